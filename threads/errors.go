@@ -1,0 +1,50 @@
+package threads
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors that callers decide on with errors.Is.
+var (
+	// ErrNotFound covers both a missing record and one the caller may not see,
+	// so a non-member cannot learn that a transaction exists.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid marks input that breaks a domain rule; the wrapping
+	// *ValidationError says which.
+	ErrInvalid = errors.New("invalid input")
+	// ErrNotAllowedKind marks a transaction kind that does not allow
+	// conversations; the wrapping *KindError says which.
+	ErrNotAllowedKind = errors.New("conversations not allowed on this kind")
+
+	ErrTokenNotFound = errors.New("reply token not found")
+	ErrTokenExpired  = errors.New("reply token expired")
+	ErrTokenRevoked  = errors.New("reply token revoked")
+)
+
+// ValidationError says which field broke which rule, in words a person can read.
+type ValidationError struct {
+	Field   string
+	Problem string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Problem }
+
+// Is makes errors.Is(err, ErrInvalid) true for every validation error.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// KindError is the refusal of a conversation on a transaction kind.
+type KindError struct {
+	Kind Kind
+}
+
+func (e *KindError) Error() string {
+	return "conversations are not available on " + e.Kind.Plural()
+}
+
+// Is makes errors.Is(err, ErrNotAllowedKind) true for every kind refusal.
+func (e *KindError) Is(target error) bool { return target == ErrNotAllowedKind }

@@ -1,0 +1,134 @@
+package threads
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Source says how a message arrived.
+type Source string
+
+// Message sources.
+const (
+	SourceWeb   Source = "web"
+	SourceEmail Source = "email"
+)
+
+// MaxBodyBytes is the largest message body accepted, in bytes of UTF-8.
+// Elided quoted text may be up to MaxElidedBytes more.
+const (
+	MaxBodyBytes   = 64 << 10
+	MaxElidedBytes = 256 << 10
+)
+
+// Message is one entry in a transaction's Activities.
+type Message struct {
+	ID            int64      `db:"id"`
+	TransactionID int64      `db:"transaction_id"`
+	CompanyID     int64      `db:"company_id"`
+	AuthorID      int64      `db:"author_id"`
+	AuthorName    string     `db:"author_name"`
+	RecipientID   int64      `db:"recipient_id"`
+	RecipientName string     `db:"recipient_name"`
+	Body          string     `db:"body"`
+	Elided        string     `db:"elided"`
+	Source        Source     `db:"source"`
+	CreatedAt     time.Time  `db:"created_at"`
+	ReadAt        *time.Time `db:"read_at"`
+}
+
+// NewMessage is a message about to be posted.
+type NewMessage struct {
+	TransactionID int64
+	AuthorID      int64
+	RecipientID   int64
+	Body          string
+	Elided        string // quoted history or signature cut from an email reply
+	Source        Source
+}
+
+const messageSelect = `
+	SELECT m.id, m.transaction_id, m.company_id, m.author_id, a.name AS author_name,
+		m.recipient_id, r.name AS recipient_name, m.body, m.elided, m.source, m.created_at, m.read_at
+	FROM messages m JOIN people a ON a.id = m.author_id JOIN people r ON r.id = m.recipient_id`
+
+func (n *NewMessage) validate() error {
+	if n.Source != SourceWeb && n.Source != SourceEmail {
+		return invalid("source", "%q is not one of web, email", n.Source)
+	}
+	if n.RecipientID == n.AuthorID {
+		return invalid("recipient", "must be someone other than the author")
+	}
+	if err := checkText("message", n.Body, MaxBodyBytes); err != nil {
+		return err
+	}
+	if strings.TrimSpace(n.Body) == "" {
+		return invalid("message", "is empty")
+	}
+	return checkText("elided text", n.Elided, MaxElidedBytes)
+}
+
+// PostMessage appends a message to a transaction's Activities. The author and
+// the recipient must both belong to the transaction's company, and its kind
+// must allow conversations. An author who may not see the transaction gets
+// ErrNotFound, as if it did not exist.
+func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) {
+	if err := n.validate(); err != nil {
+		return Message{}, err
+	}
+	var m Message
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		m, err = postMessage(ctx, tx, n)
+		return err
+	})
+	return m, err
+}
+
+// postMessage checks the rules that need the database and inserts, inside tx.
+func postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage) (Message, error) {
+	t, err := transactionByID(ctx, tx, n.TransactionID)
+	if err != nil {
+		return Message{}, err
+	}
+	if _, err := memberRole(ctx, tx, t.CompanyID, n.AuthorID); err != nil {
+		return Message{}, fmt.Errorf("post message: transaction: %w", ErrNotFound)
+	}
+	if _, err := memberRole(ctx, tx, t.CompanyID, n.RecipientID); err != nil {
+		return Message{}, invalid("recipient", "does not work on this company")
+	}
+	if err := t.Kind.AllowsConversation(); err != nil {
+		return Message{}, err
+	}
+	var id int64
+	err = tx.GetContext(ctx, &id, `
+		INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		t.ID, t.CompanyID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source))
+	if err != nil {
+		return Message{}, fmt.Errorf("store: insert message: %w", err)
+	}
+	var m Message
+	if err := tx.GetContext(ctx, &m, messageSelect+` WHERE m.id = $1`, id); err != nil {
+		return Message{}, fmt.Errorf("store: read message: %w", err)
+	}
+	return m, nil
+}
+
+// Thread returns a transaction's messages, oldest first, to a viewer who
+// belongs to its company; others get ErrNotFound.
+func (s *Store) Thread(ctx context.Context, viewerID, txnID int64) ([]Message, error) {
+	if _, err := s.Transaction(ctx, viewerID, txnID); err != nil {
+		return nil, err
+	}
+	ms := []Message{}
+	err := s.db.SelectContext(ctx, &ms, messageSelect+` WHERE m.transaction_id = $1 ORDER BY m.id`, txnID)
+	if err != nil {
+		return nil, fmt.Errorf("store: thread: %w", err)
+	}
+	return ms, nil
+}

@@ -1,0 +1,126 @@
+package threads
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Options configure a Store. A nil *Options means defaults, except that a
+// token key is required for reply tokens.
+type Options struct {
+	// TokenKey derives reply tokens from their stored nonces; at least 32
+	// bytes. Without it the store generates a random one, so tokens do not
+	// survive a restart: set it in production.
+	TokenKey []byte
+	// TokenTTL is how long a reply token stays valid after its last use in
+	// a notification. Default 180 days.
+	TokenTTL time.Duration
+	// Now returns the current time; tests move it.
+	Now func() time.Time
+}
+
+// Store keeps the domain in Postgres.
+type Store struct {
+	db       *sqlx.DB
+	tokenKey []byte
+	tokenTTL time.Duration
+	now      func() time.Time
+}
+
+// MinTokenKeyLen is the shortest reply-token key the store accepts.
+const MinTokenKeyLen = 32
+
+// NewStore returns a store on db.
+func NewStore(db *sqlx.DB, opts *Options) (*Store, error) {
+	s := &Store{db: db, tokenTTL: 180 * 24 * time.Hour, now: time.Now}
+	if opts != nil {
+		s.tokenKey = opts.TokenKey
+		if opts.TokenTTL > 0 {
+			s.tokenTTL = opts.TokenTTL
+		}
+		if opts.Now != nil {
+			s.now = opts.Now
+		}
+	}
+	if s.tokenKey == nil {
+		s.tokenKey = make([]byte, MinTokenKeyLen)
+		rand.Read(s.tokenKey)
+	}
+	if len(s.tokenKey) < MinTokenKeyLen {
+		return nil, fmt.Errorf("threads: token key has %d bytes, want at least %d", len(s.tokenKey), MinTokenKeyLen)
+	}
+	return s, nil
+}
+
+// Open connects to Postgres at url with the lib/pq driver and checks it answers.
+func Open(ctx context.Context, url string) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return db, nil
+}
+
+// DB returns the store's database handle.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// withTx runs fn in a transaction, committing when it returns nil and rolling
+// back on an error or a panic.
+func (s *Store) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// notFound turns sql.ErrNoRows into ErrNotFound and wraps anything else.
+func notFound(what string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// isUniqueViolation reports whether err is Postgres's unique_violation on constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "23505" &&
+		(constraint == "" || pqErr.Constraint == constraint)
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// wrapStore adds context to a database error; nil stays nil.
+func wrapStore(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
