@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Source says how a message arrived.
@@ -125,10 +126,60 @@ func (s *Store) Thread(ctx context.Context, viewerID, txnID int64) ([]Message, e
 	if _, err := s.Transaction(ctx, viewerID, txnID); err != nil {
 		return nil, err
 	}
-	ms := []Message{}
-	err := s.db.SelectContext(ctx, &ms, messageSelect+` WHERE m.transaction_id = $1 ORDER BY m.id`, txnID)
+	ms, err := s.threadRows(ctx, txnID)
+	if err != nil {
+		return nil, err
+	}
+	return ms, s.fillNames(ctx, ms)
+}
+
+// threadRows reads the messages alone, in index order; a long thread has only
+// a few people, whose names fillNames adds after.
+func (s *Store) threadRows(ctx context.Context, txnID int64) ([]Message, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, transaction_id, company_id, author_id, recipient_id,
+		body, elided, source, created_at, read_at FROM messages WHERE transaction_id = $1 ORDER BY id`, txnID)
 	if err != nil {
 		return nil, fmt.Errorf("store: thread: %w", err)
 	}
+	defer rows.Close()
+	ms := []Message{}
+	for rows.Next() {
+		var m Message
+		// Scanned by hand: long threads are read often and reflection costs.
+		err := rows.Scan(&m.ID, &m.TransactionID, &m.CompanyID, &m.AuthorID, &m.RecipientID,
+			&m.Body, &m.Elided, &m.Source, &m.CreatedAt, &m.ReadAt)
+		if err != nil {
+			return nil, fmt.Errorf("store: thread: %w", err)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: thread: %w", err)
+	}
 	return ms, nil
+}
+
+func (s *Store) fillNames(ctx context.Context, ms []Message) error {
+	ids := map[int64]string{}
+	for _, m := range ms {
+		ids[m.AuthorID], ids[m.RecipientID] = "", ""
+	}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	var people []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := s.db.SelectContext(ctx, &people, `SELECT id, name FROM people WHERE id = ANY($1)`, pq.Array(list)); err != nil {
+		return fmt.Errorf("store: thread names: %w", err)
+	}
+	for _, p := range people {
+		ids[p.ID] = p.Name
+	}
+	for i := range ms {
+		ms[i].AuthorName, ms[i].RecipientName = ids[ms[i].AuthorID], ids[ms[i].RecipientID]
+	}
+	return nil
 }

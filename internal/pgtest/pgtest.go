@@ -168,6 +168,31 @@ func create(t testing.TB, template string) string {
 	return srv.urlFor(name)
 }
 
+var (
+	sharedMu sync.Mutex
+	shared   = map[string]string{}
+)
+
+// SharedURL is a database with the current schema that lives until the
+// package's tests end, one per key: for benchmarks that seed much data once.
+func SharedURL(tb testing.TB, key string) (url string, fresh bool) {
+	tb.Helper()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if u, ok := shared[key]; ok {
+		return u, false
+	}
+	name := fmt.Sprintf("%s_shared_%d", srv.prefix, counter.Add(1))
+	createMu.Lock()
+	_, err := srv.admin.ExecContext(context.Background(), `CREATE DATABASE `+name+` TEMPLATE `+srv.template)
+	createMu.Unlock()
+	if err != nil {
+		tb.Fatalf("pgtest: create database: %v", err)
+	}
+	shared[key] = srv.urlFor(name)
+	return shared[key], true
+}
+
 // DB is URL opened with sqlx; it is closed when the test ends.
 func DB(t testing.TB) *sqlx.DB {
 	t.Helper()
