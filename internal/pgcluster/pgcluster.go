@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // ErrNoBinaries means no PostgreSQL server binaries were found.
@@ -57,6 +58,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 			return nil, err
 		}
 	}
+	// A server left running by a process that was killed holds the
+	// directory; stop it so this one can start.
+	if c.command(ctx, "pg_ctl", "status", "-D", c.Dir).Run() == nil {
+		c.Stop(ctx, false)
+	}
 	for attempt := 0; ; attempt++ {
 		c.Port = opts.Port
 		if c.Port == 0 {
@@ -90,6 +96,24 @@ func (c *Cluster) Stop(ctx context.Context, immediate bool) error {
 	return nil
 }
 
+// StopWhenGone starts a detached watcher that, once process pid has exited,
+// stops the server and removes its directory: a test binary that crashes or
+// is killed then leaves nothing running.
+func (c *Cluster) StopWhenGone(pid int) error {
+	const script = `pid=$1; dir=$2; shift 2
+while kill -0 "$pid" 2>/dev/null; do sleep 1; done
+"$@" stop -D "$dir" -m immediate >/dev/null 2>&1
+rm -rf "$dir"`
+	args := []string{"-c", script, "watch", strconv.Itoa(pid), c.Dir}
+	args = append(append(args, c.run...), filepath.Join(c.bin, "pg_ctl"))
+	cmd := exec.Command("sh", args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("pgcluster: start watcher: %w", err)
+	}
+	return cmd.Process.Release()
+}
+
 func (c *Cluster) command(ctx context.Context, name string, args ...string) *exec.Cmd {
 	full := append(append(append([]string{}, c.run...), filepath.Join(c.bin, name)), args...)
 	cmd := exec.CommandContext(ctx, full[0], full[1:]...)
@@ -100,6 +124,10 @@ func (c *Cluster) command(ctx context.Context, name string, args ...string) *exe
 // prepareDir creates the data directory and, as root, hands it to the
 // postgres user.
 func (c *Cluster) prepareDir() error {
+	// Parents must stay reachable by the postgres user when run as root.
+	if err := os.MkdirAll(filepath.Dir(c.Dir), 0o755); err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
 	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
@@ -113,12 +141,19 @@ func (c *Cluster) prepareDir() error {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	c.run = []string{"runuser", "-u", "postgres", "--"}
-	return filepath.Walk(c.Dir, func(path string, _ os.FileInfo, err error) error {
+	err = filepath.Walk(c.Dir, func(path string, _ os.FileInfo, err error) error {
 		if err != nil {
 			return err
 		}
 		return os.Lchown(path, uid, gid)
 	})
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	if exec.Command("runuser", "-u", "postgres", "--", "test", "-w", c.Dir).Run() != nil {
+		return fmt.Errorf("pgcluster: the postgres user cannot reach %s (a parent directory is private): choose a directory under /var/lib or /tmp", c.Dir)
+	}
+	return nil
 }
 
 func (c *Cluster) initdb(ctx context.Context, fast bool) error {

@@ -5,11 +5,15 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,8 +72,15 @@ func start(ctx context.Context) (*server, error) {
 		}
 		s.dir = dir
 		s.cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Fast: true})
+		if errors.Is(err, pgcluster.ErrNoBinaries) && installPostgres() == nil {
+			s.cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Fast: true})
+		}
 		if err != nil {
 			os.RemoveAll(dir)
+			return nil, err
+		}
+		if err := s.cluster.StopWhenGone(os.Getpid()); err != nil {
+			s.close()
 			return nil, err
 		}
 		raw = s.cluster.URL("postgres")
@@ -126,6 +137,40 @@ func (s *server) close() {
 	if s.dir != "" {
 		os.RemoveAll(s.dir)
 	}
+}
+
+// installPostgres installs the server binaries where the tests may: as root
+// on a Debian-like system. Elsewhere the caller's error says what to install.
+func installPostgres() error {
+	if os.Geteuid() != 0 {
+		return errors.New("not root")
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		return err
+	}
+	// Test binaries of several packages start at once: one installs, the
+	// others wait and find the binaries there.
+	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "mailbot-pgtest-install.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	if m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb"); len(m) > 0 {
+		return nil
+	}
+	fmt.Fprintln(os.Stderr, "pgtest: PostgreSQL server binaries missing; installing the postgresql package")
+	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", "postgresql"}} {
+		cmd := exec.Command("apt-get", args...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dropAll removes the databases this run made on a shared server.

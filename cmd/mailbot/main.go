@@ -1,0 +1,66 @@
+// Command mailbot runs the service: its web pages and API, its mail in and
+// out, its schema migrations and its demo.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	_ "time/tzdata" // time zones of people, even where the system has none
+)
+
+const usage = `mailbot: conversations about ledger transactions, by web and by email
+
+Usage:
+  mailbot demo [flags]      run everything locally with demo data, no set-up needed
+  mailbot serve [--migrate] run the service as configured by environment variables
+  mailbot migrate           apply pending database migrations (needs DATABASE_URL)
+
+Run 'mailbot COMMAND -h' for a command's flags.
+`
+
+type command struct {
+	run func(ctx context.Context, args []string, env func(string) string, out io.Writer) error
+}
+
+var commands = map[string]command{
+	"demo":    {runDemo},
+	"serve":   {runServe},
+	"migrate": {runMigrate},
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		if os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+			fmt.Print(usage)
+			return
+		}
+		fmt.Fprintf(os.Stderr, "mailbot: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := cmd.run(ctx, os.Args[2:], os.Getenv, os.Stdout)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	default:
+		fmt.Fprintf(os.Stderr, "mailbot %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
+
+func newLogger(out io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbot/internal/pgtest"
+	"mailbot/internal/schema"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+const testKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+func envOf(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestServeConfigErrorsNameTheFix(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, "DATABASE_URL is not set"},
+		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x?sslmode=disable"}, "MAILBOT_TOKEN_KEY is not set"},
+		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x?sslmode=disable", "MAILBOT_TOKEN_KEY": "abcd"}, "openssl rand -hex 32"},
+		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", "MAILBOT_TOKEN_KEY": testKey}, "connect to database"},
+	}
+	for _, c := range cases {
+		err := runServe(t.Context(), nil, envOf(c.env), &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("env %v: err = %v, want one line containing %q", c.env, err, c.want)
+		}
+	}
+}
+
+func TestServeRefusesSchemaBehind(t *testing.T) {
+	t.Parallel()
+	env := envOf(map[string]string{"DATABASE_URL": pgtest.EmptyURL(t), "MAILBOT_TOKEN_KEY": testKey,
+		"MAILBOT_HTTP_ADDR": "127.0.0.1:0"})
+	err := runServe(t.Context(), nil, env, &bytes.Buffer{})
+	if !errors.Is(err, schema.ErrBehind) || !strings.Contains(err.Error(), "mailbot migrate") {
+		t.Fatalf("serve on an unmigrated database: err = %v, want ErrBehind naming `mailbot migrate`", err)
+	}
+	// With --migrate it starts, and stops cleanly when told to.
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	if err := runServe(ctx, []string{"--migrate"}, env, &out); err != nil {
+		t.Fatalf("serve --migrate: %v", err)
+	}
+	if !strings.Contains(out.String(), "web server listening") {
+		t.Errorf("serve output: %s", out.String())
+	}
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel2()
+	if err := runServe(ctx2, nil, env, &bytes.Buffer{}); err != nil {
+		t.Fatalf("serve after migration: %v", err)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
+	env := envOf(map[string]string{"DATABASE_URL": pgtest.EmptyURL(t)})
+	var out bytes.Buffer
+	if err := runMigrate(t.Context(), nil, env, &out); err != nil || !strings.Contains(out.String(), "schema is current") {
+		t.Fatalf("migrate: %v, %s", err, out.String())
+	}
+	if err := runMigrate(t.Context(), nil, envOf(nil), &out); err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Errorf("migrate without DATABASE_URL: %v", err)
+	}
+}
+
+func TestDemoSeedIsIdempotent(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	url := pgtest.URL(t)
+	for run := range 2 {
+		store, world, err := openDemoStore(t.Context(), url, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(world.people) != 6 || len(world.companies) != 2 || len(world.transactions) != 15 {
+			t.Errorf("run %d: %d people, %d companies, %d transactions", run, len(world.people), len(world.companies), len(world.transactions))
+		}
+		thread, err := store.Thread(t.Context(), world.people[0].person.ID, world.transactions[0].ID)
+		if err != nil || len(thread) != 2 {
+			t.Errorf("run %d: seeded conversation has %d messages, %v", run, len(thread), err)
+		}
+		store.DB().Close()
+	}
+}

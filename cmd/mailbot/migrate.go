@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"mailbot/internal/schema"
+	"mailbot/threads"
+)
+
+func runMigrate(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	url := env("DATABASE_URL")
+	if url == "" {
+		return fmt.Errorf("DATABASE_URL is not set: set it to the Postgres connection string (postgres://user:password@host:5432/db)")
+	}
+	db, err := threads.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := schema.Migrate(ctx, db.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "applied %d migration(s); schema is current\n", n)
+	return nil
+}
