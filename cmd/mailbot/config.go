@@ -24,12 +24,10 @@ var configVars = []struct{ name, def, meaning string }{
 }
 
 func loadConfig(env func(string) string) (config, error) {
-	c := config{
-		DatabaseURL: env("DATABASE_URL"),
-		HTTPAddr:    env("MAILBOT_HTTP_ADDR"),
-	}
-	if c.DatabaseURL == "" {
-		return c, fmt.Errorf("DATABASE_URL is not set: set it to the Postgres connection string (postgres://user:password@host:5432/db)")
+	c := config{HTTPAddr: env("MAILBOT_HTTP_ADDR")}
+	var err error
+	if c.DatabaseURL, err = databaseURL(env); err != nil {
+		return c, err
 	}
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = ":8080"
@@ -40,6 +38,13 @@ func loadConfig(env func(string) string) (config, error) {
 	}
 	c.TokenKey = key
 	return c, nil
+}
+
+func databaseURL(env func(string) string) (string, error) {
+	if url := env("DATABASE_URL"); url != "" {
+		return url, nil
+	}
+	return "", fmt.Errorf("DATABASE_URL is not set: set it to the Postgres connection string (postgres://user:password@host:5432/db)")
 }
 
 func parseTokenKey(s string) ([]byte, error) {

@@ -15,9 +15,9 @@ func runMigrate(ctx context.Context, args []string, env func(string) string, out
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	url := env("DATABASE_URL")
-	if url == "" {
-		return fmt.Errorf("DATABASE_URL is not set: set it to the Postgres connection string (postgres://user:password@host:5432/db)")
+	url, err := databaseURL(env)
+	if err != nil {
+		return err
 	}
 	db, err := threads.Open(ctx, url)
 	if err != nil {
