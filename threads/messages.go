@@ -73,7 +73,8 @@ func (n *NewMessage) validate() error {
 	return checkText("elided text", n.Elided, MaxElidedBytes)
 }
 
-// PostMessage appends a message to a transaction's Activities. The author and
+// PostMessage appends a message to a transaction's Activities and queues the
+// email that notifies its recipient, in one database transaction. The author and
 // the recipient must both belong to the transaction's company, and its kind
 // must allow conversations. An author who may not see the transaction gets
 // ErrNotFound, as if it did not exist.
@@ -84,8 +85,10 @@ func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) 
 	var m Message
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		m, err = postMessage(ctx, tx, n)
-		return err
+		if m, err = postMessage(ctx, tx, n); err != nil {
+			return err
+		}
+		return s.enqueueNotification(ctx, tx, m)
 	})
 	return m, err
 }

@@ -1,0 +1,164 @@
+// Package smtptest runs a real go-smtp server in process that records every
+// message it accepts and can be told to refuse mail, for tests.
+package smtptest
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Message is one accepted message with its envelope.
+type Message struct {
+	From string
+	To   []string
+	Data []byte
+}
+
+// Server is a recording SMTP server on 127.0.0.1.
+type Server struct {
+	Addr string
+
+	mu       sync.Mutex
+	msgs     []Message
+	refuse   func(n int) *smtp.SMTPError
+	attempts int
+	srv      *smtp.Server
+	arrived  chan struct{}
+}
+
+// Start runs a server on a free port; it stops when the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	s := &Server{arrived: make(chan struct{}, 1)}
+	if err := s.listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// StartAt runs a server on addr, for a test that brings a server up late.
+func StartAt(t testing.TB, addr string) *Server {
+	t.Helper()
+	s := &Server{arrived: make(chan struct{}, 1)}
+	if err := s.listen(addr); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// FreeAddr returns a loopback address nothing listens on yet.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func (s *Server) listen(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.Addr = l.Addr().String()
+	s.srv = smtp.NewServer(s)
+	s.srv.Domain = "localhost"
+	s.srv.AllowInsecureAuth = true
+	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
+	s.srv.MaxRecipients = 50
+	go s.srv.Serve(l)
+	return nil
+}
+
+// Stop closes the server and every open connection.
+func (s *Server) Stop() { s.srv.Close() }
+
+// Refuse sets how the server answers the end of DATA: fn gets the number of
+// delivery attempts so far (from 1) and returns the error to answer with, or
+// nil to accept. A nil fn accepts everything.
+func (s *Server) Refuse(fn func(attempt int) *smtp.SMTPError) {
+	s.mu.Lock()
+	s.refuse, s.attempts = fn, 0
+	s.mu.Unlock()
+}
+
+// Messages returns a copy of what the server accepted so far.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.msgs...)
+}
+
+// WaitFor waits until n messages were accepted or the timeout passed, and
+// returns what arrived.
+func (s *Server) WaitFor(n int, timeout time.Duration) []Message {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		if msgs := s.Messages(); len(msgs) >= n {
+			return msgs
+		}
+		select {
+		case <-s.arrived:
+		case <-deadline.C:
+			return s.Messages()
+		}
+	}
+}
+
+// NewSession implements smtp.Backend.
+func (s *Server) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }
+
+type session struct {
+	s    *Server
+	from string
+	to   []string
+}
+
+func (se *session) Reset()        { se.from, se.to = "", nil }
+func (se *session) Logout() error { return nil }
+
+func (se *session) Mail(from string, _ *smtp.MailOptions) error {
+	se.from = from
+	return nil
+}
+
+func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	se.to = append(se.to, to)
+	return nil
+}
+
+func (se *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s := se.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attempts++
+	if s.refuse != nil {
+		if e := s.refuse(s.attempts); e != nil {
+			return e
+		}
+	}
+	if se.from == "" || len(se.to) == 0 {
+		return errors.New("smtptest: no envelope")
+	}
+	s.msgs = append(s.msgs, Message{From: se.from, To: append([]string(nil), se.to...), Data: data})
+	select {
+	case s.arrived <- struct{}{}:
+	default:
+	}
+	return nil
+}

@@ -1,0 +1,220 @@
+package threads
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// OutboxChannel is the Postgres NOTIFY channel that wakes outbox workers when
+// a row is queued.
+const OutboxChannel = "mailbot_outbox"
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+	OutboxMuted   = "muted"
+)
+
+// Notification is one claimed outbox row with everything needed to write
+// its email.
+type Notification struct {
+	OutboxID  int64
+	Attempt   int    // fencing number: pass it back with the result
+	MailID    string // local part of the email's Message-ID
+	Position  int    // earlier notifications to this recipient on the transaction
+	ToAddress string
+	QueuedAt  time.Time
+
+	MessageID     int64
+	Body          string
+	PostedAt      time.Time
+	AuthorName    string
+	RecipientID   int64
+	RecipientName string
+	Locale        string
+	TimeZone      string
+	CompanyID     int64
+	CompanyName   string
+	Transaction   Transaction
+
+	// ReplyToken is the recipient's current token for the transaction.
+	ReplyToken string
+	nonce      []byte
+}
+
+// newMailID is the random local part of a notification's Message-ID.
+func newMailID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// enqueueNotification queues the email that tells m's recipient about it,
+// inside the transaction that stores m. A muted recipient's row is kept as
+// muted, and one without an address as failed, so every message accounts
+// for its notification.
+func (s *Store) enqueueNotification(ctx context.Context, tx *sqlx.Tx, m Message) error {
+	if _, err := s.replyTokenFor(ctx, tx, m.RecipientID, m.TransactionID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `
+		WITH addr AS (
+			SELECT address FROM person_emails WHERE person_id = $2 ORDER BY verified DESC, address LIMIT 1)
+		INSERT INTO outbox (message_id, recipient_id, transaction_id, to_address, position, mail_id, status, last_error)
+		SELECT $1, $2, $3, coalesce((SELECT address FROM addr), ''),
+			(SELECT count(*) FROM outbox WHERE recipient_id = $2 AND transaction_id = $3), $4,
+			CASE WHEN EXISTS (SELECT 1 FROM mutes WHERE person_id = $2 AND transaction_id = $3) THEN 'muted'
+			     WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'failed' ELSE 'pending' END,
+			CASE WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'recipient has no email address' ELSE '' END`,
+		m.ID, m.RecipientID, m.TransactionID, newMailID())
+	if err != nil {
+		return wrapStore("queue notification", err)
+	}
+	_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, OutboxChannel)
+	return wrapStore("notify outbox", err)
+}
+
+// ClaimNotifications claims up to limit due notifications for lease: no
+// other worker gets them until the lease ends or a result is recorded.
+func (s *Store) ClaimNotifications(ctx context.Context, limit int, lease time.Duration) ([]Notification, error) {
+	var ns []Notification
+	now := s.now()
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		rows, err := tx.QueryxContext(ctx, claimQuery, now, now.Add(lease), limit)
+		if err != nil {
+			return wrapStore("claim notifications", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n Notification
+			if err := rows.Scan(&n.OutboxID, &n.Attempt, &n.MailID, &n.Position, &n.ToAddress, &n.QueuedAt,
+				&n.MessageID, &n.Body, &n.PostedAt, &n.AuthorName, &n.RecipientID, &n.RecipientName,
+				&n.Locale, &n.TimeZone, &n.CompanyID, &n.CompanyName,
+				&n.Transaction.ID, &n.Transaction.ExternalID, &n.Transaction.Kind, &n.Transaction.Number,
+				&n.Transaction.Date, &n.Transaction.AmountMinor, &n.Transaction.Currency,
+				&n.Transaction.Counterparty, &n.Transaction.Posted, &n.nonce); err != nil {
+				return wrapStore("claim notifications", err)
+			}
+			n.Transaction.CompanyID = n.CompanyID
+			ns = append(ns, n)
+		}
+		if err := rows.Err(); err != nil {
+			return wrapStore("claim notifications", err)
+		}
+		rows.Close()
+		return s.fillReplyTokens(ctx, tx, ns)
+	})
+	return ns, err
+}
+
+const claimQuery = `
+	WITH claimed AS (
+		UPDATE outbox o SET next_attempt_at = $2, attempts = o.attempts + 1
+		WHERE o.id IN (
+			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+			ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+		RETURNING o.id, o.attempts, o.mail_id, o.position, o.to_address, o.queued_at,
+			o.message_id, o.recipient_id, o.transaction_id)
+	SELECT c.id, c.attempts, c.mail_id, c.position, c.to_address, c.queued_at,
+		m.id, m.body, m.created_at, a.name, r.id, r.name, r.locale, r.time_zone, co.id, co.name,
+		t.id, t.external_id, t.kind, t.number, t.txn_date, t.amount_minor, t.currency, t.counterparty, t.posted,
+		rt.nonce
+	FROM claimed c
+	JOIN messages m ON m.id = c.message_id
+	JOIN people a ON a.id = m.author_id
+	JOIN people r ON r.id = c.recipient_id
+	JOIN transactions t ON t.id = c.transaction_id
+	JOIN companies co ON co.id = t.company_id
+	LEFT JOIN reply_tokens rt ON rt.person_id = c.recipient_id AND rt.transaction_id = c.transaction_id
+		AND rt.retired_at IS NULL
+	ORDER BY c.id`
+
+// fillReplyTokens derives each row's current token; a row whose token was
+// revoked or expired since it was queued gets a new one.
+func (s *Store) fillReplyTokens(ctx context.Context, tx *sqlx.Tx, ns []Notification) error {
+	for i := range ns {
+		n := &ns[i]
+		if n.nonce != nil {
+			n.ReplyToken = s.deriveToken(n.nonce)
+			continue
+		}
+		tok, err := s.replyTokenFor(ctx, tx, n.RecipientID, n.Transaction.ID)
+		if err != nil {
+			return err
+		}
+		n.ReplyToken = tok
+	}
+	return nil
+}
+
+// MarkSent records a delivered notification. It returns false when the claim
+// was lost (its lease ended and another attempt began).
+func (s *Store) MarkSent(ctx context.Context, outboxID int64, attempt int) (bool, error) {
+	return s.recordResult(ctx, `UPDATE outbox SET status = 'sent', sent_at = $3, last_error = ''
+		WHERE id = $1 AND attempts = $2 AND status = 'pending'`, outboxID, attempt, s.now())
+}
+
+// MarkRetry records a transient failure and when to try again.
+func (s *Store) MarkRetry(ctx context.Context, outboxID int64, attempt int, next time.Time, reason string) (bool, error) {
+	return s.recordResult(ctx, `UPDATE outbox SET next_attempt_at = $3, last_error = $4
+		WHERE id = $1 AND attempts = $2 AND status = 'pending'`, outboxID, attempt, next, clip(reason))
+}
+
+// MarkFailed records a permanent failure; nothing retries the row until
+// RetryOutbox is called.
+func (s *Store) MarkFailed(ctx context.Context, outboxID int64, attempt int, reason string) (bool, error) {
+	return s.recordResult(ctx, `UPDATE outbox SET status = 'failed', last_error = $3
+		WHERE id = $1 AND attempts = $2 AND status = 'pending'`, outboxID, attempt, clip(reason))
+}
+
+func (s *Store) recordResult(ctx context.Context, query string, args ...any) (bool, error) {
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return false, wrapStore("record outbox result", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// RetryOutbox puts a failed row back in the queue, due now, with a fresh
+// retry deadline.
+func (s *Store) RetryOutbox(ctx context.Context, outboxID int64) error {
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt_at = $2, queued_at = $2
+		WHERE id = $1 AND status = 'failed'`, outboxID, now)
+	if err != nil {
+		return wrapStore("retry outbox", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("retry outbox: failed row %d: %w", outboxID, ErrNotFound)
+	}
+	_, err = s.db.ExecContext(ctx, `SELECT pg_notify($1, '')`, OutboxChannel)
+	return wrapStore("notify outbox", err)
+}
+
+// OutboxLag is the age of the oldest pending row, zero when none waits.
+func (s *Store) OutboxLag(ctx context.Context) (time.Duration, error) {
+	var oldest *time.Time
+	if err := s.db.GetContext(ctx, &oldest, `SELECT min(queued_at) FROM outbox WHERE status = 'pending'`); err != nil {
+		return 0, wrapStore("outbox lag", err)
+	}
+	if oldest == nil {
+		return 0, nil
+	}
+	return max(s.now().Sub(*oldest), 0), nil
+}
+
+// clip keeps stored error texts to a readable size.
+func clip(s string) string {
+	if len(s) > 2000 {
+		return s[:2000]
+	}
+	return s
+}
