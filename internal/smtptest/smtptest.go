@@ -3,6 +3,8 @@
 package smtptest
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -22,7 +24,9 @@ type Message struct {
 
 // Server is a recording SMTP server on 127.0.0.1.
 type Server struct {
-	Addr string
+	Addr     string
+	CertPool *x509.CertPool // trusts the server's certificate (StartWith)
+	opts     Options
 
 	mu       sync.Mutex
 	msgs     []Message
@@ -70,14 +74,19 @@ func (s *Server) listen(addr string) error {
 	if err != nil {
 		return err
 	}
+	s.serve(l, nil)
+	return nil
+}
+
+func (s *Server) serve(l net.Listener, starttls *tls.Config) {
 	s.Addr = l.Addr().String()
 	s.srv = smtp.NewServer(s)
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
 	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
 	s.srv.MaxRecipients = 50
+	s.srv.TLSConfig = starttls
 	go s.srv.Serve(l)
-	return nil
 }
 
 // Stop closes the server and every open connection.
@@ -120,15 +129,19 @@ func (s *Server) WaitFor(n int, timeout time.Duration) []Message {
 func (s *Server) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }
 
 type session struct {
-	s    *Server
-	from string
-	to   []string
+	s      *Server
+	from   string
+	to     []string
+	authed bool
 }
 
 func (se *session) Reset()        { se.from, se.to = "", nil }
 func (se *session) Logout() error { return nil }
 
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
+	if se.s.opts.Username != "" && !se.authed {
+		return smtp.ErrAuthRequired
+	}
 	se.from = from
 	return nil
 }

@@ -1,0 +1,128 @@
+package smtptest
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Options make a server that speaks TLS or wants authentication.
+type Options struct {
+	TLS      string // "" (plain), "starttls" or "tls" (implicit)
+	Username string // AUTH PLAIN and LOGIN required when set
+	Password string
+}
+
+// StartWith runs a server with opts; its certificate is in CertPool.
+func StartWith(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s := &Server{arrived: make(chan struct{}, 1), opts: opts}
+	cert, pool, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.CertPool = pool
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}}
+	var starttls *tls.Config
+	switch opts.TLS {
+	case "tls":
+		l = tls.NewListener(l, tlsConfig)
+	case "starttls":
+		starttls = tlsConfig
+	}
+	s.serve(l, starttls)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and localhost and a pool
+// that trusts it.
+func selfSigned() (tls.Certificate, *x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "smtptest"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
+}
+
+// AuthMechanisms implements smtp.AuthSession.
+func (se *session) AuthMechanisms() []string {
+	if se.s.opts.Username == "" {
+		return nil
+	}
+	return []string{sasl.Plain, sasl.Login}
+}
+
+// Auth implements smtp.AuthSession.
+func (se *session) Auth(mech string) (sasl.Server, error) {
+	check := func(user, pass string) error {
+		if user != se.s.opts.Username || pass != se.s.opts.Password {
+			return smtp.ErrAuthFailed
+		}
+		se.authed = true
+		return nil
+	}
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
+	case sasl.Login:
+		return &loginServer{check: check}, nil
+	}
+	return nil, smtp.ErrAuthUnknownMechanism
+}
+
+// loginServer is the server side of the obsolete LOGIN mechanism, which
+// some relays still want.
+type loginServer struct {
+	check func(user, pass string) error
+	user  string
+	step  int
+}
+
+func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
+	l.step++
+	switch l.step {
+	case 1:
+		if len(response) > 0 { // initial response carries the user name
+			l.user = string(response)
+			l.step++
+			return []byte("Password:"), false, nil
+		}
+		return []byte("Username:"), false, nil
+	case 2:
+		l.user = string(response)
+		return []byte("Password:"), false, nil
+	case 3:
+		return nil, true, l.check(l.user, string(response))
+	}
+	return nil, true, errors.New("smtptest: unexpected LOGIN step")
+}
