@@ -3,8 +3,12 @@ package main
 import (
 	"encoding/hex"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
+	"time"
 
+	"mailbot/mailbot/mailout"
 	"mailbot/threads"
 )
 
@@ -14,43 +18,119 @@ type config struct {
 	DatabaseURL string
 	HTTPAddr    string
 	TokenKey    []byte
+	Mail        mailout.Options
+	SMTP        mailout.SMTPOptions
+	Workers     int
+	RetryFor    time.Duration
 }
 
-// configVars documents every variable; the README's table follows it.
-var configVars = []struct{ name, def, meaning string }{
+type configVar struct{ name, def, meaning string }
+
+// configVars documents every variable; `mailbot serve --env` prints them and
+// the README's table follows them.
+var configVars = []configVar{
 	{"DATABASE_URL", "(required)", "Postgres connection string, e.g. postgres://mailbot:secret@db:5432/mailbot?sslmode=require"},
+	{"MAILBOT_TOKEN_KEY", "(required)", "at least 32 random bytes in hex (`openssl rand -hex 32`) that reply tokens and links derive from; changing it invalidates every reply address sent so far"},
+	{"MAILBOT_BASE_URL", "(required)", "where people reach the web pages, used in email links: https://mailbot.example.com"},
+	{"MAILBOT_FROM", "(required)", "sender of notification emails: notifications@example.com"},
+	{"MAILBOT_REPLY_ADDRESS", "(required)", "reply address pattern; {token} becomes the reply token: reply+{token}@reply.example.com"},
+	{"MAILBOT_SMTP_ADDR", "(required)", "SMTP relay host:port for outgoing mail"},
 	{"MAILBOT_HTTP_ADDR", ":8080", "address the web server listens on"},
-	{"MAILBOT_TOKEN_KEY", "(required)", "secret of at least 32 bytes, in hex, that reply tokens derive from; generate with `openssl rand -hex 32`; changing it invalidates every reply address sent so far"},
+	{"MAILBOT_SERVICE_NAME", "Mailbot", "name in the From line: \"<Author> via <name>\""},
+	{"MAILBOT_SMTP_TLS", "starttls", "starttls, tls (implicit, port 465) or none (loopback relays only)"},
+	{"MAILBOT_SMTP_USERNAME", "", "SMTP AUTH user name; no AUTH when empty"},
+	{"MAILBOT_SMTP_PASSWORD", "", "SMTP AUTH password"},
+	{"MAILBOT_SMTP_AUTH", "PLAIN", "PLAIN or LOGIN"},
+	{"MAILBOT_SMTP_WORKERS", "2", "outbox workers in this process, each with its own SMTP connection"},
+	{"MAILBOT_SMTP_RETRY_FOR", "48h", "how long transient SMTP failures are retried before a notification is marked failed"},
+	{"MAILBOT_DKIM_DOMAIN", "", "DKIM signing domain; signing is on when the three DKIM variables are set"},
+	{"MAILBOT_DKIM_SELECTOR", "", "DKIM selector"},
+	{"MAILBOT_DKIM_KEY_FILE", "", "PEM private key (RSA or Ed25519) for DKIM"},
+}
+
+// printConfigVars writes the variables as a Markdown table.
+func printConfigVars(w io.Writer) {
+	fmt.Fprintln(w, "| variable | default | meaning |\n| --- | --- | --- |")
+	for _, v := range configVars {
+		fmt.Fprintf(w, "| `%s` | %s | %s |\n", v.name, v.def, v.meaning)
+	}
+}
+
+// envReader reads variables with their documented defaults and keeps the
+// first problem, so loadConfig reads straight through.
+type envReader struct {
+	env func(string) string
+	err error
+}
+
+func (r *envReader) get(name string) string {
+	v := strings.TrimSpace(r.env(name))
+	for _, cv := range configVars {
+		if cv.name != name {
+			continue
+		}
+		if v == "" && cv.def == "(required)" && r.err == nil {
+			r.err = fmt.Errorf("%s is not set: %s", name, cv.meaning)
+		}
+		if v == "" && cv.def != "(required)" {
+			v = cv.def
+		}
+	}
+	return v
+}
+
+func (r *envReader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf(format, args...)
+	}
 }
 
 func loadConfig(env func(string) string) (config, error) {
-	c := config{HTTPAddr: env("MAILBOT_HTTP_ADDR")}
+	r := &envReader{env: env}
+	c := config{DatabaseURL: r.get("DATABASE_URL"), HTTPAddr: r.get("MAILBOT_HTTP_ADDR")}
+	if key := r.get("MAILBOT_TOKEN_KEY"); r.err == nil {
+		c.TokenKey, r.err = parseTokenKey(key)
+	}
+	c.Mail = mailout.Options{ServiceName: r.get("MAILBOT_SERVICE_NAME"), FromAddress: r.get("MAILBOT_FROM"),
+		ReplyAddress: r.get("MAILBOT_REPLY_ADDRESS"), BaseURL: r.get("MAILBOT_BASE_URL")}
+	c.SMTP = mailout.SMTPOptions{Addr: r.get("MAILBOT_SMTP_ADDR"), TLS: r.get("MAILBOT_SMTP_TLS"),
+		Username: r.get("MAILBOT_SMTP_USERNAME"), Password: r.get("MAILBOT_SMTP_PASSWORD"),
+		AuthMechanism: r.get("MAILBOT_SMTP_AUTH")}
 	var err error
-	if c.DatabaseURL, err = databaseURL(env); err != nil {
-		return c, err
+	if c.Workers, err = strconv.Atoi(r.get("MAILBOT_SMTP_WORKERS")); err != nil || c.Workers < 1 || c.Workers > 64 {
+		r.fail("MAILBOT_SMTP_WORKERS must be a number from 1 to 64")
 	}
-	if c.HTTPAddr == "" {
-		c.HTTPAddr = ":8080"
+	if c.RetryFor, err = time.ParseDuration(r.get("MAILBOT_SMTP_RETRY_FOR")); err != nil || c.RetryFor <= 0 {
+		r.fail("MAILBOT_SMTP_RETRY_FOR must be a duration such as 48h or 30m")
 	}
-	key, err := parseTokenKey(env("MAILBOT_TOKEN_KEY"))
+	c.Mail.DKIM = loadDKIM(r)
+	return c, r.err
+}
+
+func loadDKIM(r *envReader) *mailout.DKIMOptions {
+	domain, selector, file := r.get("MAILBOT_DKIM_DOMAIN"), r.get("MAILBOT_DKIM_SELECTOR"), r.get("MAILBOT_DKIM_KEY_FILE")
+	if domain == "" && selector == "" && file == "" {
+		return nil
+	}
+	if domain == "" || selector == "" || file == "" {
+		r.fail("DKIM needs MAILBOT_DKIM_DOMAIN, MAILBOT_DKIM_SELECTOR and MAILBOT_DKIM_KEY_FILE together")
+		return nil
+	}
+	signer, err := mailout.LoadDKIMKey(file)
 	if err != nil {
-		return c, err
+		r.fail("MAILBOT_DKIM_KEY_FILE: %v", err)
+		return nil
 	}
-	c.TokenKey = key
-	return c, nil
+	return &mailout.DKIMOptions{Domain: domain, Selector: selector, Signer: signer}
 }
 
 func databaseURL(env func(string) string) (string, error) {
-	if url := env("DATABASE_URL"); url != "" {
-		return url, nil
-	}
-	return "", fmt.Errorf("DATABASE_URL is not set: set it to the Postgres connection string (postgres://user:password@host:5432/db)")
+	r := &envReader{env: env}
+	url := r.get("DATABASE_URL")
+	return url, r.err
 }
 
 func parseTokenKey(s string) ([]byte, error) {
-	if s == "" {
-		return nil, fmt.Errorf("MAILBOT_TOKEN_KEY is not set: generate one with `openssl rand -hex 32` and keep it")
-	}
 	key, err := hex.DecodeString(strings.TrimSpace(s))
 	if err != nil || len(key) < threads.MinTokenKeyLen {
 		return nil, fmt.Errorf("MAILBOT_TOKEN_KEY must be at least %d bytes written in hex (%d hex digits): generate one with `openssl rand -hex 32`",

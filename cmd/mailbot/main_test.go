@@ -20,16 +20,44 @@ func envOf(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
+// serveEnv is a complete configuration for serve against databaseURL and an
+// SMTP relay at smtpAddr.
+func serveEnv(databaseURL, smtpAddr string) map[string]string {
+	return map[string]string{
+		"DATABASE_URL": databaseURL, "MAILBOT_TOKEN_KEY": testKey, "MAILBOT_HTTP_ADDR": "127.0.0.1:0",
+		"MAILBOT_BASE_URL": "https://app.example.test", "MAILBOT_FROM": "notifications@example.test",
+		"MAILBOT_REPLY_ADDRESS": "reply+{token}@reply.example.test", "MAILBOT_SMTP_ADDR": smtpAddr,
+		"MAILBOT_SMTP_TLS": "none",
+	}
+}
+
+func with(env map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range env {
+		out[k] = v
+	}
+	for i := 0; i < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
 func TestServeConfigErrorsNameTheFix(t *testing.T) {
 	t.Parallel()
+	good := serveEnv("postgres://x@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", "127.0.0.1:25")
 	cases := []struct {
 		env  map[string]string
 		want string
 	}{
 		{map[string]string{}, "DATABASE_URL is not set"},
-		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x?sslmode=disable"}, "MAILBOT_TOKEN_KEY is not set"},
-		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x?sslmode=disable", "MAILBOT_TOKEN_KEY": "abcd"}, "openssl rand -hex 32"},
-		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", "MAILBOT_TOKEN_KEY": testKey}, "connect to database"},
+		{with(good, "MAILBOT_TOKEN_KEY", ""), "MAILBOT_TOKEN_KEY is not set"},
+		{with(good, "MAILBOT_TOKEN_KEY", "abcd"), "openssl rand -hex 32"},
+		{with(good, "MAILBOT_SMTP_ADDR", ""), "MAILBOT_SMTP_ADDR is not set"},
+		{with(good, "MAILBOT_SMTP_WORKERS", "many"), "MAILBOT_SMTP_WORKERS must be a number"},
+		{with(good, "MAILBOT_SMTP_RETRY_FOR", "2 days"), "MAILBOT_SMTP_RETRY_FOR must be a duration"},
+		{with(good, "MAILBOT_DKIM_DOMAIN", "example.test"), "DKIM needs"},
+		{with(good, "MAILBOT_DKIM_DOMAIN", "e.test", "MAILBOT_DKIM_SELECTOR", "s", "MAILBOT_DKIM_KEY_FILE", "/nonexistent"), "MAILBOT_DKIM_KEY_FILE"},
+		{good, "connect to database"},
 	}
 	for _, c := range cases {
 		err := runServe(t.Context(), nil, envOf(c.env), &bytes.Buffer{})
@@ -37,12 +65,22 @@ func TestServeConfigErrorsNameTheFix(t *testing.T) {
 			t.Errorf("env %v: err = %v, want one line containing %q", c.env, err, c.want)
 		}
 	}
+	// Mail settings are checked before anything starts.
+	url := pgtest.URL(t)
+	for _, env := range []map[string]string{
+		with(serveEnv(url, "127.0.0.1:25"), "MAILBOT_REPLY_ADDRESS", "reply@example.test"),
+		with(serveEnv(url, "127.0.0.1:25"), "MAILBOT_BASE_URL", "app.example.test"),
+		with(serveEnv(url, "127.0.0.1:25"), "MAILBOT_SMTP_TLS", "ssl"),
+	} {
+		if err := runServe(t.Context(), nil, envOf(env), &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "MAILBOT_") {
+			t.Errorf("bad mail settings: err = %v, want one naming the variables", err)
+		}
+	}
 }
 
 func TestServeRefusesSchemaBehind(t *testing.T) {
 	t.Parallel()
-	env := envOf(map[string]string{"DATABASE_URL": pgtest.EmptyURL(t), "MAILBOT_TOKEN_KEY": testKey,
-		"MAILBOT_HTTP_ADDR": "127.0.0.1:0"})
+	env := envOf(serveEnv(pgtest.EmptyURL(t), "127.0.0.1:25"))
 	err := runServe(t.Context(), nil, env, &bytes.Buffer{})
 	if !errors.Is(err, schema.ErrBehind) || !strings.Contains(err.Error(), "mailbot migrate") {
 		t.Fatalf("serve on an unmigrated database: err = %v, want ErrBehind naming `mailbot migrate`", err)

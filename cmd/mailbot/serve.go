@@ -9,11 +9,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"mailbot/internal/schema"
+	"mailbot/mailbot/mailout"
+	"mailbot/templates"
 	"mailbot/threads"
 	"mailbot/web"
 )
@@ -21,8 +27,13 @@ import (
 func runServe(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	migrate := fs.Bool("migrate", false, "apply pending migrations before starting")
+	listEnv := fs.Bool("env", false, "list the environment variables serve reads, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *listEnv {
+		printConfigVars(out)
+		return nil
 	}
 	cfg, err := loadConfig(env)
 	if err != nil {
@@ -40,11 +51,58 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err != nil {
 		return err
 	}
+	log := newLogger(out)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	workers, err := outboxWorkers(cfg, store, log, mailout.NewMetrics(reg))
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on MAILBOT_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
-	return serveHTTP(ctx, newLogger(out), ln, handler(store))
+	ctx, cancel := context.WithCancel(ctx)
+	stopWorkers, err := startWorkers(ctx, cfg.DatabaseURL, workers)
+	if err != nil {
+		cancel()
+		return err
+	}
+	defer func() { cancel(); stopWorkers() }()
+	mux := handler(store)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return serveHTTP(ctx, log, ln, mux)
+}
+
+func outboxWorkers(cfg config, store *threads.Store, log *slog.Logger, metrics *mailout.Metrics) ([]*mailout.Worker, error) {
+	composer, err := mailout.NewComposer(cfg.Mail, templates.FS)
+	if err != nil {
+		return nil, fmt.Errorf("mail settings (MAILBOT_FROM, MAILBOT_REPLY_ADDRESS, MAILBOT_BASE_URL): %w", err)
+	}
+	var workers []*mailout.Worker
+	for range cfg.Workers {
+		sender, err := mailout.NewSMTPSender(cfg.SMTP)
+		if err != nil {
+			return nil, fmt.Errorf("SMTP settings (MAILBOT_SMTP_*): %w", err)
+		}
+		workers = append(workers, mailout.NewWorker(store, composer, sender,
+			&mailout.WorkerOptions{RetryFor: cfg.RetryFor, Logger: log, Metrics: metrics}))
+	}
+	return workers, nil
+}
+
+// startWorkers runs the outbox workers until ctx ends; the returned function
+// waits for them to finish the email in hand.
+func startWorkers(ctx context.Context, databaseURL string, workers []*mailout.Worker) (func(), error) {
+	wake, err := mailout.Wake(ctx, databaseURL, len(workers))
+	if err != nil {
+		return nil, err
+	}
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Go(func() { w.Run(ctx, wake[i]) })
+	}
+	return wg.Wait, nil
 }
 
 // prepareSchema refuses a schema that is behind, unless told to migrate.
@@ -56,7 +114,7 @@ func prepareSchema(ctx context.Context, db *sqlx.DB, migrate bool) error {
 	return schema.Check(ctx, db.DB)
 }
 
-func handler(store *threads.Store) http.Handler {
+func handler(store *threads.Store) *http.ServeMux {
 	mux := http.NewServeMux()
 	web.Health(mux, func(ctx context.Context) error {
 		if err := store.DB().PingContext(ctx); err != nil {

@@ -71,9 +71,11 @@ func start(ctx context.Context) (*server, error) {
 			return nil, err
 		}
 		s.dir = dir
-		s.cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Fast: true})
+		// PGTEST_DURABLE=1 keeps fsync on, for benchmarks of durable commits.
+		opts := pgcluster.Options{Dir: dir, Fast: os.Getenv("PGTEST_DURABLE") != "1"}
+		s.cluster, err = pgcluster.Start(ctx, opts)
 		if errors.Is(err, pgcluster.ErrNoBinaries) && installPostgres() == nil {
-			s.cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Fast: true})
+			s.cluster, err = pgcluster.Start(ctx, opts)
 		}
 		if err != nil {
 			os.RemoveAll(dir)

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbot/internal/pgtest"
+	"mailbot/internal/smtptest"
+	"mailbot/threads"
+)
+
+// TestServeSendsNotifications runs serve as configured by the environment and
+// checks that a posted message reaches the SMTP relay without waiting for a
+// poll, and that /metrics counts it.
+func TestServeSendsNotifications(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	relay := smtptest.Start(t)
+	httpAddr := smtptest.FreeAddr(t)
+	env := with(serveEnv(url, relay.Addr), "MAILBOT_HTTP_ADDR", httpAddr)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, nil, envOf(env), &bytes.Buffer{}) }()
+	waitHTTP(t, "http://"+httpAddr+"/readyz")
+
+	store, _, err := openDemoStore(t.Context(), url, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.DB().Close()
+	people, _ := store.Members(t.Context(), 1)
+	txn, _ := store.TransactionByExternalID(t.Context(), 1, "invoice-a")
+	if _, err := store.PostMessage(t.Context(), threads.NewMessage{TransactionID: txn.ID, AuthorID: people[0].ID,
+		RecipientID: people[1].ID, Body: "ping", Source: threads.SourceWeb}); err != nil {
+		t.Fatal(err)
+	}
+	// The demo seed queued notifications of its own; wait for this one.
+	deadline := time.Now().Add(10 * time.Second)
+	for !received(relay, "ping") {
+		if time.Now().After(deadline) {
+			t.Fatalf("relay received %d messages, none of them the new one", len(relay.Messages()))
+		}
+		relay.WaitFor(len(relay.Messages())+1, 100*time.Millisecond)
+	}
+	resp, err := http.Get("http://" + httpAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "mailbot_outbox_sent_total") || !strings.Contains(string(body), "mailbot_outbox_lag_seconds") {
+		t.Errorf("/metrics lacks the outbox metrics:\n%.500s", body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve stopped with %v", err)
+	}
+}
+
+func waitHTTP(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer 200 in time", url)
+}
+
+func received(relay *smtptest.Server, text string) bool {
+	for _, m := range relay.Messages() {
+		if bytes.Contains(m.Data, []byte(text)) {
+			return true
+		}
+	}
+	return false
+}
