@@ -25,6 +25,11 @@ const (
 // Notification is one claimed outbox row with everything needed to write
 // its email.
 type Notification struct {
+	Kind      string  // "notification" or "rejection_notice"
+	Reason    Verdict // for a rejection notice
+	// InboundSubject and InboundMessageID describe the mail a notice is about.
+	InboundSubject   string
+	InboundMessageID string
 	OutboxID  int64
 	Attempt   int    // fencing number: pass it back with the result
 	MailID    string // local part of the email's Message-ID
@@ -94,7 +99,7 @@ func (s *Store) ClaimNotifications(ctx context.Context, limit int, lease time.Du
 		defer rows.Close()
 		for rows.Next() {
 			var n Notification
-			if err := rows.Scan(&n.OutboxID, &n.Attempt, &n.MailID, &n.Position, &n.ToAddress, &n.QueuedAt,
+			if err := rows.Scan(&n.OutboxID, &n.Attempt, &n.MailID, &n.Position, &n.ToAddress, &n.QueuedAt, &n.Kind, &n.Reason, &n.InboundSubject, &n.InboundMessageID,
 				&n.MessageID, &n.Body, &n.PostedAt, &n.AuthorName, &n.RecipientID, &n.RecipientName,
 				&n.Locale, &n.TimeZone, &n.CompanyID, &n.CompanyName,
 				&n.Transaction.ID, &n.Transaction.ExternalID, &n.Transaction.Kind, &n.Transaction.Number,
@@ -120,18 +125,22 @@ const claimQuery = `
 		WHERE o.id IN (
 			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
 			ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-		RETURNING o.id, o.attempts, o.mail_id, o.position, o.to_address, o.queued_at,
-			o.message_id, o.recipient_id, o.transaction_id)
-	SELECT c.id, c.attempts, c.mail_id, c.position, c.to_address, c.queued_at,
-		m.id, m.body, m.created_at, a.name, r.id, r.name, r.locale, r.time_zone, co.id, co.name,
-		t.id, t.external_id, t.kind, t.number, t.txn_date, t.amount_minor, t.currency, t.counterparty, t.posted,
-		rt.nonce
+		RETURNING o.id, o.attempts, o.mail_id, o.position, o.to_address, o.queued_at, o.kind, o.reason,
+			o.message_id, o.recipient_id, o.transaction_id, o.inbound_id)
+	SELECT c.id, c.attempts, c.mail_id, c.position, c.to_address, c.queued_at, c.kind, c.reason,
+		coalesce(i.subject, ''), coalesce(i.message_id_hdr, ''),
+		coalesce(m.id, 0), coalesce(m.body, ''), coalesce(m.created_at, c.queued_at), coalesce(a.name, ''),
+		r.id, r.name, r.locale, r.time_zone, coalesce(co.id, 0), coalesce(co.name, ''),
+		coalesce(t.id, 0), coalesce(t.external_id, ''), coalesce(t.kind, ''), coalesce(t.number, ''),
+		coalesce(t.txn_date, date '1970-01-01'), coalesce(t.amount_minor, 0), coalesce(t.currency, ''),
+		coalesce(t.counterparty, ''), coalesce(t.posted, false), rt.nonce
 	FROM claimed c
-	JOIN messages m ON m.id = c.message_id
-	JOIN people a ON a.id = m.author_id
+	LEFT JOIN inbound i ON i.id = c.inbound_id
+	LEFT JOIN messages m ON m.id = c.message_id
+	LEFT JOIN people a ON a.id = m.author_id
 	JOIN people r ON r.id = c.recipient_id
-	JOIN transactions t ON t.id = c.transaction_id
-	JOIN companies co ON co.id = t.company_id
+	LEFT JOIN transactions t ON t.id = c.transaction_id
+	LEFT JOIN companies co ON co.id = t.company_id
 	LEFT JOIN reply_tokens rt ON rt.person_id = c.recipient_id AND rt.transaction_id = c.transaction_id
 		AND rt.retired_at IS NULL
 	ORDER BY c.id`
@@ -141,6 +150,9 @@ const claimQuery = `
 func (s *Store) fillReplyTokens(ctx context.Context, tx *sqlx.Tx, ns []Notification) error {
 	for i := range ns {
 		n := &ns[i]
+		if n.Kind != "notification" {
+			continue
+		}
 		if n.nonce != nil {
 			n.ReplyToken = s.deriveToken(n.nonce)
 			continue

@@ -165,7 +165,7 @@ func (se *session) Data(r io.Reader) error {
 			return e
 		}
 	}
-	if se.from == "" || len(se.to) == 0 {
+	if len(se.to) == 0 {
 		return errors.New("smtptest: no envelope")
 	}
 	s.msgs = append(s.msgs, Message{From: se.from, To: append([]string(nil), se.to...), Data: data})

@@ -1,0 +1,280 @@
+package threads
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// ErrAlreadyPosted refuses to reprocess a mail that already made a message.
+var ErrAlreadyPosted = errors.New("this mail was already posted")
+
+// InboundRecord is one received mail and what the pipeline made of it before
+// posting.
+type InboundRecord struct {
+	DedupeKey       string // Message-ID and sender, or a hash of the raw mail
+	MessageIDHeader string
+	Intake          string // imap, smtp, lmtp, stdin
+	Sender          string
+	Subject         string
+	TokenCandidates []string
+	Class           string // reply, auto-reply, bounce, other
+	Verdict         Verdict
+	Detail          string
+	Raw             []byte // the mail, or its header alone when too large
+	RawSize         int64
+	Truncated       bool
+	PersonID        int64 // the token's person, when known
+	TransactionID   int64 // the token's transaction, when known
+	// ReprocessID, when set, updates that row instead of adding one.
+	ReprocessID int64
+}
+
+// RejectionNotice asks for an email telling a known person why their mail
+// was rejected. It is sent at most once per address, reason and day.
+type RejectionNotice struct {
+	PersonID      int64
+	Address       string
+	TransactionID int64 // 0 when the person may not see the transaction
+}
+
+// InboundResult is what RecordInbound did.
+type InboundResult struct {
+	ID        int64
+	Verdict   Verdict
+	MessageID int64 // the posted message
+	Duplicate bool  // the same mail was recorded before; nothing changed
+}
+
+// RecordInbound writes the mail to the inbound log and, when post is set and
+// the verdict so far is posted, posts it and queues the notification to the
+// other side, all in one database transaction. A post the domain refuses
+// (the person left the company, the kind no longer allows conversations, an
+// empty body) is recorded with that rejection instead. A mail recorded
+// before is a duplicate unless its earlier processing failed transiently.
+func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewMessage, notice *RejectionNotice) (InboundResult, error) {
+	var res InboundResult
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		id, dup, err := s.claimInbound(ctx, tx, rec)
+		if err != nil || dup {
+			res = InboundResult{ID: id, Duplicate: dup}
+			return err
+		}
+		res.ID, res.Verdict = id, rec.Verdict
+		if post != nil && rec.Verdict == VerdictPosted {
+			if res.MessageID, res.Verdict, err = s.postInbound(ctx, tx, id, *post); err != nil {
+				return err
+			}
+		}
+		if err := finishInbound(ctx, tx, id, res, rec.Detail); err != nil {
+			return err
+		}
+		if notice != nil && res.Verdict.Class() == "rejected" {
+			return s.queueNotice(ctx, tx, id, res.Verdict, *notice)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// claimInbound inserts the row, or finds and locks the row a reprocessing or
+// a repeated mail refers to. dup reports a mail already handled.
+func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord) (id int64, dup bool, err error) {
+	if rec.ReprocessID == 0 {
+		err = tx.GetContext(ctx, &id, `
+			INSERT INTO inbound (dedupe_key, message_id_hdr, intake, sender, subject, token_candidates, class,
+				verdict, detail, raw, raw_size, truncated, person_id, transaction_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, 0), nullif($14, 0))
+			ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+			rec.DedupeKey, rec.MessageIDHeader, rec.Intake, rec.Sender, rec.Subject, pq.Array(rec.TokenCandidates),
+			rec.Class, string(rec.Verdict), rec.Detail, rec.Raw, rec.RawSize, rec.Truncated, rec.PersonID, rec.TransactionID)
+		if err == nil {
+			return id, false, nil
+		}
+		if !isNoRows(err) {
+			return 0, false, wrapStore("insert inbound", err)
+		}
+	}
+	var prior struct {
+		ID      int64   `db:"id"`
+		Verdict Verdict `db:"verdict"`
+	}
+	err = tx.GetContext(ctx, &prior, `SELECT id, verdict FROM inbound
+		WHERE (id = $1 OR ($1 = 0 AND dedupe_key = $2)) FOR UPDATE`, rec.ReprocessID, rec.DedupeKey)
+	if err != nil {
+		return 0, false, notFound("inbound", err)
+	}
+	if rec.ReprocessID == 0 {
+		_, err = tx.ExecContext(ctx, `UPDATE inbound SET deliveries = deliveries + 1 WHERE id = $1`, prior.ID)
+		if err != nil || prior.Verdict != VerdictFailedTransient {
+			return prior.ID, true, wrapStore("count delivery", err)
+		}
+	} else if prior.Verdict == VerdictPosted {
+		return prior.ID, false, fmt.Errorf("reprocess inbound %d: %w", prior.ID, ErrAlreadyPosted)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE inbound SET sender = $2, subject = $3, token_candidates = $4, class = $5,
+		person_id = nullif($6, 0), transaction_id = nullif($7, 0), processings = processings + 1, processed_at = now()
+		WHERE id = $1`, prior.ID, rec.Sender, rec.Subject, pq.Array(rec.TokenCandidates), rec.Class, rec.PersonID, rec.TransactionID)
+	return prior.ID, false, wrapStore("update inbound", err)
+}
+
+// postInbound posts inside a savepoint, so a refusal by the domain rolls
+// back the post alone and becomes the verdict.
+func (s *Store) postInbound(ctx context.Context, tx *sqlx.Tx, inboundID int64, n NewMessage) (int64, Verdict, error) {
+	if err := n.validate(); err != nil {
+		return 0, refusalVerdict(err), nil
+	}
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
+		return 0, "", wrapStore("savepoint", err)
+	}
+	m, err := postMessage(ctx, tx, n)
+	if err == nil {
+		err = s.enqueueNotification(ctx, tx, m)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET inbound_id = $2 WHERE id = $1`, m.ID, inboundID)
+		return m.ID, VerdictPosted, wrapStore("link message", err)
+	}
+	v := refusalVerdict(err)
+	if v == "" {
+		return 0, "", err
+	}
+	_, rbErr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT post`)
+	return 0, v, wrapStore("rollback to savepoint", rbErr)
+}
+
+// refusalVerdict maps a domain refusal to its verdict; "" for other errors.
+func refusalVerdict(err error) Verdict {
+	var verr *ValidationError
+	switch {
+	case errors.Is(err, ErrNotAllowedKind):
+		return VerdictRejectedKind
+	case errors.Is(err, ErrNotFound):
+		return VerdictRejectedNoAccess
+	case errors.As(err, &verr) && verr.Field == "message" && verr.Problem == "is empty":
+		return VerdictRejectedEmpty
+	case errors.As(err, &verr) && verr.Field == "message":
+		return VerdictRejectedTooLong
+	case errors.As(err, &verr) && verr.Field == "recipient":
+		return VerdictRejectedNoAccess
+	case errors.As(err, &verr):
+		return VerdictRejectedMalformed
+	}
+	return ""
+}
+
+func finishInbound(ctx context.Context, tx *sqlx.Tx, id int64, res InboundResult, detail string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE inbound SET verdict = $2, message_id = nullif($3, 0), detail = $4
+		WHERE id = $1`, id, string(res.Verdict), res.MessageID, clip(detail))
+	return wrapStore("finish inbound", err)
+}
+
+// queueNotice queues a rejection notice unless this address already got one
+// for this reason today.
+func (s *Store) queueNotice(ctx context.Context, tx *sqlx.Tx, inboundID int64, v Verdict, n RejectionNotice) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO rejection_notices (address, reason, day) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, n.Address, string(v), s.now().UTC().Format(time.DateOnly))
+	if err != nil {
+		return wrapStore("rate-limit notice", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, recipient_id, transaction_id, to_address, mail_id, reason, inbound_id)
+		VALUES ('rejection_notice', $1, nullif($2, 0), $3, $4, $5, $6)`,
+		n.PersonID, n.TransactionID, n.Address, newMailID(), string(v), inboundID)
+	if err != nil {
+		return wrapStore("queue notice", err)
+	}
+	_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, OutboxChannel)
+	return wrapStore("notify outbox", err)
+}
+
+// InboundRaw returns a logged mail's raw source and intake, for reprocessing.
+func (s *Store) InboundRaw(ctx context.Context, id int64) (raw []byte, intake string, err error) {
+	var row struct {
+		Raw    []byte `db:"raw"`
+		Intake string `db:"intake"`
+	}
+	if err := s.db.GetContext(ctx, &row, `SELECT raw, intake FROM inbound WHERE id = $1`, id); err != nil {
+		return nil, "", notFound("inbound", err)
+	}
+	return row.Raw, row.Intake, nil
+}
+
+// SentNotification is what one of the service's own Message-IDs refers to.
+type SentNotification struct {
+	RecipientID   int64 `db:"recipient_id"`
+	TransactionID int64 `db:"transaction_id"`
+	AuthorID      int64 `db:"author_id"`
+}
+
+// NotificationByMailID finds the notification sent with this Message-ID
+// local part, so a reply that lost its token can still be matched.
+func (s *Store) NotificationByMailID(ctx context.Context, mailID string) (SentNotification, error) {
+	var n SentNotification
+	err := s.db.GetContext(ctx, &n, `SELECT o.recipient_id, o.transaction_id, m.author_id
+		FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.mail_id = $1 AND o.kind = 'notification'`, mailID)
+	if err != nil {
+		return SentNotification{}, notFound("notification", err)
+	}
+	return n, nil
+}
+
+// IsOwnMailID reports whether a Message-ID local part is one this service
+// sent (a notification or a notice).
+func (s *Store) IsOwnMailID(ctx context.Context, mailID string) (bool, error) {
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM outbox WHERE mail_id = $1)`, mailID)
+	return ok, wrapStore("own mail id", err)
+}
+
+// ReplyRecipient picks who a person's emailed reply on a transaction goes
+// to: the author of the latest message to them there, else the latest other
+// author who still belongs to the company.
+func (s *Store) ReplyRecipient(ctx context.Context, personID, txnID int64) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `
+		SELECT who FROM (
+			SELECT author_id AS who, 0 AS pref, id FROM messages WHERE transaction_id = $2 AND recipient_id = $1
+			UNION ALL
+			SELECT author_id, 1, id FROM messages WHERE transaction_id = $2 AND author_id <> $1
+		) c
+		WHERE EXISTS (SELECT 1 FROM memberships ms JOIN transactions t ON t.company_id = ms.company_id
+			WHERE t.id = $2 AND ms.person_id = c.who)
+		ORDER BY pref, id DESC LIMIT 1`, personID, txnID)
+	if err != nil {
+		return 0, notFound("reply recipient", err)
+	}
+	return id, nil
+}
+
+// MailboxState is where an IMAP mailbox's intake stands.
+type MailboxState struct {
+	UIDValidity uint32    `db:"uidvalidity"`
+	LastUID     uint32    `db:"last_uid"`
+	SyncedAt    time.Time `db:"synced_at"`
+}
+
+// MailboxState returns the mailbox's state; zero values when never synced.
+func (s *Store) MailboxState(ctx context.Context, mailbox string) (MailboxState, error) {
+	var st MailboxState
+	err := s.db.GetContext(ctx, &st, `SELECT uidvalidity, last_uid, synced_at FROM mailbox_state WHERE mailbox = $1`, mailbox)
+	if isNoRows(err) {
+		return MailboxState{}, nil
+	}
+	return st, wrapStore("mailbox state", err)
+}
+
+// SetMailboxState records that every UID up to lastUID is handled.
+func (s *Store) SetMailboxState(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO mailbox_state (mailbox, uidvalidity, last_uid, synced_at)
+		VALUES ($1, $2, $3, now()) ON CONFLICT (mailbox) DO UPDATE
+		SET uidvalidity = EXCLUDED.uidvalidity, last_uid = EXCLUDED.last_uid, synced_at = now()`,
+		mailbox, int64(uidValidity), int64(lastUID))
+	return wrapStore("set mailbox state", err)
+}

@@ -1,0 +1,62 @@
+package threads
+
+import "strings"
+
+// Verdict is what became of an inbound mail. The code is shared by the
+// inbound log, the admin view and the rejection notice.
+type Verdict string
+
+// Verdicts, by class: posted, ignored_*, rejected_*, failed_*.
+const (
+	VerdictPosted            Verdict = "posted"
+	VerdictIgnoredAutoReply  Verdict = "ignored_auto_reply"
+	VerdictIgnoredBounce     Verdict = "ignored_bounce"
+	VerdictIgnoredOwnMail    Verdict = "ignored_own_mail"
+	VerdictIgnoredOther      Verdict = "ignored_other"
+	VerdictRejectedNoToken   Verdict = "rejected_no_token"
+	VerdictRejectedBadToken  Verdict = "rejected_bad_token"
+	VerdictRejectedExpired   Verdict = "rejected_expired_token"
+	VerdictRejectedRevoked   Verdict = "rejected_revoked_token"
+	VerdictRejectedSender    Verdict = "rejected_sender_mismatch"
+	VerdictRejectedNoAccess  Verdict = "rejected_no_access"
+	VerdictRejectedKind      Verdict = "rejected_not_allowed_kind"
+	VerdictRejectedEmpty     Verdict = "rejected_empty"
+	VerdictRejectedTooLong   Verdict = "rejected_too_long"
+	VerdictRejectedTooLarge  Verdict = "rejected_too_large"
+	VerdictRejectedMalformed Verdict = "rejected_malformed"
+	VerdictFailedTransient   Verdict = "failed_transient"
+)
+
+var verdictText = map[Verdict]string{
+	VerdictPosted:            "posted to the conversation",
+	VerdictIgnoredAutoReply:  "an automatic reply (out of office, auto-responder); not posted",
+	VerdictIgnoredBounce:     "a delivery failure report; not posted",
+	VerdictIgnoredOwnMail:    "one of this service's own emails coming back; not posted",
+	VerdictIgnoredOther:      "not a reply (a report or notice); not posted",
+	VerdictRejectedNoToken:   "it was not sent to a conversation's reply address",
+	VerdictRejectedBadToken:  "its reply address does not belong to any conversation",
+	VerdictRejectedExpired:   "its reply address has expired; reply to a newer email or answer on the web",
+	VerdictRejectedRevoked:   "its reply address was revoked; reply to a newer email or answer on the web",
+	VerdictRejectedSender:    "it was not sent from the address the conversation's email went to",
+	VerdictRejectedNoAccess:  "the sender no longer works on this company",
+	VerdictRejectedKind:      "this kind of transaction does not allow conversations",
+	VerdictRejectedEmpty:     "no reply text was found above the quoted email",
+	VerdictRejectedTooLong:   "the reply text is longer than a message may be",
+	VerdictRejectedTooLarge:  "the email is larger than the service accepts",
+	VerdictRejectedMalformed: "the email could not be read",
+	VerdictFailedTransient:   "a temporary failure; it will be processed again",
+}
+
+// Explain says in words why a mail got this verdict.
+func (v Verdict) Explain() string {
+	if s, ok := verdictText[v]; ok {
+		return s
+	}
+	return string(v)
+}
+
+// Class is the verdict's first word: posted, ignored, rejected or failed.
+func (v Verdict) Class() string {
+	class, _, _ := strings.Cut(string(v), "_")
+	return class
+}
