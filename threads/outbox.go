@@ -25,17 +25,17 @@ const (
 // Notification is one claimed outbox row with everything needed to write
 // its email.
 type Notification struct {
-	Kind      string  // "notification" or "rejection_notice"
-	Reason    Verdict // for a rejection notice
+	Kind   string  // "notification" or "rejection_notice"
+	Reason Verdict // for a rejection notice
 	// InboundSubject and InboundMessageID describe the mail a notice is about.
 	InboundSubject   string
 	InboundMessageID string
-	OutboxID  int64
-	Attempt   int    // fencing number: pass it back with the result
-	MailID    string // local part of the email's Message-ID
-	Position  int    // earlier notifications to this recipient on the transaction
-	ToAddress string
-	QueuedAt  time.Time
+	OutboxID         int64
+	Attempt          int    // fencing number: pass it back with the result
+	MailID           string // local part of the email's Message-ID
+	Position         int    // earlier notifications to this recipient on the transaction
+	ToAddress        string
+	QueuedAt         time.Time
 
 	MessageID     int64
 	Body          string

@@ -22,6 +22,8 @@ Usage:
   mailbot demo [flags]      run everything locally with demo data, no set-up needed
   mailbot serve [--migrate] run the service as configured by environment variables
   mailbot migrate           apply pending database migrations (needs DATABASE_URL)
+  mailbot ingest            record one mail from standard input (for pipe delivery)
+  mailbot parse FILE|-      show how the service reads a message, without a database
 
 Run 'mailbot COMMAND -h' for a command's flags.
 `
@@ -34,6 +36,7 @@ var commands = map[string]command{
 	"demo":    {runDemo},
 	"serve":   {runServe},
 	"migrate": {runMigrate},
+	"parse":   {runParse},
 }
 
 func main() {
