@@ -84,6 +84,9 @@ func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewM
 // claimInbound inserts the row, or finds and locks the row a reprocessing or
 // a repeated mail refers to. dup reports a mail already handled.
 func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord) (id int64, dup bool, err error) {
+	if rec.TokenCandidates == nil {
+		rec.TokenCandidates = []string{}
+	}
 	if rec.ReprocessID == 0 {
 		err = tx.GetContext(ctx, &id, `
 			INSERT INTO inbound (dedupe_key, message_id_hdr, intake, sender, subject, token_candidates, class,
