@@ -1,0 +1,143 @@
+// Package imaptest runs go-imap's in-memory IMAP server on loopback for
+// tests, with a client to append mail and read flags the way a person's
+// mail client would.
+package imaptest
+
+import (
+	"bytes"
+	"io"
+	"log"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+)
+
+// Server is an IMAP server with one user.
+type Server struct {
+	Addr     string
+	Username string
+	Password string
+	User     *imapmemserver.User
+	mem      *imapmemserver.Server
+	srv      *imapserver.Server
+	ln       net.Listener
+}
+
+// Start runs a server with user "bot" / "secret" owning INBOX; it stops when
+// the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	s := &Server{Username: "bot", Password: "secret", mem: imapmemserver.New()}
+	s.User = imapmemserver.NewUser(s.Username, s.Password)
+	if err := s.User.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	s.mem.AddUser(s.User)
+	if err := s.listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func (s *Server) listen(addr string) error {
+	s.srv = imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return s.mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		InsecureAuth: true,
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.ln, s.Addr = ln, ln.Addr().String()
+	go s.srv.Serve(ln)
+	return nil
+}
+
+// Stop closes the server and its connections; the mail stays in memory.
+func (s *Server) Stop() { s.srv.Close() }
+
+// Restart stops the server and starts it again on the same address with the
+// same mail, as a server restart would.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.Stop()
+	var err error
+	for range 50 { // the port can take a moment to be free again
+		if err = s.listen(s.Addr); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal(err)
+}
+
+// Client logs in as the user.
+func (s *Server) Client(t testing.TB) *imapclient.Client {
+	t.Helper()
+	c, err := imapclient.DialInsecure(s.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(s.Username, s.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Append puts a raw message into INBOX and returns its UID.
+func Append(t testing.TB, c *imapclient.Client, raw []byte) imap.UID {
+	t.Helper()
+	cmd := c.Append("INBOX", int64(len(raw)), nil)
+	if _, err := io.Copy(cmd, bytes.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := cmd.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data.UID
+}
+
+// Seen lists the UIDs in INBOX that carry \Seen, and how many messages it has.
+func Seen(t testing.TB, c *imapclient.Client) (seen []imap.UID, total int) {
+	t.Helper()
+	sel, err := c.Select("INBOX", nil).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sel.NumMessages == 0 {
+		return nil, 0
+	}
+	all, err := c.Fetch(seqAll(), &imap.FetchOptions{UID: true, Flags: true}).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		for _, f := range m.Flags {
+			if f == imap.FlagSeen {
+				seen = append(seen, m.UID)
+			}
+		}
+	}
+	return seen, len(all)
+}
+
+func seqAll() imap.SeqSet {
+	var s imap.SeqSet
+	s.AddRange(1, 0)
+	return s
+}
