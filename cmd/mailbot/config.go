@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"mailbot/mailbot/inbound"
+	"mailbot/mailbot/mailin"
 	"mailbot/mailbot/mailout"
 	"mailbot/threads"
 )
@@ -22,6 +24,15 @@ type config struct {
 	SMTP        mailout.SMTPOptions
 	Workers     int
 	RetryFor    time.Duration
+	In          inConfig
+}
+
+// inConfig is the mail-in side: the pipeline and its intakes.
+type inConfig struct {
+	Pipeline   mailin.Options
+	IMAP       *mailin.IMAPOptions // nil: no IMAP intake
+	SMTPListen string              // "": no SMTP/LMTP intake
+	LMTP       bool
 }
 
 type configVar struct{ name, def, meaning string }
@@ -46,6 +57,16 @@ var configVars = []configVar{
 	{"MAILBOT_DKIM_DOMAIN", "", "DKIM signing domain; signing is on when the three DKIM variables are set"},
 	{"MAILBOT_DKIM_SELECTOR", "", "DKIM selector"},
 	{"MAILBOT_DKIM_KEY_FILE", "", "PEM private key (RSA or Ed25519) for DKIM"},
+	{"MAILBOT_MAX_MAIL_MB", "25", "largest inbound mail kept whole, in MiB; larger mail is logged as rejected_too_large with its header (and refused by the SMTP intake)"},
+	{"MAILBOT_IMAP_ADDR", "", "IMAP server host:port of the reply mailbox; the IMAP intake runs when set"},
+	{"MAILBOT_IMAP_TLS", "tls", "tls (port 993), starttls or none (loopback only)"},
+	{"MAILBOT_IMAP_USERNAME", "", "IMAP user name"},
+	{"MAILBOT_IMAP_PASSWORD", "", "IMAP password"},
+	{"MAILBOT_IMAP_MAILBOX", "INBOX", "mailbox the replies arrive in"},
+	{"MAILBOT_IMAP_MOVE_TO", "", "folder handled mail is moved to; empty marks it \\Seen instead"},
+	{"MAILBOT_IMAP_POLL", "1m", "how often the mailbox is searched besides IDLE"},
+	{"MAILBOT_SMTP_LISTEN", "", "address of the SMTP intake an MTA delivers replies to (e.g. 127.0.0.1:2525); off when empty"},
+	{"MAILBOT_SMTP_LISTEN_LMTP", "false", "speak LMTP instead of SMTP on MAILBOT_SMTP_LISTEN"},
 }
 
 // printConfigVars writes the variables as a Markdown table.
@@ -87,12 +108,8 @@ func (r *envReader) fail(format string, args ...any) {
 
 func loadConfig(env func(string) string) (config, error) {
 	r := &envReader{env: env}
-	c := config{DatabaseURL: r.get("DATABASE_URL"), HTTPAddr: r.get("MAILBOT_HTTP_ADDR")}
-	if key := r.get("MAILBOT_TOKEN_KEY"); r.err == nil {
-		c.TokenKey, r.err = parseTokenKey(key)
-	}
-	c.Mail = mailout.Options{ServiceName: r.get("MAILBOT_SERVICE_NAME"), FromAddress: r.get("MAILBOT_FROM"),
-		ReplyAddress: r.get("MAILBOT_REPLY_ADDRESS"), BaseURL: r.get("MAILBOT_BASE_URL")}
+	c := loadCore(r)
+	c.HTTPAddr = r.get("MAILBOT_HTTP_ADDR")
 	c.SMTP = mailout.SMTPOptions{Addr: r.get("MAILBOT_SMTP_ADDR"), TLS: r.get("MAILBOT_SMTP_TLS"),
 		Username: r.get("MAILBOT_SMTP_USERNAME"), Password: r.get("MAILBOT_SMTP_PASSWORD"),
 		AuthMechanism: r.get("MAILBOT_SMTP_AUTH")}
@@ -104,7 +121,46 @@ func loadConfig(env func(string) string) (config, error) {
 		r.fail("MAILBOT_SMTP_RETRY_FOR must be a duration such as 48h or 30m")
 	}
 	c.Mail.DKIM = loadDKIM(r)
+	loadIntakes(r, &c.In)
 	return c, r.err
+}
+
+// loadCore reads what every command that touches mail needs: the database,
+// the token key, the addresses and the pipeline's limits.
+func loadCore(r *envReader) config {
+	c := config{DatabaseURL: r.get("DATABASE_URL")}
+	if key := r.get("MAILBOT_TOKEN_KEY"); r.err == nil {
+		c.TokenKey, r.err = parseTokenKey(key)
+	}
+	c.Mail = mailout.Options{ServiceName: r.get("MAILBOT_SERVICE_NAME"), FromAddress: r.get("MAILBOT_FROM"),
+		ReplyAddress: r.get("MAILBOT_REPLY_ADDRESS"), BaseURL: r.get("MAILBOT_BASE_URL")}
+	mb, err := strconv.Atoi(r.get("MAILBOT_MAX_MAIL_MB"))
+	if err != nil || mb < 1 || mb > 1024 {
+		r.fail("MAILBOT_MAX_MAIL_MB must be a number of MiB from 1 to 1024")
+	}
+	from := strings.ToLower(c.Mail.FromAddress)
+	c.In.Pipeline = mailin.Options{MaxSize: int64(mb) << 20, Addressing: inbound.Addressing{
+		ReplyPattern: c.Mail.ReplyAddress, IDDomain: from[strings.LastIndexByte(from, '@')+1:], OwnAddresses: []string{from}}}
+	return c
+}
+
+func loadIntakes(r *envReader, in *inConfig) {
+	in.SMTPListen = r.get("MAILBOT_SMTP_LISTEN")
+	in.LMTP = r.get("MAILBOT_SMTP_LISTEN_LMTP") == "true"
+	addr := r.get("MAILBOT_IMAP_ADDR")
+	if addr == "" {
+		return
+	}
+	poll, err := time.ParseDuration(r.get("MAILBOT_IMAP_POLL"))
+	if err != nil || poll < time.Second {
+		r.fail("MAILBOT_IMAP_POLL must be a duration of at least 1s, such as 1m")
+	}
+	in.IMAP = &mailin.IMAPOptions{Addr: addr, TLS: r.get("MAILBOT_IMAP_TLS"), Username: r.get("MAILBOT_IMAP_USERNAME"),
+		Password: r.get("MAILBOT_IMAP_PASSWORD"), Mailbox: r.get("MAILBOT_IMAP_MAILBOX"),
+		MoveTo: r.get("MAILBOT_IMAP_MOVE_TO"), PollInterval: poll}
+	if in.IMAP.Username == "" {
+		r.fail("MAILBOT_IMAP_USERNAME is not set: the IMAP intake (MAILBOT_IMAP_ADDR) needs the mailbox's user name")
+	}
 }
 
 func loadDKIM(r *envReader) *mailout.DKIMOptions {

@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"serve":   {runServe},
 	"migrate": {runMigrate},
 	"parse":   {runParse},
+	"ingest":  {runIngest},
 }
 
 func main() {
@@ -56,8 +57,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := cmd.run(ctx, os.Args[2:], os.Getenv, os.Stdout)
+	var exit *exitError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &exit):
+		fmt.Fprintf(os.Stderr, "mailbot %s: %v\n", os.Args[1], err)
+		os.Exit(exit.code)
 	default:
 		fmt.Fprintf(os.Stderr, "mailbot %s: %v\n", os.Args[1], err)
 		os.Exit(1)

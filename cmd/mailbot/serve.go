@@ -58,6 +58,10 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err != nil {
 		return err
 	}
+	in, err := newIntakes(ctx, cfg.In, store, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on MAILBOT_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
@@ -68,7 +72,9 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		cancel()
 		return err
 	}
-	defer func() { cancel(); stopWorkers() }()
+	stopIntakes := in.start(ctx, log)
+	// Stop taking work, let what is in flight finish, then close.
+	defer func() { cancel(); stopIntakes(); stopWorkers() }()
 	mux := handler(store)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return serveHTTP(ctx, log, ln, mux)

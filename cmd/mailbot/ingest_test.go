@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbot/internal/imaptest"
+	"mailbot/internal/pgtest"
+	"mailbot/internal/smtptest"
+	"mailbot/threads"
+)
+
+// demoReply seeds the demo data in url and returns a reply from the first
+// client to the first accountant's message, as a mail client writes it.
+func demoReply(t *testing.T, url, body string) []byte {
+	t.Helper()
+	store, world, err := openDemoStore(t.Context(), url, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.DB().Close()
+	client := world.people[2].person // Dana Harbor, in the seeded conversation
+	token, err := store.ReplyTokenFor(t.Context(), client.ID, world.transactions[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(fmt.Sprintf("From: %s <%s>\r\nTo: reply+%s@reply.example.test\r\nSubject: Re: Invoice\r\n"+
+		"Message-ID: <%d@client.test>\r\n\r\n%s\r\n\r\nOn Mon, Avery <a@b.test> wrote:\r\n> earlier\r\n",
+		client.Name, client.PrimaryEmail(), token, time.Now().UnixNano(), body))
+}
+
+func TestIngestCommand(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	raw := demoReply(t, url, "Piped in by the MTA.")
+	env := envOf(serveEnv(url, "127.0.0.1:25"))
+	var out bytes.Buffer
+	if err := ingestFrom(t.Context(), nil, env, bytes.NewReader(raw), &out); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	if !strings.Contains(out.String(), ": posted") {
+		t.Errorf("output %q", out.String())
+	}
+	out.Reset()
+	if err := ingestFrom(t.Context(), nil, env, bytes.NewReader(raw), &out); err != nil || !strings.Contains(out.String(), "seen before") {
+		t.Errorf("second ingest: %v, %q", err, out.String())
+	}
+	// Garbage is recorded too, and exits 0.
+	if err := ingestFrom(t.Context(), nil, env, strings.NewReader("\x00\x01 not mail"), &out); err != nil {
+		t.Errorf("garbage: %v", err)
+	}
+	// Without a database it exits 75 so the MTA retries.
+	bad := envOf(serveEnv("postgres://x@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", "127.0.0.1:25"))
+	err := ingestFrom(t.Context(), nil, bad, bytes.NewReader(raw), &out)
+	var exit *exitError
+	if !errors.As(err, &exit) || exit.code != exTempFail {
+		t.Errorf("ingest without a database: %v, want exit status 75", err)
+	}
+}
+
+func TestServeWithIntakes(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	raw := demoReply(t, url, "Replied through the mailbox.")
+	relay := smtptest.Start(t)
+	imap := imaptest.Start(t)
+	httpAddr, smtpAddr := smtptest.FreeAddr(t), smtptest.FreeAddr(t)
+	env := with(serveEnv(url, relay.Addr), "MAILBOT_HTTP_ADDR", httpAddr, "MAILBOT_IMAP_ADDR", imap.Addr,
+		"MAILBOT_IMAP_TLS", "none", "MAILBOT_IMAP_USERNAME", imap.Username, "MAILBOT_IMAP_PASSWORD", "wrong",
+		"MAILBOT_SMTP_LISTEN", smtpAddr, "MAILBOT_IMAP_POLL", "2s")
+	if err := runServe(t.Context(), nil, envOf(env), &bytes.Buffer{}); err == nil ||
+		!strings.Contains(err.Error(), "MAILBOT_IMAP") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("serve with a bad IMAP password: %v, want a one-line error naming MAILBOT_IMAP_*", err)
+	}
+	env["MAILBOT_IMAP_PASSWORD"] = imap.Password
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, nil, envOf(env), &bytes.Buffer{}) }()
+	waitHTTP(t, "http://"+httpAddr+"/readyz")
+	imaptest.Append(t, imap.Client(t), raw)
+	// The accountant is told of the reply by email.
+	deadline := time.Now().Add(15 * time.Second)
+	for !received(relay, "Replied through the mailbox.") {
+		if time.Now().After(deadline) {
+			t.Fatal("the reply did not reach the other side")
+		}
+		relay.WaitFor(len(relay.Messages())+1, 100*time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve stopped with %v", err)
+	}
+	store, _ := threads.Open(t.Context(), url)
+	defer store.Close()
+	var posted int
+	store.Get(&posted, `SELECT count(*) FROM messages WHERE source = 'email'`)
+	if posted != 1 {
+		t.Errorf("%d email posts, want 1", posted)
+	}
+}
