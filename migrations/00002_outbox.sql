@@ -11,7 +11,7 @@ CREATE TABLE outbox (
     recipient_id    bigint NOT NULL REFERENCES people (id) ON DELETE CASCADE,
     transaction_id  bigint NOT NULL REFERENCES transactions (id) ON DELETE CASCADE,
     to_address      text NOT NULL,
-    -- how many earlier notifications this recipient had on the transaction:
+    -- 0 for the recipient's first notification on the transaction, 1 after:
     -- the subject gets "Re:" after the first
     position        int NOT NULL DEFAULT 0,
     -- local part of the Message-ID the email is sent with, kept across retries

@@ -39,7 +39,7 @@ type InboundRecord struct {
 type RejectionNotice struct {
 	PersonID      int64
 	Address       string
-	TransactionID int64 // 0 when the person may not see the transaction
+	TransactionID int64 // linked only if the person still belongs to its company
 }
 
 // InboundResult is what RecordInbound did.
@@ -70,7 +70,7 @@ func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewM
 				return err
 			}
 		}
-		if err := finishInbound(ctx, tx, id, res, rec.Detail); err != nil {
+		if err := s.finishInbound(ctx, tx, id, res, rec.Detail); err != nil {
 			return err
 		}
 		if notice != nil && res.Verdict.Class() == "rejected" {
@@ -88,7 +88,7 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 		rec.TokenCandidates = []string{}
 	}
 	if rec.ReprocessID == 0 {
-		err = tx.GetContext(ctx, &id, `
+		err = s.getPrepared(ctx, tx, &id, `
 			INSERT INTO inbound (dedupe_key, message_id_hdr, intake, sender, subject, token_candidates, class,
 				verdict, detail, raw, raw_size, truncated, person_id, transaction_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, 0), nullif($14, 0))
@@ -125,29 +125,20 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 	return prior.ID, false, wrapStore("update inbound", err)
 }
 
-// postInbound posts inside a savepoint, so a refusal by the domain rolls
-// back the post alone and becomes the verdict.
+// postInbound posts the mail's message. A refusal by the domain (checked
+// before anything is written) becomes the verdict instead of an error.
 func (s *Store) postInbound(ctx context.Context, tx *sqlx.Tx, inboundID int64, n NewMessage) (int64, Verdict, error) {
 	if err := n.validate(); err != nil {
 		return 0, refusalVerdict(err), nil
 	}
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
-		return 0, "", wrapStore("savepoint", err)
+	m, err := s.postMessage(ctx, tx, n, inboundID)
+	if v := refusalVerdict(err); v != "" {
+		return 0, v, nil
 	}
-	m, err := postMessage(ctx, tx, n)
-	if err == nil {
-		err = s.enqueueNotification(ctx, tx, m)
-	}
-	if err == nil {
-		_, err = tx.ExecContext(ctx, `UPDATE messages SET inbound_id = $2 WHERE id = $1`, m.ID, inboundID)
-		return m.ID, VerdictPosted, wrapStore("link message", err)
-	}
-	v := refusalVerdict(err)
-	if v == "" {
+	if err != nil {
 		return 0, "", err
 	}
-	_, rbErr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT post`)
-	return 0, v, wrapStore("rollback to savepoint", rbErr)
+	return m.ID, VerdictPosted, s.enqueueNotification(ctx, tx, m)
 }
 
 // refusalVerdict maps a domain refusal to its verdict; "" for other errors.
@@ -170,8 +161,8 @@ func refusalVerdict(err error) Verdict {
 	return ""
 }
 
-func finishInbound(ctx context.Context, tx *sqlx.Tx, id int64, res InboundResult, detail string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE inbound SET verdict = $2, message_id = nullif($3, 0), detail = $4
+func (s *Store) finishInbound(ctx context.Context, tx *sqlx.Tx, id int64, res InboundResult, detail string) error {
+	err := s.execPrepared(ctx, tx, `UPDATE inbound SET verdict = $2, message_id = nullif($3, 0), detail = $4
 		WHERE id = $1`, id, string(res.Verdict), res.MessageID, clip(detail))
 	return wrapStore("finish inbound", err)
 }
@@ -187,8 +178,10 @@ func (s *Store) queueNotice(ctx context.Context, tx *sqlx.Tx, inboundID int64, v
 	if k, _ := res.RowsAffected(); k == 0 {
 		return nil
 	}
+	// The link goes with the notice only while the person may see it.
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, recipient_id, transaction_id, to_address, mail_id, reason, inbound_id)
-		VALUES ('rejection_notice', $1, nullif($2, 0), $3, $4, $5, $6)`,
+		SELECT 'rejection_notice', $1, (SELECT t.id FROM transactions t JOIN memberships m ON m.company_id = t.company_id
+			WHERE t.id = $2 AND m.person_id = $1), $3, $4, $5, $6`,
 		n.PersonID, n.TransactionID, n.Address, newMailID(), string(v), inboundID)
 	if err != nil {
 		return wrapStore("queue notice", err)
@@ -213,6 +206,7 @@ func (s *Store) InboundRaw(ctx context.Context, id int64) (raw []byte, intake st
 type SentNotification struct {
 	RecipientID   int64 `db:"recipient_id"`
 	TransactionID int64 `db:"transaction_id"`
+	CompanyID     int64 `db:"company_id"`
 	AuthorID      int64 `db:"author_id"`
 }
 
@@ -220,7 +214,7 @@ type SentNotification struct {
 // local part, so a reply that lost its token can still be matched.
 func (s *Store) NotificationByMailID(ctx context.Context, mailID string) (SentNotification, error) {
 	var n SentNotification
-	err := s.db.GetContext(ctx, &n, `SELECT o.recipient_id, o.transaction_id, m.author_id
+	err := s.db.GetContext(ctx, &n, `SELECT o.recipient_id, o.transaction_id, m.company_id, m.author_id
 		FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.mail_id = $1 AND o.kind = 'notification'`, mailID)
 	if err != nil {
 		return SentNotification{}, notFound("notification", err)
@@ -236,24 +230,41 @@ func (s *Store) IsOwnMailID(ctx context.Context, mailID string) (bool, error) {
 	return ok, wrapStore("own mail id", err)
 }
 
-// ReplyRecipient picks who a person's emailed reply on a transaction goes
-// to: the author of the latest message to them there, else the latest other
-// author who still belongs to the company.
-func (s *Store) ReplyRecipient(ctx context.Context, personID, txnID int64) (int64, error) {
-	var id int64
-	err := s.db.GetContext(ctx, &id, `
-		SELECT who FROM (
-			SELECT author_id AS who, 0 AS pref, id FROM messages WHERE transaction_id = $2 AND recipient_id = $1
-			UNION ALL
-			SELECT author_id, 1, id FROM messages WHERE transaction_id = $2 AND author_id <> $1
-		) c
-		WHERE EXISTS (SELECT 1 FROM memberships ms JOIN transactions t ON t.company_id = ms.company_id
-			WHERE t.id = $2 AND ms.person_id = c.who)
-		ORDER BY pref, id DESC LIMIT 1`, personID, txnID)
+// ReplyContext is what the mail pipeline checks of a person writing to a
+// transaction by email, read in one query.
+type ReplyContext struct {
+	// VerifiedSender: the From address is one of the person's verified ones.
+	VerifiedSender bool `db:"verified_sender"`
+	// Member: the person still belongs to the transaction's company.
+	Member bool `db:"member"`
+	// RecipientID is who the reply goes to: the author of the latest
+	// message to the person there, else one of the latest other authors who
+	// still belongs to the company; 0 when there is no one.
+	RecipientID int64 `db:"recipient_id"`
+}
+
+// ReplyContext reads what the pipeline needs to accept a reply.
+func (s *Store) ReplyContext(ctx context.Context, personID, txnID int64, from string) (ReplyContext, error) {
+	addr, err := NormalizeEmail(from)
 	if err != nil {
-		return 0, notFound("reply recipient", err)
+		addr = ""
 	}
-	return id, nil
+	var rc ReplyContext
+	err = s.getPrepared(ctx, nil, &rc, `
+		WITH co AS (SELECT company_id FROM transactions WHERE id = $2)
+		SELECT
+			EXISTS (SELECT 1 FROM person_emails WHERE person_id = $1 AND address = $3 AND verified) AS verified_sender,
+			EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND company_id = (SELECT company_id FROM co)) AS member,
+			coalesce((SELECT who FROM (
+				(SELECT author_id AS who, 0 AS pref, id FROM messages
+					WHERE transaction_id = $2 AND recipient_id = $1 ORDER BY id DESC LIMIT 1)
+				UNION ALL
+				(SELECT author_id, 1, id FROM messages
+					WHERE transaction_id = $2 AND author_id <> $1 ORDER BY id DESC LIMIT 20)
+			) c WHERE EXISTS (SELECT 1 FROM memberships
+				WHERE person_id = c.who AND company_id = (SELECT company_id FROM co))
+			ORDER BY pref, id DESC LIMIT 1), 0) AS recipient_id`, personID, txnID, addr)
+	return rc, wrapStore("reply context", err)
 }
 
 // MailboxState is where an IMAP mailbox's intake stands.

@@ -85,7 +85,7 @@ func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) 
 	var m Message
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if m, err = postMessage(ctx, tx, n); err != nil {
+		if m, err = s.postMessage(ctx, tx, n, 0); err != nil {
 			return err
 		}
 		return s.enqueueNotification(ctx, tx, m)
@@ -93,32 +93,43 @@ func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) 
 	return m, err
 }
 
-// postMessage checks the rules that need the database and inserts, inside tx.
-func postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage) (Message, error) {
-	t, err := transactionByID(ctx, tx, n.TransactionID)
-	if err != nil {
-		return Message{}, err
+// postMessage checks the rules that need the database and inserts, inside
+// tx. A refusal returns before anything is written. inboundID links a
+// message made from a mail to it (0 for none).
+func (s *Store) postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage, inboundID int64) (Message, error) {
+	var chk struct {
+		CompanyID       int64 `db:"company_id"`
+		Kind            Kind  `db:"kind"`
+		AuthorMember    bool  `db:"author_member"`
+		RecipientMember bool  `db:"recipient_member"`
 	}
-	if _, err := memberRole(ctx, tx, t.CompanyID, n.AuthorID); err != nil {
+	err := s.getPrepared(ctx, tx, &chk, `
+		SELECT t.company_id, t.kind,
+			EXISTS (SELECT 1 FROM memberships WHERE company_id = t.company_id AND person_id = $2) AS author_member,
+			EXISTS (SELECT 1 FROM memberships WHERE company_id = t.company_id AND person_id = $3) AS recipient_member
+		FROM transactions t WHERE t.id = $1`, n.TransactionID, n.AuthorID, n.RecipientID)
+	switch {
+	case isNoRows(err), err == nil && !chk.AuthorMember:
 		return Message{}, fmt.Errorf("post message: transaction: %w", ErrNotFound)
-	}
-	if _, err := memberRole(ctx, tx, t.CompanyID, n.RecipientID); err != nil {
+	case err != nil:
+		return Message{}, wrapStore("check post", err)
+	case !chk.RecipientMember:
 		return Message{}, invalid("recipient", "does not work on this company")
 	}
-	if err := t.Kind.AllowsConversation(); err != nil {
+	if err := chk.Kind.AllowsConversation(); err != nil {
 		return Message{}, err
 	}
-	var id int64
-	err = tx.GetContext(ctx, &id, `
-		INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		t.ID, t.CompanyID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source))
-	if err != nil {
-		return Message{}, fmt.Errorf("store: insert message: %w", err)
-	}
 	var m Message
-	if err := tx.GetContext(ctx, &m, messageSelect+` WHERE m.id = $1`, id); err != nil {
-		return Message{}, fmt.Errorf("store: read message: %w", err)
+	err = s.getPrepared(ctx, tx, &m, `
+		WITH m AS (
+			INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source, inbound_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0)) RETURNING *)
+		SELECT m.id, m.transaction_id, m.company_id, m.author_id, a.name AS author_name,
+			m.recipient_id, r.name AS recipient_name, m.body, m.elided, m.source, m.created_at, m.read_at
+		FROM m JOIN people a ON a.id = m.author_id JOIN people r ON r.id = m.recipient_id`,
+		n.TransactionID, chk.CompanyID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source), inboundID)
+	if err != nil {
+		return Message{}, wrapStore("insert message", err)
 	}
 	return m, nil
 }

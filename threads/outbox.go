@@ -66,24 +66,24 @@ func newMailID() string {
 // muted, and one without an address as failed, so every message accounts
 // for its notification.
 func (s *Store) enqueueNotification(ctx context.Context, tx *sqlx.Tx, m Message) error {
-	if _, err := s.replyTokenFor(ctx, tx, m.RecipientID, m.TransactionID); err != nil {
+	// postMessage checked the recipient belongs to the company.
+	if _, err := s.currentToken(ctx, tx, m.RecipientID, m.TransactionID); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `
+	err := s.execPrepared(ctx, tx, `
 		WITH addr AS (
-			SELECT address FROM person_emails WHERE person_id = $2 ORDER BY verified DESC, address LIMIT 1)
-		INSERT INTO outbox (message_id, recipient_id, transaction_id, to_address, position, mail_id, status, last_error)
-		SELECT $1, $2, $3, coalesce((SELECT address FROM addr), ''),
-			(SELECT count(*) FROM outbox WHERE recipient_id = $2 AND transaction_id = $3), $4,
-			CASE WHEN EXISTS (SELECT 1 FROM mutes WHERE person_id = $2 AND transaction_id = $3) THEN 'muted'
-			     WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'failed' ELSE 'pending' END,
-			CASE WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'recipient has no email address' ELSE '' END`,
-		m.ID, m.RecipientID, m.TransactionID, newMailID())
-	if err != nil {
-		return wrapStore("queue notification", err)
-	}
-	_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, OutboxChannel)
-	return wrapStore("notify outbox", err)
+			SELECT address FROM person_emails WHERE person_id = $2 ORDER BY verified DESC, address LIMIT 1),
+		ins AS (
+			INSERT INTO outbox (message_id, recipient_id, transaction_id, to_address, position, mail_id, status, last_error)
+			SELECT $1, $2, $3, coalesce((SELECT address FROM addr), ''),
+				CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient_id = $2 AND transaction_id = $3) THEN 1 ELSE 0 END, $4,
+				CASE WHEN EXISTS (SELECT 1 FROM mutes WHERE person_id = $2 AND transaction_id = $3) THEN 'muted'
+				     WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'failed' ELSE 'pending' END,
+				CASE WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'recipient has no email address' ELSE '' END
+			RETURNING id)
+		SELECT pg_notify($5, '') FROM ins`,
+		m.ID, m.RecipientID, m.TransactionID, newMailID(), OutboxChannel)
+	return wrapStore("queue notification", err)
 }
 
 // ClaimNotifications claims up to limit due notifications for lease: no
@@ -157,7 +157,7 @@ func (s *Store) fillReplyTokens(ctx context.Context, tx *sqlx.Tx, ns []Notificat
 			n.ReplyToken = s.deriveToken(n.nonce)
 			continue
 		}
-		tok, err := s.replyTokenFor(ctx, tx, n.RecipientID, n.Transaction.ID)
+		tok, err := s.currentToken(ctx, tx, n.RecipientID, n.Transaction.ID)
 		if err != nil {
 			return err
 		}

@@ -79,6 +79,12 @@ func (s *Store) replyTokenFor(ctx context.Context, tx *sqlx.Tx, personID, txnID 
 	if _, err := memberRole(ctx, tx, t.CompanyID, personID); err != nil {
 		return "", fmt.Errorf("reply token: %w", err)
 	}
+	return s.currentToken(ctx, tx, personID, txnID)
+}
+
+// currentToken is replyTokenFor without the access check, for callers that
+// made it already.
+func (s *Store) currentToken(ctx context.Context, tx *sqlx.Tx, personID, txnID int64) (string, error) {
 	now := s.now()
 	expires := now.Add(s.tokenTTL)
 	for range 3 {
@@ -87,9 +93,11 @@ func (s *Store) replyTokenFor(ctx context.Context, tx *sqlx.Tx, personID, txnID 
 			Nonce     []byte    `db:"nonce"`
 			ExpiresAt time.Time `db:"expires_at"`
 		}
-		err := tx.GetContext(ctx, &cur, `SELECT id, nonce, expires_at FROM reply_tokens
-			WHERE person_id = $1 AND transaction_id = $2 AND retired_at IS NULL FOR UPDATE`, personID, txnID)
+		err := s.getPrepared(ctx, tx, &cur, `SELECT id, nonce, expires_at FROM reply_tokens
+			WHERE person_id = $1 AND transaction_id = $2 AND retired_at IS NULL`, personID, txnID)
 		switch {
+		case err == nil && cur.ExpiresAt.After(expires.Add(-s.tokenTTL/100)):
+			return s.deriveToken(cur.Nonce), nil // extended recently enough
 		case err == nil && cur.ExpiresAt.After(now):
 			_, err = tx.ExecContext(ctx, `UPDATE reply_tokens SET expires_at = $2 WHERE id = $1`, cur.ID, expires)
 			return s.deriveToken(cur.Nonce), wrapStore("extend reply token", err)
@@ -134,7 +142,7 @@ func (s *Store) LookupReplyToken(ctx context.Context, token string) (ReplyToken,
 		return ReplyToken{}, ErrTokenNotFound
 	}
 	var rt ReplyToken
-	err := s.db.GetContext(ctx, &rt, `
+	err := s.getPrepared(ctx, nil, &rt, `
 		SELECT r.id, r.person_id, r.transaction_id, t.company_id, r.expires_at, r.revoked_at
 		FROM reply_tokens r JOIN transactions t ON t.id = r.transaction_id
 		WHERE r.token_hash = $1`, hashToken(token))

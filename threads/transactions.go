@@ -129,12 +129,3 @@ func (t Transaction) Describe() string {
 	}
 	return fmt.Sprintf("%s %s", t.Kind.Label(), t.Number)
 }
-
-// TransactionCompany returns the company a transaction belongs to.
-func (s *Store) TransactionCompany(ctx context.Context, txnID int64) (int64, error) {
-	var id int64
-	if err := s.db.GetContext(ctx, &id, `SELECT company_id FROM transactions WHERE id = $1`, txnID); err != nil {
-		return 0, notFound("transaction", err)
-	}
-	return id, nil
-}

@@ -22,6 +22,7 @@ import (
 
 	"mailbot/internal/pgcluster"
 	"mailbot/internal/schema"
+	"mailbot/threads"
 )
 
 type server struct {
@@ -243,7 +244,7 @@ func SharedURL(tb testing.TB, key string) (url string, fresh bool) {
 // DB is URL opened with sqlx; it is closed when the test ends.
 func DB(t testing.TB) *sqlx.DB {
 	t.Helper()
-	db, err := sqlx.Connect("postgres", URL(t))
+	db, err := threads.Open(context.Background(), URL(t))
 	if err != nil {
 		t.Fatalf("pgtest: connect: %v", err)
 	}
