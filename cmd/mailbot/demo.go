@@ -18,6 +18,7 @@ import (
 	"mailbot/internal/pgcluster"
 	"mailbot/internal/schema"
 	"mailbot/threads"
+	"mailbot/web"
 )
 
 type demoFlags struct {
@@ -56,7 +57,11 @@ func runDemo(ctx context.Context, args []string, env func(string) string, out io
 	}
 	defer store.DB().Close()
 	printDemoBlock(out, "http://"+ln.Addr().String(), world)
-	return serveHTTP(ctx, newLogger(os.Stderr), ln, handler(store))
+	h, err := handler(store, web.Options{Logger: newLogger(os.Stderr)}, nil)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, newLogger(os.Stderr), ln, h)
 }
 
 func listenError(flagName, addr string, err error) error {
@@ -145,6 +150,7 @@ func printDemoBlock(out io.Writer, webURL string, w demoWorld) {
 	fmt.Fprintf(&b, "\nmailbot demo is running (Ctrl-C stops it)\n\n")
 	fmt.Fprintf(&b, "  web        %s   (health: %s/healthz)\n", webURL, webURL)
 	fmt.Fprintf(&b, "  firm       %s\n", demoFirm)
+	fmt.Fprintf(&b, "  password   %s (every demo person signs in with their email and this)\n", demoPassword)
 	for _, p := range w.people {
 		fmt.Fprintf(&b, "  person     id %-3d %-16s %-26s %s\n", p.person.ID, p.person.Name, p.person.PrimaryEmail(), p.role)
 	}

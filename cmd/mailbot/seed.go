@@ -6,9 +6,13 @@ import (
 	"time"
 
 	"mailbot/threads"
+	"mailbot/web"
 )
 
 const demoFirm = "Fernhill Bookkeeping (demo)"
+
+// demoPassword signs in every demo person.
+const demoPassword = "mailbot-demo"
 
 type demoPerson struct {
 	person threads.Person
@@ -94,10 +98,21 @@ func seedDemo(ctx context.Context, s *threads.Store) (demoWorld, error) {
 }
 
 func upsertSeedPerson(ctx context.Context, s *threads.Store, sp seedPerson) (threads.Person, error) {
-	return s.UpsertPerson(ctx, threads.PersonInput{
+	p, err := s.UpsertPerson(ctx, threads.PersonInput{
 		ExternalID: sp.id, Name: sp.name, Locale: sp.locale, TimeZone: sp.zone,
 		Emails: []threads.EmailAddress{{Address: sp.email, Verified: true}},
 	})
+	if err != nil {
+		return p, err
+	}
+	if _, hash, err := s.Credentials(ctx, sp.email); err != nil || hash != "" {
+		return p, err
+	}
+	hash, err := web.HashPassword(demoPassword)
+	if err != nil {
+		return p, err
+	}
+	return p, s.SetPasswordHash(ctx, p.ID, hash)
 }
 
 // seedTransactions gives the first company one transaction of every kind and

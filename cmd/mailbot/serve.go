@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,9 +76,12 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	stopIntakes := in.start(ctx, log)
 	// Stop taking work, let what is in flight finish, then close.
 	defer func() { cancel(); stopIntakes(); stopWorkers() }()
-	mux := handler(store)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	return serveHTTP(ctx, log, ln, mux)
+	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log},
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, log, ln, h)
 }
 
 func outboxWorkers(cfg config, store *threads.Store, log *slog.Logger, metrics *mailout.Metrics) ([]*mailout.Worker, error) {
@@ -120,7 +124,9 @@ func prepareSchema(ctx context.Context, db *sqlx.DB, migrate bool) error {
 	return schema.Check(ctx, db.DB)
 }
 
-func handler(store *threads.Store) *http.ServeMux {
+// handler serves the web pages, the health endpoints and, when metrics is
+// set, /metrics.
+func handler(store *threads.Store, opts web.Options, metrics http.Handler) (http.Handler, error) {
 	mux := http.NewServeMux()
 	web.Health(mux, func(ctx context.Context) error {
 		if err := store.DB().PingContext(ctx); err != nil {
@@ -128,7 +134,14 @@ func handler(store *threads.Store) *http.ServeMux {
 		}
 		return schema.Check(ctx, store.DB().DB)
 	})
-	return mux
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
+	srv, err := web.New(store, opts)
+	if err != nil {
+		return nil, err
+	}
+	return srv.Register(mux), nil
 }
 
 // serveHTTP serves until ctx ends, then lets requests in flight finish.

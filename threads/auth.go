@@ -1,0 +1,117 @@
+package threads
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// newSecret returns 256 random bits in URL-safe base64.
+func newSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func secretHash(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:]
+}
+
+// SetPasswordHash stores a person's password hash (made by the caller).
+func (s *Store) SetPasswordHash(ctx context.Context, personID int64, hash string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE people SET password_hash = $2, updated_at = now() WHERE id = $1`, personID, hash)
+	if err != nil {
+		return wrapStore("set password", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set password: person: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// Credentials returns the person who owns a verified address and their
+// password hash, for signing in.
+func (s *Store) Credentials(ctx context.Context, email string) (Person, string, error) {
+	addr, err := NormalizeEmail(email)
+	if err != nil {
+		return Person{}, "", fmt.Errorf("credentials: %w", ErrNotFound)
+	}
+	var row struct {
+		ID   int64  `db:"id"`
+		Hash string `db:"password_hash"`
+	}
+	err = s.db.GetContext(ctx, &row, `SELECT p.id, p.password_hash FROM people p
+		JOIN person_emails e ON e.person_id = p.id WHERE e.address = $1 AND e.verified`, addr)
+	if err != nil {
+		return Person{}, "", notFound("credentials", err)
+	}
+	p, err := s.Person(ctx, row.ID)
+	return p, row.Hash, err
+}
+
+// CreateSession starts a session for the person and returns its token.
+func (s *Store) CreateSession(ctx context.Context, personID int64, ttl time.Duration) (string, error) {
+	token := newSecret()
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, person_id, expires_at) VALUES ($1, $2, $3)`,
+		secretHash(token), personID, s.now().Add(ttl))
+	return token, wrapStore("create session", err)
+}
+
+// SessionPerson returns the person a live session belongs to.
+func (s *Store) SessionPerson(ctx context.Context, token string) (Person, error) {
+	var id int64
+	err := s.getPrepared(ctx, nil, &id, `SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2`,
+		secretHash(token), s.now())
+	if err != nil {
+		return Person{}, notFound("session", err)
+	}
+	return s.Person(ctx, id)
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, secretHash(token))
+	return wrapStore("delete session", err)
+}
+
+// LoginFailures is the most failures recorded under any one of keys since
+// a time.
+func (s *Store) LoginFailures(ctx context.Context, since time.Time, keys ...string) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT coalesce(max(c), 0) FROM (SELECT count(*) AS c FROM login_failures
+		WHERE key = ANY($1) AND failed_at > $2 GROUP BY key) k`, pqStrings(keys), since)
+	return n, wrapStore("login failures", err)
+}
+
+// RecordLoginFailure notes a failed sign-in under each key.
+func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO login_failures (key, failed_at) SELECT unnest($1::text[]), $2`,
+		pqStrings(keys), s.now())
+	return wrapStore("record login failure", err)
+}
+
+// CreateAPIKey makes a key for the JSON API and returns it; only its hash
+// is kept.
+func (s *Store) CreateAPIKey(ctx context.Context, name string) (string, error) {
+	key := "mbk_" + newSecret()
+	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (name, key_hash) VALUES ($1, $2)`, strings.TrimSpace(name), secretHash(key))
+	return key, wrapStore("create api key", err)
+}
+
+// APIKeyValid reports whether a key exists and is not revoked.
+func (s *Store) APIKeyValid(ctx context.Context, key string) (bool, error) {
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL)`, secretHash(key))
+	return ok, wrapStore("api key", err)
+}
+
+// RevokeAPIKey revokes the key with this name.
+func (s *Store) RevokeAPIKey(ctx context.Context, name string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, name)
+	return wrapStore("revoke api key", err)
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"mailbot/threads"
+)
+
+// Store is what the web pages need of the domain.
+type Store interface {
+	Credentials(ctx context.Context, email string) (threads.Person, string, error)
+	CreateSession(ctx context.Context, personID int64, ttl time.Duration) (string, error)
+	SessionPerson(ctx context.Context, token string) (threads.Person, error)
+	DeleteSession(ctx context.Context, token string) error
+	LoginFailures(ctx context.Context, since time.Time, keys ...string) (int, error)
+	RecordLoginFailure(ctx context.Context, keys ...string) error
+
+	Company(ctx context.Context, id int64) (threads.Company, error)
+	MemberRole(ctx context.Context, companyID, personID int64) (threads.Role, error)
+	Members(ctx context.Context, companyID int64) ([]threads.Member, error)
+	UnreadCounts(ctx context.Context, personID int64) ([]threads.CompanyUnread, error)
+	UnreadCount(ctx context.Context, personID, companyID int64) (int, error)
+	WaitingMessages(ctx context.Context, personID, companyID int64, limit int) ([]threads.WaitingMessage, error)
+	CompanyTransactions(ctx context.Context, viewerID, companyID int64, limit int) ([]threads.Transaction, error)
+	Transaction(ctx context.Context, viewerID, txnID int64) (threads.Transaction, error)
+	Thread(ctx context.Context, viewerID, txnID int64) ([]threads.Message, error)
+	MarkRead(ctx context.Context, personID, txnID int64) (int64, error)
+	PostMessage(ctx context.Context, n threads.NewMessage) (threads.Message, error)
+
+	ParseMuteToken(token string) (personID, txnID int64, err error)
+	Mute(ctx context.Context, personID, txnID int64) error
+}
+
+var _ Store = (*threads.Store)(nil)
+
+// Options configure the web server.
+type Options struct {
+	// SecureCookies marks cookies Secure; set it when served over HTTPS.
+	SecureCookies bool
+	// SessionTTL is how long a sign-in lasts; default 14 days.
+	SessionTTL time.Duration
+	Logger     *slog.Logger
+}
+
+// Server serves the pages.
+type Server struct {
+	store Store
+	opts  Options
+	log   *slog.Logger
+	pages map[string]*template.Template
+	now   func() time.Time
+}
+
+// New parses the page templates once; a broken template fails here.
+func New(store Store, opts Options) (*Server, error) {
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 14 * 24 * time.Hour
+	}
+	s := &Server{store: store, opts: opts, log: opts.Logger, now: time.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Register adds the pages to mux. The returned handler wraps mux with
+// cross-origin protection for every state-changing request, and must be
+// the one served.
+func (s *Server) Register(mux *http.ServeMux) http.Handler {
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /{$}", s.signedIn(s.firmPage))
+	mux.HandleFunc("GET /companies/{company}", s.signedIn(s.companyPage))
+	mux.HandleFunc("GET /companies/{company}/transactions/{txn}", s.signedIn(s.transactionPage))
+	mux.HandleFunc("POST /companies/{company}/transactions/{txn}/messages", s.signedIn(s.postMessage))
+	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribePage)
+	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribe)
+	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}

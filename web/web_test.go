@@ -1,0 +1,185 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"mailbot/threads"
+)
+
+func TestDeepLinkGoesThroughLoginAndBack(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.client(t)
+	path := f.txnPath(f.acme, f.invoice)
+	code, _, h := c.do("GET", path, nil)
+	if code != http.StatusSeeOther || h.Get("Location") != "/login?next="+url.QueryEscape(path) {
+		t.Fatalf("deep link while signed out: %d to %q", code, h.Get("Location"))
+	}
+	code, loc := c.login("avery@firm.test", path)
+	if code != http.StatusSeeOther || loc != path {
+		t.Fatalf("sign-in: %d to %q, want back to %s", code, loc, path)
+	}
+	if code, body, _ := c.do("GET", path, nil); code != 200 || !strings.Contains(body, "Activities") {
+		t.Fatalf("transaction page after sign-in: %d", code)
+	}
+	// Only same-site paths are return targets.
+	for _, next := range []string{"//evil.test/x", "https://evil.test", "/\\evil.test", "javascript:alert(1)"} {
+		if _, loc := f.client(t).login("avery@firm.test", next); loc != "/" {
+			t.Errorf("next=%q redirected to %q, want /", next, loc)
+		}
+	}
+}
+
+func TestOtherCompaniesAreNotFound(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.client(t)
+	c.login("bruno@bolt.test", "/")
+	missing := fmt.Sprintf("/companies/%d/transactions/%d", f.acme.ID, 1<<40)
+	_, notFound, _ := c.do("GET", missing, nil)
+	for _, path := range []string{fmt.Sprintf("/companies/%d", f.acme.ID), f.txnPath(f.acme, f.invoice),
+		f.txnPath(f.bolt, f.invoice), missing} {
+		code, body, _ := c.do("GET", path, nil)
+		if code != http.StatusNotFound || body != notFound {
+			t.Errorf("GET %s as a member of another company: %d", path, code)
+		}
+	}
+	code, _, _ := c.do("POST", f.txnPath(f.acme, f.invoice)+"/messages",
+		url.Values{"recipient": {fmt.Sprint(f.ana.ID)}, "body": {"let me in"}})
+	if code != http.StatusNotFound {
+		t.Errorf("post to another company: %d, want 404", code)
+	}
+	if th, _ := f.store.Thread(t.Context(), f.ana.ID, f.invoice.ID); len(th) != 0 {
+		t.Errorf("%d messages posted", len(th))
+	}
+}
+
+func TestPostMarkReadAndBadge(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	acc, ana := f.client(t), f.client(t)
+	acc.login("avery@firm.test", "/")
+	ana.login("ana@acme.test", "/")
+	path := f.txnPath(f.acme, f.invoice)
+	code, _, h := acc.do("POST", path+"/messages", url.Values{"recipient": {fmt.Sprint(f.ana.ID)}, "body": {"What was this for?"}})
+	if code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), path+"#m") {
+		t.Fatalf("post: %d to %q", code, h.Get("Location"))
+	}
+	home := fmt.Sprintf("/companies/%d", f.acme.ID)
+	if _, body, _ := ana.do("GET", home, nil); !strings.Contains(body, `id="conversation-count">1<`) || !strings.Contains(body, "What was this for?") {
+		t.Errorf("client's home does not show 1 waiting message")
+	}
+	_, body, _ := ana.do("GET", path, nil)
+	if !strings.Contains(body, "What was this for?") || !strings.Contains(body, "on the web") || !strings.Contains(body, "CET") {
+		t.Errorf("transaction page lacks the message, its source or the viewer's time zone")
+	}
+	if _, body, _ := ana.do("GET", home, nil); !strings.Contains(body, `id="conversation-count">0<`) {
+		t.Errorf("badge did not drop after reading")
+	}
+	// Errors keep what was typed.
+	code, body, _ = ana.do("POST", path+"/messages", url.Values{"recipient": {""}, "body": {"draft text"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "draft text") || !strings.Contains(body, "recipient") {
+		t.Errorf("post without recipient: %d", code)
+	}
+}
+
+func TestRefusedKindShowsWhy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.client(t)
+	c.login("avery@firm.test", "/")
+	_, body, _ := c.do("GET", f.txnPath(f.acme, f.receipt), nil)
+	if !strings.Contains(body, "conversations are not available on sales receipts") || strings.Contains(body, `id="post-form"`) {
+		t.Error("sales receipt page does not explain the refusal instead of the form")
+	}
+}
+
+func TestHostileTextRendersInert(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	evil := `<script>alert(1)</script> "><img src=x onerror=alert(2)> javascript:alert(3)`
+	f.store.UpsertPerson(t.Context(), threads.PersonInput{ExternalID: "ana", Name: `Ana "><img src=x onerror=alert(4)>`,
+		TimeZone: "Europe/Madrid", Emails: []threads.EmailAddress{{Address: "ana@acme.test", Verified: true}}})
+	f.store.UpsertTransaction(t.Context(), f.acme.ID, threads.TransactionInput{ExternalID: "inv-1", Kind: threads.KindInvoice,
+		Number: `<b>1</b>`, Date: f.invoice.Date, Currency: "USD", Counterparty: `"><script>x()</script>`})
+	f.store.PostMessage(t.Context(), threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.ana.ID,
+		RecipientID: f.accountant.ID, Body: evil, Elided: evil, Source: threads.SourceEmail})
+	c := f.client(t)
+	c.login("avery@firm.test", "/")
+	for _, path := range []string{f.txnPath(f.acme, f.invoice), fmt.Sprintf("/companies/%d", f.acme.ID)} {
+		_, body, h := c.do("GET", path, nil)
+		for _, bad := range []string{"<script>alert", "<img src=x", "<b>1</b>", "<script>x()"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s contains %q unescaped", path, bad)
+			}
+		}
+		if !strings.Contains(h.Get("Content-Security-Policy"), "default-src 'self'") {
+			t.Errorf("%s has no content security policy", path)
+		}
+	}
+}
+
+func TestCrossSitePostIsRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.client(t)
+	c.login("avery@firm.test", "/")
+	code, _, _ := c.do("POST", f.txnPath(f.acme, f.invoice)+"/messages",
+		url.Values{"recipient": {fmt.Sprint(f.ana.ID)}, "body": {"forged"}}, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.test")
+	if code != http.StatusForbidden {
+		t.Errorf("cross-site post: %d, want 403", code)
+	}
+	if th, _ := f.store.Thread(t.Context(), f.ana.ID, f.invoice.ID); len(th) != 0 {
+		t.Error("a cross-site post was stored")
+	}
+}
+
+func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.client(t)
+	for range 5 {
+		code, _, _ := c.do("POST", "/login", url.Values{"email": {"ana@acme.test"}, "password": {"wrong"}})
+		if code != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", code)
+		}
+	}
+	if code, _ := c.login("ana@acme.test", "/"); code != http.StatusTooManyRequests {
+		t.Errorf("sign-in after 5 failures: %d, want 429 even with the right password", code)
+	}
+	// Signing out ends the session on the server.
+	d := f.client(t)
+	d.login("avery@firm.test", "/")
+	d.do("POST", "/logout", url.Values{})
+	if code, _, _ := d.do("GET", "/", nil); code != http.StatusSeeOther {
+		t.Errorf("after sign-out: %d, want a redirect to sign in", code)
+	}
+}
+
+func TestUnsubscribe(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.client(t)
+	token := f.store.MuteToken(f.ana.ID, f.invoice.ID)
+	if code, body, _ := c.do("GET", "/unsubscribe/"+token, nil); code != 200 || !strings.Contains(body, "confirm-unsubscribe") {
+		t.Fatalf("GET asks to confirm: %d", code)
+	}
+	if code, _, _ := c.do("GET", "/unsubscribe/1.2.forged", nil); code != http.StatusNotFound {
+		t.Errorf("forged token: %d", code)
+	}
+	// RFC 8058 one-click, as a mail provider sends it.
+	if code, _, _ := c.do("POST", "/unsubscribe/"+token, url.Values{"List-Unsubscribe": {"One-Click"}}); code != 200 {
+		t.Fatalf("one-click POST: %d", code)
+	}
+	f.store.PostMessage(t.Context(), threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID,
+		RecipientID: f.ana.ID, Body: "hello", Source: threads.SourceWeb})
+	var status string
+	f.store.DB().Get(&status, `SELECT status FROM outbox WHERE recipient_id = $1`, f.ana.ID)
+	if status != "muted" {
+		t.Errorf("notification after unsubscribing is %q, want muted", status)
+	}
+}
