@@ -29,6 +29,10 @@ func parsePages() (map[string]*template.Template, error) {
 
 var funcs = template.FuncMap{
 	"kindLabel": func(k threads.Kind) string { return k.Label() },
+	"kindTitle": func(k threads.Kind) string {
+		l := k.Label()
+		return strings.ToUpper(l[:1]) + l[1:]
+	},
 	"firstLine": func(s string) string {
 		s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 		if len(s) > 120 {

@@ -1,0 +1,139 @@
+// Package browsertest drives a headless Chromium for tests. When Chromium
+// is missing it installs Debian's package where it may (as root with
+// apt-get); otherwise the test fails saying what to install.
+package browsertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+var candidates = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+
+// Chromium returns the browser's path, installing it when allowed.
+func Chromium() (string, error) {
+	if p := find(); p != "" {
+		return p, nil
+	}
+	if err := install(); err != nil {
+		return "", fmt.Errorf("headless Chromium not found and not installable here (%v): install it (Debian: apt-get install chromium) or put chromium on PATH", err)
+	}
+	if p := find(); p != "" {
+		return p, nil
+	}
+	return "", errors.New("chromium was installed but is not on PATH")
+}
+
+func find() string {
+	for _, name := range candidates {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// install runs apt-get, once across test binaries started together.
+func install() error {
+	if os.Geteuid() != 0 {
+		return errors.New("not root")
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		return errors.New("no apt-get")
+	}
+	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "mailbot-browsertest-install.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	if find() != "" {
+		return nil
+	}
+	fmt.Fprintln(os.Stderr, "browsertest: Chromium missing; installing Debian's chromium package")
+	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", "chromium"}} {
+		cmd := exec.Command("apt-get", args...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("apt-get %v: %w", args, err)
+		}
+	}
+	return nil
+}
+
+// New starts a headless browser for the test and returns a context for
+// chromedp actions; it stops when the test ends. The flags keep Chromium
+// from reaching out to the network, which is closed here.
+func New(t testing.TB) context.Context {
+	t.Helper()
+	path, err := Chromium()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	// Steps get a deadline; the first call above must not, as its context
+	// owns the browser.
+	steps, cancelSteps := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancelSteps)
+	return steps
+}
+
+// Screenshot saves a full-page PNG under the repository's
+// testdata-artifacts/screens (not committed) and returns its path.
+func Screenshot(t testing.TB, ctx context.Context, name string) string {
+	t.Helper()
+	dir := os.Getenv("MAILBOT_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(repoRoot(), "testdata-artifacts", "screens")
+	}
+	os.MkdirAll(dir, 0o755)
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func repoRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+	}
+	return dir
+}

@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"mailbot/internal/browsertest"
+)
+
+// TestBrowserConversation drives two real browsers through a conversation:
+// the accountant follows a deep link, signs in, lands on the transaction and
+// posts to the client; the client signs in, sees one waiting message, opens
+// it and replies; the accountant then has one waiting.
+func TestBrowserConversation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	deepLink := f.srv.URL + f.txnPath(f.acme, f.invoice)
+
+	acc := browsertest.New(t)
+	must(t, chromedp.Do(acc, chromedp.Navigate(deepLink), chromedp.WaitVisible("#sign-in")))
+	if loc := run(t, acc, chromedp.Location()); !strings.Contains(loc, "/login?next=") {
+		t.Fatalf("deep link while signed out went to %s", loc)
+	}
+	browsertest.Screenshot(t, acc, "login")
+	signIn(t, acc, "avery@firm.test")
+	must(t, chromedp.Do(acc, chromedp.WaitVisible("#activities")))
+	if loc := run(t, acc, chromedp.Location()); loc != deepLink {
+		t.Fatalf("after sign-in the accountant is at %s, want %s", loc, deepLink)
+	}
+	must(t, chromedp.Do(acc,
+		chromedp.SetValue("#recipient", fmt.Sprint(f.ana.ID)),
+		chromedp.SendKeys("#body", "What was this charge for?"),
+		chromedp.Click("#post"),
+		chromedp.WaitVisible("div.activity"),
+	))
+	activity := run(t, acc, chromedp.Text("div.activity"))
+	if !strings.Contains(activity, "What was this charge for?") || !strings.Contains(activity, "2026") || !strings.Contains(activity, "on the web") {
+		t.Errorf("posted activity reads %q; want the message with its date and time", activity)
+	}
+	browsertest.Screenshot(t, acc, "transaction-after-post")
+
+	cli := browsertest.New(t)
+	must(t, chromedp.Do(cli, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#sign-in")))
+	signIn(t, cli, "ana@acme.test")
+	must(t, chromedp.Do(cli, chromedp.WaitVisible("#conversation")))
+	if n := run(t, cli, chromedp.Text("#conversation-count")); n != "1" {
+		t.Fatalf("client's Conversation count is %q, want 1", n)
+	}
+	browsertest.Screenshot(t, cli, "company-home")
+	must(t, chromedp.Do(cli, chromedp.Click("#waiting td a"), chromedp.WaitVisible("#activities")))
+	if text := run(t, cli, chromedp.Text("div.activity")); !strings.Contains(text, "What was this charge for?") || !strings.Contains(text, "CET") {
+		t.Errorf("client sees %q; want the message with a time in their own zone", text)
+	}
+	must(t, chromedp.Do(cli,
+		chromedp.SendKeys("#body", "It was the spring stock order."),
+		chromedp.Click("#post"),
+		chromedp.WaitVisible("#activities"),
+	))
+	waitText(t, cli, "#activities", "It was the spring stock order.")
+	browsertest.Screenshot(t, cli, "transaction-reply")
+
+	must(t, chromedp.Do(acc, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#companies")))
+	browsertest.Screenshot(t, acc, "firm")
+	must(t, chromedp.Do(acc, chromedp.Navigate(fmt.Sprintf("%s/companies/%d", f.srv.URL, f.acme.ID)), chromedp.WaitVisible("#conversation")))
+	if n := run(t, acc, chromedp.Text("#conversation-count")); n != "1" {
+		t.Errorf("accountant's Conversation count is %q after the reply, want 1", n)
+	}
+}
+
+func signIn(t *testing.T, ctx context.Context, email string) {
+	t.Helper()
+	must(t, chromedp.Do(ctx,
+		chromedp.SetValue("#email", email),
+		chromedp.SetValue("#password", password),
+		chromedp.Click("#sign-in"),
+	))
+}
+
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		text := run(t, ctx, chromedp.Text(sel))
+		if strings.Contains(text, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never showed %q; it reads %q", sel, want, text)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
