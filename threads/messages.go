@@ -40,6 +40,9 @@ type Message struct {
 	Source        Source     `db:"source"`
 	CreatedAt     time.Time  `db:"created_at"`
 	ReadAt        *time.Time `db:"read_at"`
+	// The ledger's ids of the two people, filled by Thread and Messages.
+	AuthorExternalID    string `db:"-"`
+	RecipientExternalID string `db:"-"`
 }
 
 // NewMessage is a message about to be posted.
@@ -174,26 +177,40 @@ func (s *Store) threadRows(ctx context.Context, txnID int64) ([]Message, error) 
 }
 
 func (s *Store) fillNames(ctx context.Context, ms []Message) error {
-	ids := map[int64]string{}
+	type who struct {
+		ID         int64  `db:"id"`
+		Name       string `db:"name"`
+		ExternalID string `db:"external_id"`
+	}
+	ids := map[int64]who{}
 	for _, m := range ms {
-		ids[m.AuthorID], ids[m.RecipientID] = "", ""
+		ids[m.AuthorID], ids[m.RecipientID] = who{}, who{}
 	}
 	list := make([]int64, 0, len(ids))
 	for id := range ids {
 		list = append(list, id)
 	}
-	var people []struct {
-		ID   int64  `db:"id"`
-		Name string `db:"name"`
-	}
-	if err := s.db.SelectContext(ctx, &people, `SELECT id, name FROM people WHERE id = ANY($1)`, pq.Array(list)); err != nil {
+	var people []who
+	if err := s.db.SelectContext(ctx, &people, `SELECT id, name, external_id FROM people WHERE id = ANY($1)`, pq.Array(list)); err != nil {
 		return fmt.Errorf("store: thread names: %w", err)
 	}
 	for _, p := range people {
-		ids[p.ID] = p.Name
+		ids[p.ID] = p
 	}
 	for i := range ms {
-		ms[i].AuthorName, ms[i].RecipientName = ids[ms[i].AuthorID], ids[ms[i].RecipientID]
+		a, r := ids[ms[i].AuthorID], ids[ms[i].RecipientID]
+		ms[i].AuthorName, ms[i].RecipientName = a.Name, r.Name
+		ms[i].AuthorExternalID, ms[i].RecipientExternalID = a.ExternalID, r.ExternalID
 	}
 	return nil
+}
+
+// Messages returns a transaction's messages, oldest first, without an
+// access check: for the ledger's API.
+func (s *Store) Messages(ctx context.Context, txnID int64) ([]Message, error) {
+	ms, err := s.threadRows(ctx, txnID)
+	if err != nil {
+		return nil, err
+	}
+	return ms, s.fillNames(ctx, ms)
 }

@@ -50,6 +50,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
+	web.NewAPI(store).Register(mux)
 	f.srv = httptest.NewServer(server.Register(mux))
 	t.Cleanup(f.srv.Close)
 	return f

@@ -137,6 +137,7 @@ func handler(store *threads.Store, opts web.Options, metrics http.Handler) (http
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}
+	web.NewAPI(store).Register(mux)
 	srv, err := web.New(store, opts)
 	if err != nil {
 		return nil, err

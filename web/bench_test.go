@@ -1,0 +1,38 @@
+package web_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+)
+
+// BenchmarkTransactionPage serves and renders a transaction whose thread has
+// 1,000 messages (opening it also marks it read), and reports p50 and p99.
+func BenchmarkTransactionPage(b *testing.B) {
+	f := newFixture(b)
+	_, err := f.store.DB().Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source)
+		SELECT $1, $2, CASE WHEN g % 2 = 0 THEN $3::bigint ELSE $4::bigint END, CASE WHEN g % 2 = 0 THEN $4::bigint ELSE $3::bigint END,
+			'Message ' || g || E': could you send the receipt for this one?\nThanks.', CASE WHEN g % 3 = 0 THEN '> quoted history' ELSE '' END,
+			CASE WHEN g % 2 = 0 THEN 'web' ELSE 'email' END
+		FROM generate_series(1, 1000) g`, f.invoice.ID, f.acme.ID, f.accountant.ID, f.ana.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := f.client(b)
+	c.login("ana@acme.test", "/")
+	path := f.txnPath(f.acme, f.invoice)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		if code, _, _ := c.do("GET", path, nil); code != http.StatusOK {
+			b.Fatalf("status %d", code)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
