@@ -15,6 +15,8 @@ func status(err error) (int, string) {
 	switch {
 	case errors.Is(err, threads.ErrNotFound):
 		return http.StatusNotFound, "Not found."
+	case errors.Is(err, threads.ErrAlreadyPosted):
+		return http.StatusConflict, "This mail was posted already; it is not posted twice."
 	case errors.As(err, &kerr):
 		return http.StatusUnprocessableEntity, kerr.Error()
 	case errors.As(err, &verr):

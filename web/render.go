@@ -12,7 +12,7 @@ import (
 	"mailbot/threads"
 )
 
-var pageNames = []string{"login", "firm", "company", "transaction", "unsubscribe", "error"}
+var pageNames = []string{"login", "firm", "company", "transaction", "unsubscribe", "error", "admin"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}

@@ -57,7 +57,7 @@ func runDemo(ctx context.Context, args []string, env func(string) string, out io
 	}
 	defer store.DB().Close()
 	printDemoBlock(out, "http://"+ln.Addr().String(), world)
-	h, err := handler(store, web.Options{Logger: newLogger(os.Stderr)}, nil)
+	h, err := handler(store, web.Options{Logger: newLogger(os.Stderr)}, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"mailbot/mailbot/mailin"
 	"mailbot/threads"
+	"mailbot/web"
 )
 
 // intakes are the configured ways mail comes in, besides `mailbot ingest`.
@@ -71,4 +72,24 @@ func (in *intakes) start(ctx context.Context, log *slog.Logger) func() {
 		})
 	}
 	return wg.Wait
+}
+
+// adminOptions connects the admin view to the intakes: reprocessing through
+// the pipeline, and the IMAP poller's health.
+func (in *intakes) adminOptions() web.AdminOptions {
+	if in == nil {
+		return web.AdminOptions{}
+	}
+	opts := web.AdminOptions{Reprocess: func(ctx context.Context, id int64) (string, error) {
+		res, err := in.pipe.Reprocess(ctx, id)
+		return string(res.Verdict), err
+	}}
+	if in.poller != nil {
+		opts.Intake = func() web.IntakeStatus {
+			st := in.poller.Status()
+			return web.IntakeStatus{Configured: true, Active: st.Active, Connected: st.Connected,
+				LastSync: st.LastSync, LastError: st.LastError}
+		}
+	}
+	return opts
 }

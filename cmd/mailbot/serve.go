@@ -77,7 +77,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	// Stop taking work, let what is in flight finish, then close.
 	defer func() { cancel(); stopIntakes(); stopWorkers() }()
 	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log},
-		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func prepareSchema(ctx context.Context, db *sqlx.DB, migrate bool) error {
 
 // handler serves the web pages, the health endpoints and, when metrics is
 // set, /metrics.
-func handler(store *threads.Store, opts web.Options, metrics http.Handler) (http.Handler, error) {
+func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *intakes) (http.Handler, error) {
 	mux := http.NewServeMux()
 	web.Health(mux, func(ctx context.Context) error {
 		if err := store.DB().PingContext(ctx); err != nil {
@@ -142,6 +142,7 @@ func handler(store *threads.Store, opts web.Options, metrics http.Handler) (http
 	if err != nil {
 		return nil, err
 	}
+	web.NewAdmin(srv, store, in.adminOptions()).Register(mux)
 	return srv.Register(mux), nil
 }
 

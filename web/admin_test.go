@@ -1,0 +1,99 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"mailbot/mailbot/inbound"
+	"mailbot/mailbot/mailin"
+	"mailbot/threads"
+	"mailbot/web"
+)
+
+func TestAdmin(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	pipe, err := mailin.NewPipeline(f.store, mailin.Options{Addressing: inbound.Addressing{
+		ReplyPattern: "reply+{token}@reply.example.test", IDDomain: "mail.example.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, _ := web.New(f.store, web.Options{})
+	mux := http.NewServeMux()
+	web.NewAdmin(server, f.store, web.AdminOptions{Reprocess: func(ctx context.Context, id int64) (string, error) {
+		res, err := pipe.Reprocess(ctx, id)
+		return string(res.Verdict), err
+	}}).Register(mux)
+	srv := httptest.NewServer(server.Register(mux))
+	defer srv.Close()
+	f.srv = srv
+
+	// A reply from a person who has left the company: rejected, then
+	// reprocessed once they are back.
+	f.store.PostMessage(ctx, threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID, RecipientID: f.ana.ID,
+		Body: "Receipt?", Source: threads.SourceWeb})
+	token, _ := f.store.ReplyTokenFor(ctx, f.ana.ID, f.invoice.ID)
+	f.store.RemoveMembership(ctx, f.acme.ID, f.ana.ID)
+	raw := "From: ana@acme.test\r\nTo: reply+" + token + "@reply.example.test\r\nSubject: <b>Re</b>\r\nMessage-ID: <r1@acme.test>\r\n\r\nHere <script>x()</script> it is.\r\n"
+	res, err := pipe.Ingest(ctx, bytes.NewReader([]byte(raw)), "test", nil)
+	if err != nil || res.Verdict != threads.VerdictRejectedNoAccess {
+		t.Fatalf("ingest: %+v, %v", res, err)
+	}
+
+	plain := f.client(t)
+	plain.login("avery@firm.test", "/")
+	if code, _, _ := plain.do("GET", "/admin", nil); code != http.StatusNotFound {
+		t.Errorf("admin for a non-staff person: %d, want 404", code)
+	}
+	f.store.UpsertPerson(ctx, threads.PersonInput{ExternalID: "acc", Name: "Avery Quill", Staff: true, TimeZone: "America/New_York",
+		Emails: []threads.EmailAddress{{Address: "avery@firm.test", Verified: true}}})
+	admin := plain
+	code, body, _ := admin.do("GET", "/admin?verdict=rejected", nil)
+	if code != 200 || !strings.Contains(body, "rejected_no_access") || strings.Contains(body, "<b>Re</b>") {
+		t.Fatalf("admin inbound list: %d", code)
+	}
+	if _, body, _ := admin.do("GET", "/admin?verdict=posted", nil); strings.Contains(body, "rejected_no_access") {
+		t.Error("the verdict filter does not filter")
+	}
+	code, body, h := admin.do("GET", fmt.Sprintf("/admin/inbound/%d", res.InboundID), nil)
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") || !strings.Contains(body, "<script>x()</script>") {
+		t.Errorf("raw source: %d %s", code, h.Get("Content-Type"))
+	}
+	f.store.SetMembership(ctx, f.acme.ID, f.ana.ID, threads.RoleClient)
+	code, _, h = admin.do("POST", fmt.Sprintf("/admin/inbound/%d/reprocess", res.InboundID), url.Values{})
+	if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "posted") {
+		t.Fatalf("reprocess: %d to %s", code, h.Get("Location"))
+	}
+	if code, _, _ := admin.do("POST", fmt.Sprintf("/admin/inbound/%d/reprocess", res.InboundID), url.Values{}); code != http.StatusConflict {
+		t.Errorf("reprocessing a posted mail: %d, want 409", code)
+	}
+	// Retry a failed email.
+	f.store.DB().Exec(`UPDATE outbox SET status = 'failed', last_error = '550 no such user' WHERE id = (SELECT min(id) FROM outbox)`)
+	_, body, _ = admin.do("GET", "/admin?outbox=failed", nil)
+	if !strings.Contains(body, "550 no such user") {
+		t.Error("failed emails are not listed with their error")
+	}
+	var id int64
+	f.store.DB().Get(&id, `SELECT min(id) FROM outbox`)
+	if code, _, _ := admin.do("POST", fmt.Sprintf("/admin/outbox/%d/retry", id), url.Values{}); code != http.StatusSeeOther {
+		t.Errorf("retry: %d", code)
+	}
+	var status string
+	f.store.DB().Get(&status, `SELECT status FROM outbox WHERE id = $1`, id)
+	if status != "pending" {
+		t.Errorf("after retry the email is %s", status)
+	}
+	if code, _, _ := admin.do("POST", fmt.Sprintf("/admin/people/%d/revoke-tokens", f.ana.ID), url.Values{}); code != http.StatusSeeOther {
+		t.Errorf("revoke: %d", code)
+	}
+	if _, err := f.store.LookupReplyToken(ctx, token); err == nil {
+		t.Error("the token still resolves after revocation")
+	}
+}
