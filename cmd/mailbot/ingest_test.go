@@ -15,9 +15,9 @@ import (
 	"mailbot/threads"
 )
 
-// demoReply seeds the demo data in url and returns a reply from the first
+// seededReply seeds the demo data in url and returns a reply from the first
 // client to the first accountant's message, as a mail client writes it.
-func demoReply(t *testing.T, url, body string) []byte {
+func seededReply(t *testing.T, url, body string) []byte {
 	t.Helper()
 	store, world, err := openDemoStore(t.Context(), url, t.TempDir())
 	if err != nil {
@@ -37,7 +37,7 @@ func demoReply(t *testing.T, url, body string) []byte {
 func TestIngestCommand(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	raw := demoReply(t, url, "Piped in by the MTA.")
+	raw := seededReply(t, url, "Piped in by the MTA.")
 	env := envOf(serveEnv(url, "127.0.0.1:25"))
 	var out bytes.Buffer
 	if err := ingestFrom(t.Context(), nil, env, bytes.NewReader(raw), &out); err != nil {
@@ -66,7 +66,7 @@ func TestIngestCommand(t *testing.T) {
 func TestServeWithIntakes(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	raw := demoReply(t, url, "Replied through the mailbox.")
+	raw := seededReply(t, url, "Replied through the mailbox.")
 	relay := smtptest.Start(t)
 	imap := imaptest.Start(t)
 	httpAddr, smtpAddr := smtptest.FreeAddr(t), smtptest.FreeAddr(t)

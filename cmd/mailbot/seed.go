@@ -27,24 +27,25 @@ type demoWorld struct {
 
 type seedPerson struct {
 	id, name, email, locale, zone string
+	staff                         bool
 }
 
 var (
 	seedAccountants = []seedPerson{
-		{"acc-avery", "Avery Quill", "avery@fernhill.test", "en", "America/New_York"},
-		{"acc-blair", "Blair Montoya", "blair@fernhill.test", "es", "America/Mexico_City"},
+		{"acc-avery", "Avery Quill", "avery@fernhill.test", "en", "America/New_York", true},
+		{"acc-blair", "Blair Montoya", "blair@fernhill.test", "es", "America/Mexico_City", false},
 	}
 	seedCompanies = []struct {
 		id, name string
 		clients  []seedPerson
 	}{
 		{"harbor-tools", "Harbor Tools Ltd", []seedPerson{
-			{"cli-dana", "Dana Harbor", "dana@harbortools.test", "en", "America/Chicago"},
-			{"cli-eli", "Eli Harbor", "eli@harbortools.test", "en", "Europe/London"},
+			{"cli-dana", "Dana Harbor", "dana@harbortools.test", "en", "America/Chicago", false},
+			{"cli-eli", "Eli Harbor", "eli@harbortools.test", "en", "Europe/London", false},
 		}},
 		{"panaderia-sol", "Panadería Sol", []seedPerson{
-			{"cli-flor", "Flor Soledad", "flor@panaderiasol.test", "es", "Europe/Madrid"},
-			{"cli-gabo", "Gabo Soledad", "gabo@panaderiasol.test", "es", "America/Bogota"},
+			{"cli-flor", "Flor Soledad", "flor@panaderiasol.test", "es", "Europe/Madrid", false},
+			{"cli-gabo", "Gabo Soledad", "gabo@panaderiasol.test", "es", "America/Bogota", false},
 		}},
 	}
 )
@@ -99,7 +100,7 @@ func seedDemo(ctx context.Context, s *threads.Store) (demoWorld, error) {
 
 func upsertSeedPerson(ctx context.Context, s *threads.Store, sp seedPerson) (threads.Person, error) {
 	p, err := s.UpsertPerson(ctx, threads.PersonInput{
-		ExternalID: sp.id, Name: sp.name, Locale: sp.locale, TimeZone: sp.zone,
+		ExternalID: sp.id, Name: sp.name, Locale: sp.locale, TimeZone: sp.zone, Staff: sp.staff,
 		Emails: []threads.EmailAddress{{Address: sp.email, Verified: true}},
 	})
 	if err != nil {

@@ -126,7 +126,7 @@ func prepareSchema(ctx context.Context, db *sqlx.DB, migrate bool) error {
 
 // handler serves the web pages, the health endpoints and, when metrics is
 // set, /metrics.
-func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *intakes) (http.Handler, error) {
+func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *intakes, extra ...func(*http.ServeMux)) (http.Handler, error) {
 	mux := http.NewServeMux()
 	web.Health(mux, func(ctx context.Context) error {
 		if err := store.DB().PingContext(ctx); err != nil {
@@ -143,6 +143,9 @@ func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *i
 		return nil, err
 	}
 	web.NewAdmin(srv, store, in.adminOptions()).Register(mux)
+	for _, register := range extra {
+		register(mux)
+	}
 	return srv.Register(mux), nil
 }
 

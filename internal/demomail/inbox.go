@@ -1,0 +1,224 @@
+package demomail
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-smtp"
+
+	"mailbot/mailbot/inbound"
+)
+
+// Inbox serves /demo/inbox: each demo person's mailbox, read over IMAP, and
+// a Reply form that sends a reply over SMTP the way a mail client would.
+type Inbox struct {
+	w     *World
+	names map[string]string // address -> name
+	order []string
+}
+
+// NewInbox returns the demo inbox pages for people (address -> name).
+func NewInbox(w *World, people map[string]string) *Inbox {
+	in := &Inbox{w: w, names: people}
+	for addr := range people {
+		in.order = append(in.order, addr)
+	}
+	slices.Sort(in.order)
+	return in
+}
+
+// Register adds the pages to mux.
+func (in *Inbox) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /demo/inbox", in.list)
+	mux.HandleFunc("POST /demo/inbox/reply", in.reply)
+}
+
+// mail is one received message as the page shows it.
+type mail struct {
+	UID                          imap.UID
+	From, Subject, Date, ReplyTo string
+	MessageID, References        string
+	Text                         string
+}
+
+func (in *Inbox) read(who string) ([]mail, error) {
+	c, err := imapclient.DialInsecure(in.w.opts.IMAPAddr, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if err := c.Login(who, in.w.opts.Password).Wait(); err != nil {
+		return nil, err
+	}
+	sel, err := c.Select("INBOX", nil).Wait()
+	if err != nil || sel.NumMessages == 0 {
+		return nil, err
+	}
+	var all imap.SeqSet
+	all.AddRange(1, 0)
+	msgs, err := c.Fetch(all, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil {
+		return nil, err
+	}
+	var out []mail
+	for i := len(msgs) - 1; i >= 0; i-- {
+		var raw []byte
+		for _, b := range msgs[i].BodySection {
+			raw = b.Bytes
+		}
+		m, err := inbound.Parse(raw, inbound.Limits{})
+		if err != nil {
+			continue
+		}
+		out = append(out, mail{UID: msgs[i].UID, From: m.Header.Get("From"), Subject: m.Subject,
+			Date: m.Date.Format(time.RFC1123Z), ReplyTo: firstAddress(m, "Reply-To", "From"),
+			MessageID: m.MessageID, References: strings.Join(m.References, " "), Text: m.Text})
+	}
+	return out, nil
+}
+
+func firstAddress(m *inbound.Message, keys ...string) string {
+	for _, k := range keys {
+		if a := m.Addresses(k); len(a) > 0 {
+			return a[0]
+		}
+	}
+	return ""
+}
+
+var inboxPage = template.Must(template.New("inbox").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Demo inbox</title>
+<style>body{font-family:system-ui,sans-serif;max-width:860px;margin:24px auto;padding:0 16px;color:#1d2733}
+.mail{background:#fff;border:1px solid #ddd;border-radius:8px;padding:12px 16px;margin:12px 0}
+pre{white-space:pre-wrap;font-family:inherit}textarea{width:100%;min-height:80px;font:inherit}
+.meta{color:#5c6773;font-size:14px}</style></head><body>
+<h1>Demo inbox</h1>
+<p>The demo's own mail server delivers every email here. Pick a person to read their mail as a mail client would, and answer with Reply.</p>
+<form method="get" action="/demo/inbox"><select name="who" id="who">
+{{range .People}}<option value="{{.Addr}}"{{if eq .Addr $.Who}} selected{{end}}>{{.Name}} &lt;{{.Addr}}&gt;</option>{{end}}
+</select> <button type="submit" id="open-inbox">Open</button></form>
+{{with .Flash}}<p id="flash"><strong>{{.}}</strong></p>{{end}}
+{{range .Mail}}<div class="mail" id="mail-{{.UID}}">
+<div class="meta">From {{.From}} · {{.Date}}</div><h3>{{.Subject}}</h3><pre>{{.Text}}</pre>
+<form method="post" action="/demo/inbox/reply"><input type="hidden" name="who" value="{{$.Who}}"><input type="hidden" name="uid" value="{{.UID}}">
+<textarea name="text" placeholder="Write your reply above the quoted email, as you would in a mail client" required></textarea>
+<button type="submit" class="reply">Reply</button></form></div>
+{{else}}{{if .Who}}<p>No mail yet.</p>{{end}}{{end}}
+</body></html>`))
+
+type person struct{ Addr, Name string }
+
+func (in *Inbox) list(w http.ResponseWriter, r *http.Request) {
+	who := strings.ToLower(r.URL.Query().Get("who"))
+	data := map[string]any{"Who": who, "Flash": r.URL.Query().Get("sent")}
+	var people []person
+	for _, a := range in.order {
+		people = append(people, person{a, in.names[a]})
+	}
+	data["People"] = people
+	if _, ok := in.names[who]; ok {
+		mails, err := in.read(who)
+		if err != nil {
+			http.Error(w, "reading the mailbox failed: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+		data["Mail"] = mails
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	inboxPage.Execute(w, data)
+}
+
+func (in *Inbox) reply(w http.ResponseWriter, r *http.Request) {
+	who := strings.ToLower(r.PostFormValue("who"))
+	uid, _ := strconv.ParseUint(r.PostFormValue("uid"), 10, 32)
+	if _, ok := in.names[who]; !ok {
+		http.Error(w, "no such demo person", http.StatusNotFound)
+		return
+	}
+	mails, err := in.read(who)
+	if err != nil {
+		http.Error(w, "reading the mailbox failed: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	i := slices.IndexFunc(mails, func(m mail) bool { return m.UID == imap.UID(uid) })
+	if i < 0 {
+		http.Error(w, "no such mail", http.StatusNotFound)
+		return
+	}
+	raw := composeReply(who, in.names[who], mails[i], r.PostFormValue("text"))
+	if err := in.send(who, mails[i].ReplyTo, raw); err != nil {
+		http.Error(w, "sending failed: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	http.Redirect(w, r, "/demo/inbox?who="+who+"&sent=Reply+sent+to+"+mails[i].ReplyTo, http.StatusSeeOther)
+}
+
+// composeReply writes a reply as common mail clients do: the new text on
+// top, an attribution line, the original quoted below, "Re:" and threading
+// headers.
+func composeReply(from, name string, orig mail, text string) []byte {
+	subject := orig.Subject
+	if !strings.HasPrefix(strings.ToLower(subject), "re:") {
+		subject = "Re: " + subject
+	}
+	var quoted strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(orig.Text, "\n"), "\n") {
+		quoted.WriteString("> " + line + "\r\n")
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s <%s>\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n", oneLine(name), from, orig.ReplyTo,
+		mimeWord(subject), time.Now().Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%d.demo@%s>\r\n", time.Now().UnixNano(), from[strings.IndexByte(from, '@')+1:])
+	if orig.MessageID != "" {
+		fmt.Fprintf(&b, "In-Reply-To: <%s>\r\nReferences: %s <%s>\r\n", orig.MessageID, refs(orig.References), orig.MessageID)
+	}
+	fmt.Fprintf(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(strings.TrimSpace(text), "\n", "\r\n") + "\r\n\r\n")
+	fmt.Fprintf(&b, "On %s, %s wrote:\r\n%s", orig.Date, oneLine(orig.From), quoted.String())
+	return b.Bytes()
+}
+
+func refs(s string) string {
+	var out []string
+	for _, id := range strings.Fields(s) {
+		out = append(out, "<"+id+">")
+	}
+	return strings.Join(out, " ")
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func mimeWord(s string) string {
+	for _, r := range s {
+		if r > 126 {
+			return "=?utf-8?b?" + b64(s) + "?="
+		}
+	}
+	return oneLine(s)
+}
+
+func (in *Inbox) send(from, to string, raw []byte) error {
+	c, err := smtp.Dial(in.w.opts.SMTPAddr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Hello("localhost"); err != nil {
+		return err
+	}
+	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
