@@ -102,9 +102,27 @@ func (s *Store) LastDay(ctx context.Context) (DayCounts, error) {
 	return c, wrapStore("last day", err)
 }
 
-// AllPeople lists everyone, by name, for the admin view.
+// AllPeople lists everyone with their addresses, by name, for the admin view.
 func (s *Store) AllPeople(ctx context.Context) ([]Person, error) {
 	out := []Person{}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+personColumns+` FROM people ORDER BY name, id LIMIT 1000`)
-	return out, wrapStore("all people", err)
+	if err := s.db.SelectContext(ctx, &out, `SELECT `+personColumns+` FROM people ORDER BY name, id LIMIT 1000`); err != nil {
+		return nil, wrapStore("all people", err)
+	}
+	var emails []struct {
+		PersonID int64 `db:"person_id"`
+		EmailAddress
+	}
+	if err := s.db.SelectContext(ctx, &emails, `SELECT person_id, address, verified FROM person_emails ORDER BY address`); err != nil {
+		return nil, wrapStore("all emails", err)
+	}
+	byID := map[int64]int{}
+	for i, p := range out {
+		byID[p.ID] = i
+	}
+	for _, e := range emails {
+		if i, ok := byID[e.PersonID]; ok {
+			out[i].Emails = append(out[i].Emails, e.EmailAddress)
+		}
+	}
+	return out, nil
 }

@@ -206,3 +206,26 @@ func (p Person) HasVerifiedEmail(address string) bool {
 	}
 	return false
 }
+
+// SetEmailVerified marks one address verified or not.
+func (s *Store) SetEmailVerified(ctx context.Context, address string, verified bool) error {
+	addr, err := NormalizeEmail(address)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE person_emails SET verified = $2 WHERE address = $1`, addr, verified)
+	if err != nil {
+		return wrapStore("verify email", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("verify email: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// AllCompanies lists every company, by name, for the admin view.
+func (s *Store) AllCompanies(ctx context.Context) ([]Company, error) {
+	out := []Company{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+companyColumns+` FROM companies ORDER BY name, id LIMIT 1000`)
+	return out, wrapStore("all companies", err)
+}

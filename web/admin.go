@@ -46,12 +46,16 @@ type AdminOptions struct {
 type Admin struct {
 	web   *Server
 	store AdminStore
+	edit  AdminEditStore
 	opts  AdminOptions
 }
 
 // NewAdmin returns the admin view; its pages render through s.
-func NewAdmin(s *Server, store AdminStore, opts AdminOptions) *Admin {
-	return &Admin{web: s, store: store, opts: opts}
+func NewAdmin(s *Server, store interface {
+	AdminStore
+	AdminEditStore
+}, opts AdminOptions) *Admin {
+	return &Admin{web: s, store: store, edit: store, opts: opts}
 }
 
 // Register adds the admin routes to mux.
@@ -61,6 +65,7 @@ func (a *Admin) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/inbound/{id}/reprocess", a.staff(a.reprocess))
 	mux.HandleFunc("POST /admin/outbox/{id}/retry", a.staff(a.retry))
 	mux.HandleFunc("POST /admin/people/{id}/revoke-tokens", a.staff(a.revoke))
+	a.registerEdits(mux)
 }
 
 // staff lets only staff through; anyone else gets the same not-found as a
@@ -98,12 +103,13 @@ func (a *Admin) page(w http.ResponseWriter, r *http.Request) {
 	}
 	lag, _ := a.store.OutboxLag(r.Context())
 	people, _ := a.store.AllPeople(r.Context())
+	companies, _ := a.edit.AllCompanies(r.Context())
 	intake := IntakeStatus{}
 	if a.opts.Intake != nil {
 		intake = a.opts.Intake()
 	}
 	a.web.render(w, r, "admin", map[string]any{"Inbound": inbound, "Outbox": outbox, "Day": day,
-		"Lag": lag.Round(time.Second), "Intake": intake, "People": people, "Filter": f, "Date": q.Get("date"),
+		"Lag": lag.Round(time.Second), "Intake": intake, "People": people, "Companies": companies, "Filter": f, "Date": q.Get("date"),
 		"OutboxStatus": q.Get("outbox"), "Flash": q.Get("done")})
 }
 

@@ -96,4 +96,34 @@ func TestAdmin(t *testing.T) {
 	if _, err := f.store.LookupReplyToken(ctx, token); err == nil {
 		t.Error("the token still resolves after revocation")
 	}
+
+	// People, companies and memberships from the admin forms.
+	for _, step := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/admin/companies", url.Values{"external_id": {"dune"}, "name": {"Dune Cafe"}}},
+		{"/admin/people", url.Values{"external_id": {"dee"}, "name": {"Dee Dune"}, "emails": {"dee@dune.test"}, "time_zone": {"UTC"}, "locale": {"en"}}},
+		{"/admin/memberships", url.Values{"company": {"dune"}, "person": {"dee"}, "role": {"client"}}},
+		{"/admin/emails/verify", url.Values{"address": {"dee@dune.test"}}},
+	} {
+		if code, body, _ := admin.do("POST", step.path, step.form); code != http.StatusSeeOther {
+			t.Fatalf("POST %s: %d %s", step.path, code, body)
+		}
+	}
+	dee, err := f.store.PersonByExternalID(ctx, "dee")
+	if err != nil || !dee.HasVerifiedEmail("dee@dune.test") {
+		t.Fatalf("person from the admin form: %+v, %v", dee, err)
+	}
+	if code, _, _ := admin.do("POST", fmt.Sprintf("/admin/people/%d/password", dee.ID), url.Values{"password": {"a new password"}}); code != http.StatusSeeOther {
+		t.Fatalf("set password: %d", code)
+	}
+	d := f.client(t)
+	if code, _, _ := d.do("POST", "/login", url.Values{"email": {"dee@dune.test"}, "password": {"a new password"}}); code != http.StatusSeeOther {
+		t.Errorf("sign-in with the password an admin set: %d", code)
+	}
+	_, _, h = d.do("GET", "/", nil) // one company: straight to its home
+	if _, body, _ := d.do("GET", h.Get("Location"), nil); !strings.Contains(body, "Dune Cafe") {
+		t.Error("the new member does not see the company")
+	}
 }

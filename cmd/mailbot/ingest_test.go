@@ -103,3 +103,27 @@ func TestServeWithIntakes(t *testing.T) {
 		t.Errorf("%d email posts, want 1", posted)
 	}
 }
+
+func TestPasswordCommand(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	seededReply(t, url, "seed") // seeds the demo people
+	env := envOf(map[string]string{"DATABASE_URL": url})
+	var out bytes.Buffer
+	if err := passwordFrom(t.Context(), []string{"dana@harbortools.test"}, env, strings.NewReader("a fresh secret\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := threads.Open(t.Context(), url)
+	defer db.Close()
+	store, _ := threads.NewStore(db, nil)
+	_, hash, _ := store.Credentials(t.Context(), "dana@harbortools.test")
+	if !strings.HasPrefix(hash, "$2") || strings.Contains(hash, "a fresh secret") {
+		t.Errorf("stored hash %q", hash)
+	}
+	if err := passwordFrom(t.Context(), []string{"dana@harbortools.test"}, env, strings.NewReader("short\n"), &out); err == nil {
+		t.Error("a 5-character password was accepted")
+	}
+	if err := passwordFrom(t.Context(), []string{"nobody@x.test"}, env, strings.NewReader("long enough pw\n"), &out); err == nil {
+		t.Error("an unknown address was accepted")
+	}
+}

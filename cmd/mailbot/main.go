@@ -24,6 +24,7 @@ Usage:
   mailbot migrate           apply pending database migrations (needs DATABASE_URL)
   mailbot ingest            record one mail from standard input (for pipe delivery)
   mailbot parse FILE|-      show how the service reads a message, without a database
+  mailbot password EMAIL    set a person's password (read from standard input)
 
 Run 'mailbot COMMAND -h' for a command's flags.
 `
@@ -33,11 +34,12 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":    {runDemo},
-	"serve":   {runServe},
-	"migrate": {runMigrate},
-	"parse":   {runParse},
-	"ingest":  {runIngest},
+	"demo":     {runDemo},
+	"serve":    {runServe},
+	"migrate":  {runMigrate},
+	"parse":    {runParse},
+	"ingest":   {runIngest},
+	"password": {runPassword},
 }
 
 func main() {

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"mailbot/threads"
+	"mailbot/web"
+)
+
+func runPassword(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
+	return passwordFrom(ctx, args, env, os.Stdin, out)
+}
+
+// passwordFrom sets the password of the person who owns a verified address,
+// reading it from the first line of in, so it stays out of the shell history.
+func passwordFrom(ctx context.Context, args []string, env func(string) string, in io.Reader, out io.Writer) error {
+	fs := flag.NewFlagSet("password", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: echo 'new password' | mailbot password EMAIL\n\nSets or resets the password of the person with this verified address.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("name the person's email address")
+	}
+	url, err := databaseURL(env)
+	if err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && line == "" {
+		return errors.New("give the new password on standard input")
+	}
+	hash, err := web.HashPassword(strings.TrimRight(line, "\r\n"))
+	if err != nil {
+		return err
+	}
+	db, err := threads.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store, err := threads.NewStore(db, nil)
+	if err != nil {
+		return err
+	}
+	p, _, err := store.Credentials(ctx, fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("no person has the verified address %s", fs.Arg(0))
+	}
+	if err := store.SetPasswordHash(ctx, p.ID, hash); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "password set for %s\n", p.Name)
+	return nil
+}
