@@ -108,7 +108,7 @@ pre{white-space:pre-wrap;font-family:inherit}textarea{width:100%;min-height:80px
 </select> <button type="submit" id="open-inbox">Open</button></form>
 {{with .Flash}}<p id="flash"><strong>{{.}}</strong></p>{{end}}
 {{range .Mail}}<div class="mail" id="mail-{{.UID}}">
-<div class="meta">From {{.From}} · {{.Date}}</div><h3>{{.Subject}}</h3><pre>{{.Text}}</pre>
+<div class="meta">From {{.From}} · {{.Date}} · Reply-To <code class="reply-to">{{.ReplyTo}}</code></div><h3>{{.Subject}}</h3><pre>{{.Text}}</pre>
 <form method="post" action="/demo/inbox/reply"><input type="hidden" name="who" value="{{$.Who}}"><input type="hidden" name="uid" value="{{.UID}}">
 <textarea name="text" placeholder="Write your reply above the quoted email, as you would in a mail client" required></textarea>
 <button type="submit" class="reply">Reply</button></form></div>
