@@ -10,11 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"mailbot/internal/aptinstall"
 )
 
 var candidates = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
@@ -42,35 +43,8 @@ func find() string {
 	return ""
 }
 
-// install runs apt-get, once across test binaries started together.
 func install() error {
-	if os.Geteuid() != 0 {
-		return errors.New("not root")
-	}
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		return errors.New("no apt-get")
-	}
-	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "mailbot-browsertest-install.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return err
-	}
-	if find() != "" {
-		return nil
-	}
-	fmt.Fprintln(os.Stderr, "browsertest: Chromium missing; installing Debian's chromium package")
-	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", "chromium"}} {
-		cmd := exec.Command("apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("apt-get %v: %w", args, err)
-		}
-	}
-	return nil
+	return aptinstall.Install("chromium", func() bool { return find() != "" })
 }
 
 // New starts a headless browser for the test and returns a context for

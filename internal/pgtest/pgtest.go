@@ -9,17 +9,16 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
 
+	"mailbot/internal/aptinstall"
 	"mailbot/internal/pgcluster"
 	"mailbot/internal/schema"
 	"mailbot/threads"
@@ -145,35 +144,10 @@ func (s *server) close() {
 // installPostgres installs the server binaries where the tests may: as root
 // on a Debian-like system. Elsewhere the caller's error says what to install.
 func installPostgres() error {
-	if os.Geteuid() != 0 {
-		return errors.New("not root")
-	}
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		return err
-	}
-	// Test binaries of several packages start at once: one installs, the
-	// others wait and find the binaries there.
-	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "mailbot-pgtest-install.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return err
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return err
-	}
-	if m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb"); len(m) > 0 {
-		return nil
-	}
-	fmt.Fprintln(os.Stderr, "pgtest: PostgreSQL server binaries missing; installing the postgresql package")
-	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", "postgresql"}} {
-		cmd := exec.Command("apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return aptinstall.Install("postgresql", func() bool {
+		m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+		return len(m) > 0
+	})
 }
 
 // dropAll removes the databases this run made on a shared server.
