@@ -94,7 +94,7 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 			others = append(others, m)
 		}
 	}
-	data := map[string]any{"Company": company, "Txn": txn, "Thread": thread, "Recipients": others,
+	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock), "Recipients": others,
 		"Amount": txn.AmountString(), "Recipient": defaultRecipient(thread, v.Person.ID)}
 	if err := txn.Kind.AllowsConversation(); err != nil {
 		data["Refusal"] = err.Error()
@@ -159,4 +159,23 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/companies/%d/transactions/%d#m%d", company.ID, txn.ID, m.ID), http.StatusSeeOther)
+}
+
+// activity is one message as the page shows it, formatted up front: long
+// threads render several times faster than with calls in the template.
+type activity struct {
+	ID                int64
+	Author, Recipient string
+	When, ISO         string
+	ByEmail           bool
+	Body, Elided      string
+}
+
+func activities(thread []threads.Message, c clock) []activity {
+	out := make([]activity, len(thread))
+	for i, m := range thread {
+		out[i] = activity{ID: m.ID, Author: m.AuthorName, Recipient: m.RecipientName, When: c.DateTime(m.CreatedAt),
+			ISO: c.ISO(m.CreatedAt), ByEmail: m.Source == threads.SourceEmail, Body: m.Body, Elided: m.Elided}
+	}
+	return out
 }
