@@ -1,0 +1,187 @@
+// Package inbound reads a raw email the way the service needs it: who sent
+// it, where it was addressed, which thread it answers, its text, and what
+// kind of mail it is. It does no I/O beyond the reader it is given.
+package inbound
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // every charset go-message knows
+	"github.com/emersion/go-message/textproto"
+	"github.com/inbucket/html2text"
+)
+
+// ErrMalformed means the mail has no readable header at all.
+var ErrMalformed = errors.New("malformed mail")
+
+// Limits bound the work one mail can cause.
+type Limits struct {
+	MaxDepth    int   // nested multiparts; default 16
+	MaxParts    int   // leaf parts looked at; default 500
+	MaxTextSize int64 // bytes of one text or HTML body kept; default 2 MiB
+}
+
+func (l *Limits) fill() {
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = 16
+	}
+	if l.MaxParts <= 0 {
+		l.MaxParts = 500
+	}
+	if l.MaxTextSize <= 0 {
+		l.MaxTextSize = 2 << 20
+	}
+}
+
+// Message is a parsed mail.
+type Message struct {
+	Header     textproto.Header
+	MessageID  string   // without angle brackets
+	InReplyTo  []string // ids without angle brackets
+	References []string
+	From       string // first From address, lower-cased; "" when none could be read
+	FromCount  int    // how many addresses the From field names
+	FromName   string
+	Subject    string
+	Date       time.Time
+
+	MediaType  string // top-level, lower-cased: "multipart/report"
+	ReportType string // report-type of a multipart/report
+	PartTypes  []string
+
+	Text     string // the text/plain body, or the HTML one converted to text
+	HTML     string // the text/html body, when there was one
+	HTMLOnly bool   // Text was converted from HTML
+	Parts    int
+	Problems []string // what could not be read cleanly; never fatal
+}
+
+// Parse reads a mail. Only a mail without any readable header is an error
+// (ErrMalformed); anything else odd becomes a Problem and the rest is read.
+func Parse(raw []byte, limits Limits) (*Message, error) {
+	limits.fill()
+	header, body, problems := splitHeader(raw)
+	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(header)))
+	if err != nil || h.Len() == 0 {
+		return nil, fmt.Errorf("%w: no readable header", ErrMalformed)
+	}
+	m := &Message{Header: h, Problems: problems}
+	m.readEnvelope()
+	entity, err := message.New(message.Header{Header: h}, bytes.NewReader(body))
+	if err != nil && !message.IsUnknownCharset(err) {
+		m.problem("body: %v", err)
+		return m, nil
+	}
+	if err != nil {
+		m.problem("%v", err)
+	}
+	m.MediaType, m.ReportType = mediaType(entity.Header)
+	w := walker{m: m, limits: limits}
+	w.walk(entity, 0)
+	m.finishText()
+	return m, nil
+}
+
+func (m *Message) problem(format string, args ...any) {
+	if len(m.Problems) < 20 {
+		m.Problems = append(m.Problems, fmt.Sprintf(format, args...))
+	}
+}
+
+func mediaType(h message.Header) (string, string) {
+	t, params, err := h.ContentType()
+	if err != nil {
+		return "text/plain", ""
+	}
+	return strings.ToLower(t), strings.ToLower(params["report-type"])
+}
+
+type walker struct {
+	m      *Message
+	limits Limits
+}
+
+func (w *walker) walk(e *message.Entity, depth int) {
+	if w.m.Parts >= w.limits.MaxParts {
+		return
+	}
+	if mr := e.MultipartReader(); mr != nil {
+		if depth >= w.limits.MaxDepth {
+			w.m.problem("multipart nested deeper than %d; the rest is not read", w.limits.MaxDepth)
+			return
+		}
+		for w.m.Parts < w.limits.MaxParts {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return
+			}
+			if err != nil && !message.IsUnknownCharset(err) {
+				w.m.problem("multipart: %v", err)
+				return
+			}
+			w.walk(part, depth+1)
+		}
+		w.m.problem("more than %d parts; the rest is not read", w.limits.MaxParts)
+		return
+	}
+	w.m.Parts++
+	w.leaf(e)
+}
+
+func (w *walker) leaf(e *message.Entity) {
+	t, _ := mediaType(e.Header)
+	w.m.PartTypes = append(w.m.PartTypes, t)
+	disp, _, _ := e.Header.ContentDisposition()
+	if disp == "attachment" {
+		return
+	}
+	switch {
+	case t == "text/plain" && w.m.Text == "":
+		w.m.Text = w.read(e)
+	case t == "text/html" && w.m.HTML == "":
+		w.m.HTML = w.read(e)
+	}
+}
+
+// read returns a text part as valid UTF-8, at most MaxTextSize bytes.
+func (w *walker) read(e *message.Entity) string {
+	b, err := io.ReadAll(io.LimitReader(e.Body, w.limits.MaxTextSize))
+	if err != nil {
+		w.m.problem("text part: %v", err)
+	}
+	return toUTF8(b)
+}
+
+func (m *Message) finishText() {
+	if strings.TrimSpace(m.Text) != "" || m.HTML == "" {
+		m.Text = normalizeNewlines(m.Text)
+		return
+	}
+	text, err := HTMLToText(m.HTML)
+	if err != nil {
+		m.problem("html: %v", err)
+	}
+	m.Text, m.HTMLOnly = text, true
+}
+
+// HTMLToText renders an HTML body as plain text.
+func HTMLToText(html string) (string, error) {
+	text, err := html2text.FromString(html, html2text.Options{OmitLinks: true})
+	return normalizeNewlines(text), err
+}
+
+func normalizeNewlines(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// wordDecoder decodes RFC 2047 encoded words in every charset go-message
+// knows.
+var wordDecoder = &mime.WordDecoder{CharsetReader: message.CharsetReader}

@@ -1,0 +1,181 @@
+package mailin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"mailbot/mailbot/inbound"
+	"mailbot/threads"
+)
+
+// decision is what the pipeline will record, post and notify for a mail.
+type decision struct {
+	rec    threads.InboundRecord
+	post   *threads.NewMessage
+	notice *threads.RejectionNotice
+}
+
+// target is the conversation a mail was matched to, and who wrote it.
+type target struct {
+	personID, txnID, companyID int64
+	recipientID                int64 // known when matched by a notification's Message-ID
+}
+
+// decide reads the mail and settles everything up to the post. Errors are
+// transient: the store could not answer.
+func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
+	if in.tooLarge {
+		m, _ := inbound.Parse(in.raw, p.opts.Limits)
+		return p.verdict(in, m, threads.VerdictRejectedTooLarge,
+			fmt.Sprintf("%d bytes; the limit is %d", in.size, p.opts.MaxSize)), nil
+	}
+	m, err := inbound.Parse(in.raw, p.opts.Limits)
+	if err != nil {
+		return p.verdict(in, nil, threads.VerdictRejectedMalformed, err.Error()), nil
+	}
+	d := decision{rec: p.baseRecord(in, m)}
+	class, why := inbound.Classify(m)
+	d.rec.Class = string(class)
+	if own, err := p.isOwnMail(ctx, m); err != nil || own {
+		return p.settle(d, threads.VerdictIgnoredOwnMail, "the service's own mail"), err
+	}
+	switch class {
+	case inbound.ClassBounce:
+		return p.settle(d, threads.VerdictIgnoredBounce, why), nil
+	case inbound.ClassAutoReply:
+		return p.settle(d, threads.VerdictIgnoredAutoReply, why), nil
+	case inbound.ClassOther:
+		return p.settle(d, threads.VerdictIgnoredOther, why), nil
+	}
+	return p.decideReply(ctx, d, m, in.envelope)
+}
+
+func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Message, envelope []string) (decision, error) {
+	cands := p.match.Candidates(m, envelope)
+	for _, c := range cands {
+		if c.Token != "" {
+			d.rec.TokenCandidates = append(d.rec.TokenCandidates, c.Token)
+		} else {
+			d.rec.TokenCandidates = append(d.rec.TokenCandidates, "mid:"+c.MailID)
+		}
+	}
+	t, verdict, err := p.resolve(ctx, cands)
+	if err != nil {
+		return d, err
+	}
+	if verdict != "" {
+		return p.withNotice(ctx, p.settle(d, verdict, ""), m, t.txnID)
+	}
+	d.rec.PersonID, d.rec.TransactionID = t.personID, t.txnID
+	rc, err := p.store.ReplyContext(ctx, t.personID, t.txnID, m.From)
+	if err != nil {
+		return d, err
+	}
+	switch {
+	case m.FromCount != 1 || !rc.VerifiedSender:
+		return p.withNotice(ctx, p.settle(d, threads.VerdictRejectedSender,
+			"From is not a verified address of the conversation's recipient"), m, t.txnID)
+	case !rc.Member:
+		return p.withNotice(ctx, p.settle(d, threads.VerdictRejectedNoAccess, ""), m, t.txnID)
+	}
+	if t.recipientID == 0 {
+		t.recipientID = rc.RecipientID
+	}
+	if t.recipientID == 0 {
+		return p.withNotice(ctx, p.settle(d, threads.VerdictRejectedNoAccess, "no one to answer in this conversation"), m, t.txnID)
+	}
+	return p.withPost(d, m, t), nil
+}
+
+// resolve finds the first candidate that names a live conversation. When
+// none does, the verdict says why, from the most telling candidate, and the
+// target is that of an expired or revoked token, if any.
+func (p *Pipeline) resolve(ctx context.Context, cands []inbound.Candidate) (target, threads.Verdict, error) {
+	if len(cands) == 0 {
+		return target{}, threads.VerdictRejectedNoToken, nil
+	}
+	verdict := threads.VerdictRejectedBadToken
+	var stale target
+	for _, c := range cands {
+		if c.MailID != "" {
+			n, err := p.store.NotificationByMailID(ctx, c.MailID)
+			if errors.Is(err, threads.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return target{}, "", err
+			}
+			return target{personID: n.RecipientID, txnID: n.TransactionID, companyID: n.CompanyID, recipientID: n.AuthorID}, "", nil
+		}
+		rt, err := p.store.LookupReplyToken(ctx, c.Token)
+		switch {
+		case err == nil:
+			return target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID}, "", nil
+		case errors.Is(err, threads.ErrTokenExpired) && verdict == threads.VerdictRejectedBadToken:
+			verdict, stale = threads.VerdictRejectedExpired, target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID}
+		case errors.Is(err, threads.ErrTokenRevoked) && verdict == threads.VerdictRejectedBadToken:
+			verdict, stale = threads.VerdictRejectedRevoked, target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID}
+		case errors.Is(err, threads.ErrTokenNotFound), errors.Is(err, threads.ErrTokenExpired), errors.Is(err, threads.ErrTokenRevoked):
+		default:
+			return target{}, "", err
+		}
+	}
+	return stale, verdict, nil
+}
+
+func (p *Pipeline) withPost(d decision, m *inbound.Message, t target) decision {
+	text := p.extract(m.Text)
+	d.rec.Verdict = threads.VerdictPosted
+	d.rec.Detail = strings.Join(m.Problems, "; ")
+	d.post = &threads.NewMessage{TransactionID: t.txnID, AuthorID: t.personID, RecipientID: t.recipientID,
+		Body: cleanText(text.Reply), Elided: clipText(cleanText(text.Elided), threads.MaxElidedBytes), Source: threads.SourceEmail}
+	// A refusal at posting time (left the company meanwhile, kind, empty)
+	// still deserves a notice; the sender is the verified person.
+	d.notice = &threads.RejectionNotice{PersonID: t.personID, Address: m.From, TransactionID: t.txnID}
+	return d
+}
+
+// cleanText makes text storable: valid UTF-8, no NUL bytes.
+func cleanText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+}
+
+// withNotice asks for a rejection notice when the sender is a known person
+// writing from a verified address. The store links the transaction only if
+// they may still see it.
+func (p *Pipeline) withNotice(ctx context.Context, d decision, m *inbound.Message, txnID int64) (decision, error) {
+	if m == nil || m.From == "" || p.match.FromUs(m) {
+		return d, nil
+	}
+	person, err := p.store.PersonByEmail(ctx, m.From)
+	if errors.Is(err, threads.ErrNotFound) || (err == nil && !person.HasVerifiedEmail(m.From)) {
+		return d, nil
+	}
+	if err != nil {
+		return d, err
+	}
+	d.notice = &threads.RejectionNotice{PersonID: person.ID, Address: m.From, TransactionID: txnID}
+	return d, nil
+}
+
+func (p *Pipeline) isOwnMail(ctx context.Context, m *inbound.Message) (bool, error) {
+	if p.match.FromUs(m) {
+		return true, nil
+	}
+	id, ok := p.match.OwnMailID(m)
+	if !ok {
+		return false, nil
+	}
+	return p.store.IsOwnMailID(ctx, id)
+}
+
+func (p *Pipeline) settle(d decision, v threads.Verdict, detail string) decision {
+	d.rec.Verdict, d.rec.Detail = v, detail
+	return d
+}
+
+// verdict is a decision for a mail that could not be read as a reply.
+func (p *Pipeline) verdict(in mail, m *inbound.Message, v threads.Verdict, detail string) decision {
+	return p.settle(decision{rec: p.baseRecord(in, m)}, v, detail)
+}

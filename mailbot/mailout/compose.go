@@ -1,0 +1,286 @@
+// Package mailout writes the emails that tell people about new messages and
+// delivers them through an SMTP relay from a transactional outbox.
+package mailout
+
+import (
+	"bytes"
+	"crypto"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"net/mail"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-msgauth/dkim"
+
+	"mailbot/threads"
+)
+
+// Options say how notification emails look and where their links point.
+type Options struct {
+	ServiceName string // shown as "<Author> via <ServiceName>"; default "Mailbot"
+	FromAddress string // notifications@example.com
+	// BounceAddress is the envelope sender; default FromAddress.
+	BounceAddress string
+	// ReplyAddress is the reply address pattern; "{token}" is replaced by the
+	// recipient's reply token: "reply+{token}@reply.example.com".
+	ReplyAddress string
+	// BaseURL is where the web pages are served: "https://mailbot.example.com".
+	BaseURL string
+	// DKIM signs every email when set.
+	DKIM *DKIMOptions
+}
+
+// DKIMOptions are the signing domain, selector and private key.
+type DKIMOptions struct {
+	Domain   string
+	Selector string
+	Signer   crypto.Signer // *rsa.PrivateKey or ed25519.PrivateKey
+}
+
+// Links are the per-store ids and tokens an email refers to.
+type Links interface {
+	ThreadRootID(txnID int64) string
+	MuteToken(personID, txnID int64) string
+}
+
+// Email is a composed message with its envelope.
+type Email struct {
+	From string   // envelope sender
+	To   []string // envelope recipients
+	Data []byte   // the message, CRLF line ends
+}
+
+// Composer writes notification emails from the embedded templates.
+type Composer struct {
+	opts        Options
+	replyDomain string
+	idDomain    string
+	text        map[string]*texttemplate.Template
+	html        map[string]*htmltemplate.Template
+	notice      map[string]*texttemplate.Template
+	now         func() time.Time
+}
+
+// NewComposer checks the options and parses the templates once.
+func NewComposer(opts Options, templates fs.FS) (*Composer, error) {
+	if opts.ServiceName == "" {
+		opts.ServiceName = "Mailbot"
+	}
+	if opts.BounceAddress == "" {
+		opts.BounceAddress = opts.FromAddress
+	}
+	c := &Composer{opts: opts, now: time.Now,
+		text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{},
+		notice: map[string]*texttemplate.Template{}}
+	if err := c.checkAddresses(); err != nil {
+		return nil, err
+	}
+	for locale := range languages {
+		var err error
+		if c.text[locale], err = texttemplate.ParseFS(templates, "files/email/notification."+locale+".txt"); err != nil {
+			return nil, fmt.Errorf("mailout: templates: %w", err)
+		}
+		if c.html[locale], err = htmltemplate.ParseFS(templates, "files/email/notification."+locale+".html"); err != nil {
+			return nil, fmt.Errorf("mailout: templates: %w", err)
+		}
+		if c.notice[locale], err = texttemplate.ParseFS(templates, "files/email/notice."+locale+".txt"); err != nil {
+			return nil, fmt.Errorf("mailout: templates: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func (c *Composer) checkAddresses() error {
+	from, err := mail.ParseAddress(c.opts.FromAddress)
+	if err != nil || from.Name != "" {
+		return fmt.Errorf("mailout: from address %q is not a plain email address", c.opts.FromAddress)
+	}
+	c.idDomain = from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	sample := ReplyAddress(c.opts.ReplyAddress, strings.Repeat("a", threads.TokenLen))
+	reply, err := mail.ParseAddress(sample)
+	if err != nil || !strings.Contains(c.opts.ReplyAddress, "{token}") || strings.Count(c.opts.ReplyAddress, "@") != 1 {
+		return fmt.Errorf("mailout: reply address pattern %q must be an address with {token} in it, like reply+{token}@reply.example.com", c.opts.ReplyAddress)
+	}
+	c.replyDomain = reply.Address[strings.LastIndexByte(reply.Address, '@')+1:]
+	if !strings.HasPrefix(c.opts.BaseURL, "http://") && !strings.HasPrefix(c.opts.BaseURL, "https://") {
+		return fmt.Errorf("mailout: base URL %q must start with https:// (or http://)", c.opts.BaseURL)
+	}
+	c.opts.BaseURL = strings.TrimRight(c.opts.BaseURL, "/")
+	return nil
+}
+
+// ReplyAddress fills a reply address pattern with a token.
+func ReplyAddress(pattern, token string) string {
+	return strings.ReplaceAll(pattern, "{token}", token)
+}
+
+// templateData is what the notification templates see.
+type templateData struct {
+	Subject, Marker, Author, Company                       string
+	KindTitle, KindLabel, Number, Date, Amount, PartyLabel string
+	Counterparty, Body, Link, MuteLink                     string
+}
+
+// Compose writes the email for one claimed outbox row.
+func (c *Composer) Compose(n threads.Notification, links Links) (Email, error) {
+	if n.Kind == "rejection_notice" {
+		return c.composeNotice(n)
+	}
+	w := lang(n.Locale)
+	t := n.Transaction
+	d := templateData{
+		Marker: w.marker, Author: n.AuthorName, Company: n.CompanyName,
+		KindTitle: w.kindTitle(t.Kind), KindLabel: w.kindInSentence(t.Kind), Number: t.Number,
+		Date: w.date(t.Date), Amount: w.amount(t.AmountMinor, t.Currency),
+		PartyLabel: w.partyLabel(t.Kind), Counterparty: t.Counterparty, Body: n.Body,
+		Link:     fmt.Sprintf("%s/companies/%d/transactions/%d#activities", c.opts.BaseURL, n.CompanyID, t.ID),
+		MuteLink: c.opts.BaseURL + "/unsubscribe/" + links.MuteToken(n.RecipientID, t.ID),
+	}
+	d.Subject = oneLine(strings.TrimSpace(d.KindTitle + " " + t.Number + " · " + n.CompanyName))
+	if n.Position > 0 {
+		d.Subject = "Re: " + d.Subject
+	}
+	h := c.header(n, d, links)
+	var buf bytes.Buffer
+	if err := c.writeBody(&buf, h, n.Locale, d); err != nil {
+		return Email{}, err
+	}
+	data, err := c.sign(buf.Bytes())
+	if err != nil {
+		return Email{}, err
+	}
+	return Email{From: c.opts.BounceAddress, To: []string{n.ToAddress}, Data: data}, nil
+}
+
+func (c *Composer) header(n threads.Notification, d templateData, links Links) gomail.Header {
+	var h gomail.Header
+	token := strings.ToLower(n.ReplyToken)
+	reply := ReplyAddress(c.opts.ReplyAddress, token)
+	via := oneLine(n.AuthorName) + " via " + oneLine(c.opts.ServiceName)
+	root := links.ThreadRootID(n.Transaction.ID) + "@" + c.idDomain
+	h.SetDate(c.now())
+	h.SetAddressList("From", []*gomail.Address{{Name: via, Address: c.opts.FromAddress}})
+	h.SetAddressList("To", []*gomail.Address{{Name: oneLine(n.RecipientName), Address: n.ToAddress}})
+	h.SetAddressList("Reply-To", []*gomail.Address{{Name: via, Address: reply}})
+	h.SetSubject(d.Subject)
+	h.SetMessageID(n.MailID + "@" + c.idDomain)
+	h.SetMsgIDList("In-Reply-To", []string{root})
+	h.SetMsgIDList("References", []string{root, "reply-" + token + "@" + c.replyDomain})
+	h.Set("List-Post", "<mailto:"+reply+">")
+	h.Set("List-Unsubscribe", "<"+d.MuteLink+">")
+	h.Set("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	h.Set("Auto-Submitted", "auto-generated")
+	h.Set("X-Auto-Response-Suppress", "All")
+	return h
+}
+
+func (c *Composer) writeBody(buf *bytes.Buffer, h gomail.Header, locale string, d templateData) error {
+	if _, ok := c.text[locale]; !ok {
+		locale = "en"
+	}
+	mw, err := gomail.CreateInlineWriter(buf, h)
+	if err != nil {
+		return fmt.Errorf("mailout: compose: %w", err)
+	}
+	for _, part := range []struct {
+		contentType string
+		execute     func(*bytes.Buffer) error
+	}{
+		{"text/plain", func(b *bytes.Buffer) error { return c.text[locale].Execute(b, d) }},
+		{"text/html", func(b *bytes.Buffer) error { return c.html[locale].Execute(b, d) }},
+	} {
+		var body bytes.Buffer
+		if err := part.execute(&body); err != nil {
+			return fmt.Errorf("mailout: render %s: %w", part.contentType, err)
+		}
+		var ph gomail.InlineHeader
+		ph.SetContentType(part.contentType, map[string]string{"charset": "utf-8"})
+		ph.Set("Content-Transfer-Encoding", "quoted-printable")
+		pw, err := mw.CreatePart(ph)
+		if err != nil {
+			return fmt.Errorf("mailout: compose: %w", err)
+		}
+		pw.Write(body.Bytes())
+		pw.Close()
+	}
+	return mw.Close()
+}
+
+// composeNotice writes a plain-text rejection notice. It carries no reply
+// address and says it is an automatic answer, so it cannot start a loop.
+func (c *Composer) composeNotice(n threads.Notification) (Email, error) {
+	w := lang(n.Locale)
+	locale := n.Locale
+	if _, ok := c.notice[locale]; !ok {
+		locale = "en"
+	}
+	d := struct{ Recipient, Subject, Reason, Link string }{
+		Recipient: n.RecipientName, Subject: oneLine(n.InboundSubject), Reason: w.reason(n.Reason)}
+	if n.Transaction.ID != 0 {
+		d.Link = fmt.Sprintf("%s/companies/%d/transactions/%d#activities", c.opts.BaseURL, n.CompanyID, n.Transaction.ID)
+	}
+	var h gomail.Header
+	h.SetDate(c.now())
+	h.SetAddressList("From", []*gomail.Address{{Name: oneLine(c.opts.ServiceName), Address: c.opts.FromAddress}})
+	h.SetAddressList("To", []*gomail.Address{{Name: oneLine(n.RecipientName), Address: n.ToAddress}})
+	h.SetSubject(w.noticeSubject)
+	h.SetMessageID(n.MailID + "@" + c.idDomain)
+	if id := strings.Trim(n.InboundMessageID, "<> "); id != "" && !strings.ContainsAny(id, "\r\n<> ") {
+		h.SetMsgIDList("In-Reply-To", []string{id})
+	}
+	h.Set("Auto-Submitted", "auto-replied")
+	h.Set("X-Auto-Response-Suppress", "All")
+	var body, buf bytes.Buffer
+	if err := c.notice[locale].Execute(&body, d); err != nil {
+		return Email{}, fmt.Errorf("mailout: render notice: %w", err)
+	}
+	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	h.Set("Content-Transfer-Encoding", "quoted-printable")
+	mw, err := gomail.CreateSingleInlineWriter(&buf, h)
+	if err != nil {
+		return Email{}, fmt.Errorf("mailout: compose notice: %w", err)
+	}
+	mw.Write(body.Bytes())
+	if err := mw.Close(); err != nil {
+		return Email{}, fmt.Errorf("mailout: compose notice: %w", err)
+	}
+	data, err := c.sign(buf.Bytes())
+	if err != nil {
+		return Email{}, err
+	}
+	// A null envelope sender, as RFC 3834 asks of automatic answers: a
+	// bounce of the notice goes nowhere.
+	return Email{From: "", To: []string{n.ToAddress}, Data: data}, nil
+}
+
+func (c *Composer) sign(msg []byte) ([]byte, error) {
+	if c.opts.DKIM == nil {
+		return msg, nil
+	}
+	var out bytes.Buffer
+	err := dkim.Sign(&out, bytes.NewReader(msg), &dkim.SignOptions{
+		Domain: c.opts.DKIM.Domain, Selector: c.opts.DKIM.Selector, Signer: c.opts.DKIM.Signer,
+		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
+		HeaderKeys: []string{"From", "To", "Subject", "Date", "Message-ID", "Reply-To", "In-Reply-To",
+			"References", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Content-Type"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mailout: DKIM sign: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+// oneLine keeps a value that goes into a header on one line, whatever it
+// holds: control characters become spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || r == '\u0085' {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,168 @@
+package mailout
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"mailbot/threads"
+)
+
+// Store is what a worker needs of the outbox.
+type Store interface {
+	Links
+	ClaimNotifications(ctx context.Context, limit int, lease time.Duration) ([]threads.Notification, error)
+	MarkSent(ctx context.Context, outboxID int64, attempt int) (bool, error)
+	MarkRetry(ctx context.Context, outboxID int64, attempt int, next time.Time, reason string) (bool, error)
+	MarkFailed(ctx context.Context, outboxID int64, attempt int, reason string) (bool, error)
+	OutboxLag(ctx context.Context) (time.Duration, error)
+}
+
+var _ Store = (*threads.Store)(nil)
+
+// Sender delivers composed emails; *SMTPSender is one.
+type Sender interface {
+	Send(ctx context.Context, from string, to []string, data []byte) error
+	Close() error
+}
+
+// WorkerOptions tune a worker; a nil *WorkerOptions means the defaults.
+type WorkerOptions struct {
+	Batch        int           // rows claimed at once; default 50
+	Lease        time.Duration // how long a claim holds; default 5m
+	PollInterval time.Duration // how often to look without being woken; default 5s
+	RetryBase    time.Duration // first retry delay; default 30s, doubling
+	RetryMax     time.Duration // longest retry delay; default 30m
+	RetryFor     time.Duration // give up this long after queueing; default 48h
+	Logger       *slog.Logger
+	Metrics      *Metrics
+}
+
+// Worker sends queued notifications. Several workers, in one process or
+// many, can share one database: each row is claimed by one at a time.
+type Worker struct {
+	store    Store
+	composer *Composer
+	sender   Sender
+	opts     WorkerOptions
+}
+
+// NewWorker returns a worker that sends with sender; it owns sender.
+func NewWorker(store Store, composer *Composer, sender Sender, opts *WorkerOptions) *Worker {
+	w := &Worker{store: store, composer: composer, sender: sender}
+	if opts != nil {
+		w.opts = *opts
+	}
+	setDefault(&w.opts.Batch, 50)
+	setDefault(&w.opts.Lease, 5*time.Minute)
+	setDefault(&w.opts.PollInterval, 5*time.Second)
+	setDefault(&w.opts.RetryBase, 30*time.Second)
+	setDefault(&w.opts.RetryMax, 30*time.Minute)
+	setDefault(&w.opts.RetryFor, 48*time.Hour)
+	if w.opts.Logger == nil {
+		w.opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return w
+}
+
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+// Run sends until ctx ends, waking on wake (a NOTIFY on the outbox channel)
+// or every PollInterval.
+func (w *Worker) Run(ctx context.Context, wake <-chan struct{}) error {
+	defer w.sender.Close()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		n, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.opts.Logger.Warn("outbox round failed", slog.String("error", err.Error()))
+		}
+		if n == w.opts.Batch && err == nil {
+			continue // more may be due
+		}
+		timer.Reset(w.opts.PollInterval)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// RunOnce claims one batch of due notifications and sends them, recording
+// each result as soon as it is known. It returns how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	if lag, err := w.store.OutboxLag(ctx); err == nil {
+		w.opts.Metrics.setLag(lag.Seconds())
+	}
+	batch, err := w.store.ClaimNotifications(ctx, w.opts.Batch, w.opts.Lease)
+	if err != nil {
+		return 0, err
+	}
+	for _, n := range batch {
+		if err := w.deliver(ctx, n); err != nil {
+			return len(batch), err
+		}
+	}
+	return len(batch), nil
+}
+
+func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
+	log := w.opts.Logger.With(slog.Int64("outbox_id", n.OutboxID), slog.Int("attempt", n.Attempt))
+	email, err := w.composer.Compose(n, w.store)
+	if err != nil {
+		return w.fail(ctx, log, n, err.Error())
+	}
+	err = w.sender.Send(ctx, email.From, email.To, email.Data)
+	if err == nil {
+		if ok, err := w.store.MarkSent(ctx, n.OutboxID, n.Attempt); err != nil || !ok {
+			log.Warn("sent, but the claim was lost; it may be sent again", slog.Any("error", err))
+			return err
+		}
+		w.opts.Metrics.countSent()
+		log.Debug("notification sent", slog.Int64("message_id", n.MessageID))
+		return nil
+	}
+	if se, ok := err.(*SendError); ok && se.Permanent {
+		return w.fail(ctx, log, n, err.Error())
+	}
+	return w.retry(ctx, log, n, err.Error())
+}
+
+func (w *Worker) fail(ctx context.Context, log *slog.Logger, n threads.Notification, reason string) error {
+	log.Warn("notification failed", slog.String("error", reason))
+	w.opts.Metrics.countFailed()
+	_, err := w.store.MarkFailed(ctx, n.OutboxID, n.Attempt, reason)
+	return err
+}
+
+func (w *Worker) retry(ctx context.Context, log *slog.Logger, n threads.Notification, reason string) error {
+	next := time.Now().Add(w.backoff(n.Attempt))
+	if next.After(n.QueuedAt.Add(w.opts.RetryFor)) {
+		return w.fail(ctx, log, n, fmt.Sprintf("gave up after %d attempts over %s: %s",
+			n.Attempt, w.opts.RetryFor, reason))
+	}
+	log.Info("notification delayed", slog.String("error", reason), slog.Time("next_attempt", next))
+	w.opts.Metrics.countRetried()
+	_, err := w.store.MarkRetry(ctx, n.OutboxID, n.Attempt, next, reason)
+	return err
+}
+
+// backoff doubles from RetryBase up to RetryMax, with jitter so that many
+// rows failed together do not retry together.
+func (w *Worker) backoff(attempt int) time.Duration {
+	d := w.opts.RetryBase
+	for i := 1; i < attempt && d < w.opts.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, w.opts.RetryMax)
+	return d/2 + rand.N(d/2+1)
+}

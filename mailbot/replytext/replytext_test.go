@@ -1,0 +1,58 @@
+package replytext
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestExtract(t *testing.T) {
+	cases := []struct {
+		name, body, reply string
+		elidedHas         string
+	}{
+		{"our marker", "It was the spring order.\n\n##- Please type your reply above this line -##\nAvery wrote: ...",
+			"It was the spring order.", "##- Please type"},
+		{"marker quoted under an attribution", "Sure, attached.\n\nOn Tue, Mar 3, 2026 at 9:14 AM Avery Quill via Ledger Chat <notifications@example.test> wrote:\n> ##- Please type your reply above this line -##\n> Avery Quill wrote about invoice A-1",
+			"Sure, attached.", "On Tue, Mar 3"},
+		{"attribution wrapped over two lines", "Yes, that one.\n\nOn Tue, Mar 3, 2026 at 9:14 AM Avery Quill via Ledger Chat <\nnotifications@example.test> wrote:\n> earlier text",
+			"Yes, that one.", "earlier text"},
+		{"Spanish attribution", "Es la compra de marzo.\n\nEl mar, 3 mar 2026 a las 9:14, Blair Montoya escribió:\n> ¿Para qué fue?",
+			"Es la compra de marzo.", "escribió"},
+		{"German attribution", "Das war die Lieferung.\n\nAm 03.03.2026 um 09:14 schrieb Avery Quill <a@example.test>:\n> Was war das?",
+			"Das war die Lieferung.", "schrieb"},
+		{"French attribution", "C'était la commande.\n\nLe mar. 3 mars 2026 à 09:14, Avery Quill <a@example.test> a écrit :\n> Question",
+			"C'était la commande.", "a écrit"},
+		{"Outlook header block", "Please see the receipt.\n\nFrom: Avery Quill via Ledger Chat <notifications@example.test>\nSent: Tuesday, March 3, 2026 9:14 AM\nTo: Dana Harbor <dana@example.test>\nSubject: Invoice A-1001\n\nWhat was this for?",
+			"Please see the receipt.", "Sent: Tuesday"},
+		{"original message separator", "Done.\n\n-----Original Message-----\nFrom: someone\nold text",
+			"Done.", "Original Message"},
+		{"bottom quote only", "> What was this?\n\nA stock order.", "> What was this?\n\nA stock order.", ""},
+		{"trailing quote block", "A stock order.\n\n> What was this?\n> Thanks", "A stock order.", "> What was this?"},
+		{"signature", "Here it is.\n\nThanks,\nDana\n-- \nDana Harbor\nHarbor Tools Ltd", "Here it is.\n\nThanks,\nDana", "Harbor Tools Ltd"},
+		{"mobile footer", "Will do.\n\nSent from my iPhone", "Will do.", "Sent from my iPhone"},
+		{"Spanish mobile footer", "Claro.\n\nEnviado desde mi iPhone", "Claro.", "Enviado desde"},
+		{"thanks stays", "Got it.\n\nThanks,\nDana", "Got it.\n\nThanks,\nDana", ""},
+		{"CRLF and nbsp", "Fine\u00a0by me.\r\n\r\nOn Mon, Avery wrote:\r\n> x", "Fine by me.", "> x"},
+		{"plain text kept whole", "Line one.\nLine two.", "Line one.\nLine two.", ""},
+	}
+	for _, c := range cases {
+		got := Extract(c.body)
+		if got.Reply != c.reply {
+			t.Errorf("%s: reply = %q, want %q", c.name, got.Reply, c.reply)
+		}
+		if c.elidedHas != "" && !strings.Contains(got.Elided, c.elidedHas) {
+			t.Errorf("%s: elided = %q, want it to hold %q", c.name, got.Elided, c.elidedHas)
+		}
+	}
+}
+
+func TestExtractDeepNestingIsLinear(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("top\n")
+	for i := range 20000 {
+		b.WriteString(strings.Repeat(">", 1+i%200) + " line\n")
+	}
+	if got := Extract(b.String()); got.Reply != "top" {
+		t.Errorf("reply = %.40q", got.Reply)
+	}
+}
