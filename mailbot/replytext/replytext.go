@@ -95,19 +95,22 @@ var (
 		`em\b.{0,300}\bescreveu:?|` +
 		`w dniu\b.{0,300}\bpisze:?|` +
 		`den\b.{0,300}\bskrev.{0,100}:|` +
-		`.{0,300}\bнаписал(а)?:|` +
+		`.{0,300}(написал|написала|написав|пише|пишет)\s*:|` +
+		`.{0,300}(írta|작성|ha escrit|skrev)\s*:|` +
+		`.{0,300}@.{0,300}\bschrieb\b.{0,100}:|` +
+		`.{0,300}\bhet volgende geschreven\s*:|` +
 		`.{0,300}(写道|寫道)[：:]|` +
 		`.{0,300}님이 작성:|` +
 		`.{0,300}のメッセージ:|` +
 		`.{0,300}[@\d].{0,300}\bwrote:?|` +
 		`-{2,}\s*on\b.{0,300}\bwrote\s*-{2,}|` +
-		`.{0,300}\b(kirjoitti|napisał\(a\)|napisał|napisala|napisal|написав|írta|a scris|yazdı|rašė|kirjutas|skrev)\s*:?|` +
+		`.{0,300}\b(kirjoitti|napisał\(a\)|napisał|napisala|napisal|a scris|yazdı|rašė|kirjutas)\s*:?|` +
 		`.{0,300}\d.{0,300}<\s*[^<>\s]+@[^<>\s]+\s*>\s*:|` +
 		`.{0,300}\d.{0,300}[^<>\s]+@[^<>\s]+:` +
 		`)\s*$`)
-	attributionStart = regexp.MustCompile(`(?i)^[>\s]*((on|el|le|am|op|il|em|w dniu|den|dnia)\s|.{0,40}\d)`)
-	attributionEnd   = regexp.MustCompile(`(?i)((wrote|escribió|a écrit|schrieb|schreef|ha scritto|escreveu|pisze|skrev|kirjoitti|napisał|написал|написав|írta)[^\n]{0,100}:|@[^<>\s]+\s*>\s*:|wrote)\s*$`)
-	separator        = regexp.MustCompile(`(?i)^[>\s]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})\s*$`)
+	attributionStart = regexp.MustCompile(`(?i)^[>\s]*((on|el|le|am|op|il|em|w dniu|den|dnia)\s|.{0,120}[\d@])`)
+	attributionEnd   = regexp.MustCompile(`(?i)((wrote|escribió|a écrit|schrieb|schreef|ha scritto|escreveu|pisze|skrev|kirjoitti|napisał|написал|написав|пише|írta|geschreven|Uhr)[^\n]{0,100}:|@[^<>\s]+\s*>\s*:|wrote)\s*$`)
+	separator        = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
 	headerFrom       = regexp.MustCompile(`(?i)^[>\s*]*(from|de|von|van|da|od|от|发件人|寄件者|差出人)\s*[:：]\s*\S`)
 	headerNext       = regexp.MustCompile(`(?i)^[>\s*]*(sent|date|to|subject|enviado|fecha|para|asunto|envoyé|à|a|objet|sujet|copie à|gesendet|an|betreff|verzonden|aan|onderwerp|inviato|data|oggetto|cc|kopie|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|送信日時|宛先|件名)\s*[:：]`)
 )
