@@ -18,7 +18,8 @@ const (
 
 var (
 	bounceSubject  = regexp.MustCompile(`(?i)^\s*(undeliver(ed|able)|delivery (status notification|failure|has failed|incomplete)|mail delivery (failed|failure|subsystem)|returned mail|failure notice|non[- ]?delivery|delivery report|unzustellbar|nicht zustellbar|no se pudo entregar|non remis|rapport de non-remise|mensaje no entregado|undelivered mail returned)`)
-	bounceSender   = regexp.MustCompile(`(?i)^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@`)
+	bounceSender   = regexp.MustCompile(`(?i)(^|[<\s"])(mailer-daemon|postmaster|mail-daemon|mailerdaemon)(@|>|\s|$)|mail delivery (system|subsystem)`)
+	bounceWords    = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|delivery failure|mail delivery failed|returned mail|failure notice|non-delivery|mail system error|error sending your mail|could not be delivered|delivery has failed|unzustellbar`)
 	autoSubject    = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|réponse automatique|respuesta automática|automatisch antwoord|risposta automatica|fuera de la oficina|absence|on vacation|vacation reply|autoreply|auto:|ooo\b|resposta automática)`)
 	precedenceAuto = regexp.MustCompile(`(?i)^\s*(bulk|junk|list|auto_reply)\s*$`)
 )
@@ -29,16 +30,21 @@ func Classify(m *Message) (Class, string) {
 	if c, why := classifyReport(m); c != "" {
 		return c, why
 	}
+	// Bounces often carry Auto-Submitted too, so they are told first.
+	from := strings.ToLower(m.Header.Get("From"))
+	bounceSubjectSeen := bounceSubject.MatchString(m.Subject) || bounceWords.MatchString(m.Subject)
+	switch {
+	case bounceSender.MatchString(from):
+		return ClassBounce, "sender " + from
+	case bounceSubjectSeen && isNullReturnPath(m):
+		return ClassBounce, "empty Return-Path and subject"
+	case bounceSubjectSeen && m.Header.Has("Auto-Submitted"):
+		return ClassBounce, "Auto-Submitted and subject"
+	}
 	if c, why := classifyHeaders(m); c != "" {
 		return c, why
 	}
-	from := m.From
-	switch {
-	case bounceSender.MatchString(from) && bounceSubject.MatchString(m.Subject):
-		return ClassBounce, "sender " + from + " and subject"
-	case bounceSubject.MatchString(m.Subject) && isNullReturnPath(m):
-		return ClassBounce, "empty Return-Path and subject"
-	case autoSubject.MatchString(m.Subject):
+	if autoSubject.MatchString(m.Subject) {
 		return ClassAutoReply, "subject"
 	}
 	return ClassReply, ""
@@ -87,6 +93,6 @@ func classifyHeaders(m *Message) (Class, string) {
 }
 
 func isNullReturnPath(m *Message) bool {
-	rp := strings.TrimSpace(m.Header.Get("Return-Path"))
-	return rp == "<>" || (m.Header.Has("Return-Path") && rp == "")
+	rp := strings.ToLower(strings.TrimSpace(m.Header.Get("Return-Path")))
+	return rp == "<>" || rp == "<mailer-daemon>" || (m.Header.Has("Return-Path") && rp == "")
 }
