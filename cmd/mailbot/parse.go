@@ -80,13 +80,8 @@ func parseMessage(raw []byte, as, replyPattern string) (parseReport, error) {
 		r := replytext.Extract(string(raw))
 		return parseReport{Class: string(inbound.ClassReply), Reply: r.Reply, Elided: r.Elided, Candidates: []inbound.Candidate{}}, nil
 	case "html":
-		text, err := inbound.HTMLToText(string(raw))
-		r := replytext.Extract(text)
-		rep := parseReport{Class: string(inbound.ClassReply), Reply: r.Reply, Elided: r.Elided, HTMLOnly: true, Candidates: []inbound.Candidate{}}
-		if err != nil {
-			rep.Problems = []string{err.Error()}
-		}
-		return rep, nil
+		r := replytext.ExtractHTML(string(raw))
+		return parseReport{Class: string(inbound.ClassReply), Reply: r.Reply, Elided: r.Elided, HTMLOnly: true, Candidates: []inbound.Candidate{}}, nil
 	case "eml":
 	default:
 		return parseReport{}, fmt.Errorf("--as %q: want eml, txt or html", as)
@@ -104,6 +99,9 @@ func parseMessage(raw []byte, as, replyPattern string) (parseReport, error) {
 	}
 	class, why := inbound.Classify(m)
 	r := replytext.Extract(m.Text)
+	if m.HTMLOnly {
+		r = replytext.ExtractHTML(m.HTML)
+	}
 	rep := parseReport{Class: string(class), Why: why, From: m.From, Subject: m.Subject, MessageID: m.MessageID,
 		Candidates: matcher.Candidates(m, nil), HTMLOnly: m.HTMLOnly, Problems: m.Problems, Reply: r.Reply, Elided: r.Elided}
 	if rep.Candidates == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"mailbot/mailbot/inbound"
+	"mailbot/mailbot/replytext"
 	"mailbot/threads"
 )
 
@@ -126,6 +127,9 @@ func (p *Pipeline) resolve(ctx context.Context, cands []inbound.Candidate) (targ
 
 func (p *Pipeline) withPost(d decision, m *inbound.Message, t target) decision {
 	text := p.extract(m.Text)
+	if m.HTMLOnly {
+		text = replytext.ExtractHTML(m.HTML)
+	}
 	d.rec.Verdict = threads.VerdictPosted
 	d.rec.Detail = strings.Join(m.Problems, "; ")
 	d.post = &threads.NewMessage{TransactionID: t.txnID, AuthorID: t.personID, RecipientID: t.recipientID,

@@ -86,30 +86,30 @@ var (
 	markerLine = regexp.MustCompile(`^[>\s]*##-.*-##\s*$`)
 	// Attribution lines: "On <date>, <name> wrote:" and its translations.
 	attribution = regexp.MustCompile(`(?i)^[>\s]*(` +
-		`on\b.{0,300}\bwrote:?|` +
-		`el\b.{0,300}\bescribió:?|` +
-		`le\b.{0,300}\ba écrit\s*:?|` +
-		`am\b.{0,300}\bschrieb.{0,100}:|` +
-		`op\b.{0,300}\bschreef.{0,100}:|` +
-		`il\b.{0,300}\bha scritto:?|` +
-		`em\b.{0,300}\bescreveu:?|` +
-		`w dniu\b.{0,300}\bpisze:?|` +
-		`den\b.{0,300}\bskrev.{0,100}:|` +
-		`.{0,300}(написал|написала|написав|пише|пишет)\s*:|` +
-		`.{0,300}(írta|작성|ha escrit|skrev)\s*:|` +
-		`.{0,300}@.{0,300}\bschrieb\b.{0,100}:|` +
-		`.{0,300}\bhet volgende geschreven\s*:|` +
-		`.{0,300}(写道|寫道)[：:]|` +
-		`.{0,300}님이 작성:|` +
-		`.{0,300}のメッセージ:|` +
-		`.{0,300}[@\d].{0,300}\bwrote:?|` +
-		`-{2,}\s*on\b.{0,300}\bwrote\s*-{2,}|` +
-		`.{0,300}\b(kirjoitti|napisał\(a\)|napisał|napisala|napisal|a scris|yazdı|rašė|kirjutas)\s*:?|` +
-		`.{0,300}\d.{0,300}<\s*[^<>\s]+@[^<>\s]+\s*>\s*:|` +
-		`.{0,300}\d.{0,300}[^<>\s]+@[^<>\s]+:` +
+		`on\b.*\bwrote:?|` +
+		`el\b.*\bescribió:?|` +
+		`le\b.*\ba écrit\s*:?|` +
+		`am\b.*\bschrieb.*:|` +
+		`op\b.*\bschreef.*:|` +
+		`il\b.*\bha scritto:?|` +
+		`em\b.*\bescreveu:?|` +
+		`w dniu\b.*\bpisze:?|` +
+		`den\b.*\bskrev.*:|` +
+		`.*(написал|написала|написав|пише|пишет)\s*:|` +
+		`.*(írta|작성|ha escrit|skrev)\s*:|` +
+		`.*@.*\bschrieb\b.*:|` +
+		`.*\bhet volgende geschreven\s*:|` +
+		`.*(写道|寫道)[：:]|` +
+		`.*님이 작성:|` +
+		`.*のメッセージ:|` +
+		`.*[@\d].*\bwrote:?|` +
+		`-{2,}\s*on\b.*\bwrote\s*-{2,}|` +
+		`.*\b(kirjoitti|napisał\(a\)|napisał|napisala|napisal|a scris|yazdı|rašė|kirjutas)\s*:?|` +
+		`.*\d.*<\s*[^<>\s]+@[^<>\s]+\s*>\s*:|` +
+		`.*\d.*[^<>\s]+@[^<>\s]+:` +
 		`)\s*$`)
-	attributionStart = regexp.MustCompile(`(?i)^[>\s]*((on|el|le|am|op|il|em|w dniu|den|dnia)\s|.{0,120}[\d@])`)
-	attributionEnd   = regexp.MustCompile(`(?i)((wrote|escribió|a écrit|schrieb|schreef|ha scritto|escreveu|pisze|skrev|kirjoitti|napisał|написал|написав|пише|írta|geschreven|Uhr)[^\n]{0,100}:|@[^<>\s]+\s*>\s*:|wrote)\s*$`)
+	attributionStart = regexp.MustCompile(`(?i)^[>\s]*((on|el|le|am|op|il|em|w dniu|den|dnia)\s|.{0,40}[\d@])`)
+	attributionEnd   = regexp.MustCompile(`(?i)((wrote|escribió|a écrit|schrieb|schreef|ha scritto|escreveu|pisze|skrev|kirjoitti|napisał|написал|написав|пише|írta|geschreven|Uhr).*:|@[^<>\s]+\s*>\s*:|wrote)\s*$`)
 	separator        = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
 	headerFrom       = regexp.MustCompile(`(?i)^[>\s*]*(from|de|von|van|da|od|от|发件人|寄件者|差出人)\s*[:：]\s*\S`)
 	headerNext       = regexp.MustCompile(`(?i)^[>\s*]*(sent|date|to|subject|enviado|fecha|para|asunto|envoyé|à|a|objet|sujet|copie à|gesendet|an|betreff|verzonden|aan|onderwerp|inviato|data|oggetto|cc|kopie|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|送信日時|宛先|件名)\s*[:：]`)
@@ -119,13 +119,13 @@ var (
 func cutIndex(lines []string) int {
 	for i, line := range lines {
 		switch {
-		case markerLine.MatchString(line), separator.MatchString(line):
+		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && separator.MatchString(line):
 			return backUpOverAttribution(lines, i)
-		case endsWithColon(line) && !isQuoted(line) && attribution.MatchString(line):
+		case len(line) < 400 && endsWithColon(line) && !isQuoted(line) && attributionHint(line) && attribution.MatchString(line):
 			return i
 		case wrappedAttribution(lines, i):
 			return i
-		case headerFrom.MatchString(line) && looksLikeHeaderBlock(lines[i+1:]):
+		case strings.ContainsAny(line, ":：") && headerFrom.MatchString(line) && looksLikeHeaderBlock(lines[i+1:]):
 			return backUpOverSeparator(lines, i)
 		}
 	}
@@ -143,15 +143,36 @@ func endsWithColon(line string) bool {
 // wrappedAttribution finds an attribution a client wrapped over two or
 // three lines.
 func wrappedAttribution(lines []string, i int) bool {
-	if len(lines[i]) > 300 || isQuoted(lines[i]) || !attributionStart.MatchString(lines[i]) {
+	if len(lines[i]) > 300 || isQuoted(lines[i]) {
 		return false
 	}
 	for k := i + 1; k <= i+2 && k < len(lines); k++ {
-		if endsWithColon(lines[k]) && attributionEnd.MatchString(lines[k]) {
+		if endsWithColon(lines[k]) && attributionHint(lines[k]) && attributionEnd.MatchString(lines[k]) {
+			return attributionStart.MatchString(lines[i])
+		}
+	}
+	return false
+}
+
+// attributionHints are words one of which every attribution line holds;
+// checking them first keeps the large expression off ordinary lines.
+var attributionHints = []string{"@", "wrote", "escribi", "écrit", "schrieb", "schreef", "scritto", "escreveu", "pisze",
+	"skrev", "написал", "написав", "пише", "写道", "寫道", "작성", "のメッセージ", "kirjoitti", "napisa", "írta",
+	"a scris", "yazdı", "rašė", "kirjutas", "ha escrit", "geschreven", "uhr:"}
+
+func attributionHint(line string) bool {
+	l := strings.ToLower(line)
+	for _, h := range attributionHints {
+		if strings.Contains(l, h) {
 			return true
 		}
 	}
 	return false
+}
+
+// maybeSeparator is a cheap test every separator line passes.
+func maybeSeparator(line string) bool {
+	return strings.Contains(line, "--") || strings.Contains(line, "__") || strings.HasSuffix(strings.TrimSpace(line), ":")
 }
 
 // backUpOverAttribution moves a cut at the marker or a separator up over an

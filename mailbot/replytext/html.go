@@ -1,0 +1,99 @@
+package replytext
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/inbucket/html2text"
+	"golang.org/x/net/html"
+)
+
+// ExtractHTML splits an HTML-only reply: quoted parts are removed by the
+// structure mail clients give them (Gmail, Outlook, Apple Mail, Thunderbird,
+// Yahoo, plain blockquotes) before the rest becomes text and goes through
+// Extract.
+func ExtractHTML(body string) Result {
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
+		return Extract(text)
+	}
+	var cut []*html.Node
+	collectQuotes(doc, &cut)
+	var elided bytes.Buffer
+	for _, n := range cut {
+		if n.Parent != nil {
+			html.Render(&elided, n)
+			n.Parent.RemoveChild(n)
+		}
+	}
+	var kept bytes.Buffer
+	html.Render(&kept, doc)
+	text, _ := html2text.FromString(kept.String(), html2text.Options{OmitLinks: true})
+	r := Extract(text)
+	if elided.Len() > 0 {
+		quoted, _ := html2text.FromString(elided.String(), html2text.Options{OmitLinks: true})
+		r.Elided = strings.Trim(r.Elided+"\n"+normalize(quoted), "\n ")
+	}
+	return r
+}
+
+// collectQuotes finds the nodes that hold quoted history. For Outlook's
+// reply header, everything after it at the same level is history too.
+func collectQuotes(n *html.Node, out *[]*html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case isQuoteNode(c):
+			*out = append(*out, c)
+		case isHistoryStart(c):
+			for s := c; s != nil; s = s.NextSibling {
+				*out = append(*out, s)
+			}
+			return
+		default:
+			collectQuotes(c, out)
+		}
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasClass(n *html.Node, class string) bool {
+	for _, c := range strings.Fields(attr(n, "class")) {
+		if c == class {
+			return true
+		}
+	}
+	return false
+}
+
+func isQuoteNode(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	switch {
+	case n.Data == "blockquote":
+		return true
+	case hasClass(n, "gmail_quote"), hasClass(n, "gmail_extra"), hasClass(n, "yahoo_quoted"),
+		hasClass(n, "moz-cite-prefix"), hasClass(n, "protonmail_quote"), hasClass(n, "zmail_extra"):
+		return true
+	}
+	return false
+}
+
+// isHistoryStart marks Outlook's reply header and separators after which
+// everything is the earlier message.
+func isHistoryStart(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	id := attr(n, "id")
+	return id == "divRplyFwdMsg" || id == "appendonsend" || id == "x_divRplyFwdMsg" || hasClass(n, "OutlookMessageHeader")
+}
