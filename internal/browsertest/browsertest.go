@@ -82,19 +82,38 @@ func New(t testing.TB) context.Context {
 	return steps
 }
 
+// TryScreenshot is Screenshot for a picture that is nice to have: it gives
+// up after a while and only logs when taking it fails.
+func TryScreenshot(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s not taken: %v", name, err)
+		return
+	}
+	save(t, name, png)
+}
+
 // Screenshot saves a full-page PNG under the repository's
 // testdata-artifacts/screens (not committed) and returns its path.
 func Screenshot(t testing.TB, ctx context.Context, name string) string {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	return save(t, name, png)
+}
+
+func save(t testing.TB, name string, png []byte) string {
 	t.Helper()
 	dir := os.Getenv("MAILBOT_ARTIFACTS")
 	if dir == "" {
 		dir = filepath.Join(repoRoot(), "testdata-artifacts", "screens")
 	}
 	os.MkdirAll(dir, 0o755)
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
 	path := filepath.Join(dir, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
