@@ -36,6 +36,8 @@ func Classify(m *Message) (Class, string) {
 	switch {
 	case bounceSender.MatchString(from):
 		return ClassBounce, "sender " + from
+	case strings.TrimSpace(from) == "<>" && isNullReturnPath(m):
+		return ClassBounce, "empty sender and Return-Path"
 	case bounceSubjectSeen && isNullReturnPath(m):
 		return ClassBounce, "empty Return-Path and subject"
 	case bounceSubjectSeen && m.Header.Has("Auto-Submitted"):
