@@ -33,12 +33,31 @@ func extract(lines []string, first bool) Result {
 		}
 	}
 	kept, elided := lines[:cut], lines[cut:]
+	if cut == len(lines) && allQuoted(kept) {
+		return Result{Reply: tidy(kept)} // a reply that is only a quote says nothing else
+	}
 	kept, tail := stripTrailingQuote(kept)
 	elided = append(tail, elided...)
 	kept, sig := stripSignature(kept)
 	elided = append(sig, elided...)
 	return Result{Reply: tidy(kept), Elided: tidy(elided)}
 }
+
+func allQuoted(lines []string) bool {
+	seen := false
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if !isQuoted(l) {
+			return false
+		}
+		seen = true
+	}
+	return seen
+}
+
+var ruleLine = regexp.MustCompile(`^[\s>*]*[-=_*]{5,}[\s*]*$`)
 
 func blank(lines []string) bool {
 	for _, l := range lines {
@@ -60,6 +79,11 @@ func skipLeadingHistory(lines []string) []string {
 			break
 		}
 	}
+	if i < len(lines) && headerFrom.MatchString(lines[i]) {
+		for i < len(lines) && strings.TrimSpace(lines[i]) != "" {
+			i++
+		}
+	}
 	for i < len(lines) && (isQuoted(lines[i]) || strings.TrimSpace(lines[i]) == "") {
 		i++
 	}
@@ -73,7 +97,7 @@ func normalize(s string) string {
 }
 
 func tidy(lines []string) string {
-	for len(lines) > 0 && blank(lines[len(lines)-1:]) {
+	for len(lines) > 0 && (blank(lines[len(lines)-1:]) || ruleLine.MatchString(lines[len(lines)-1])) {
 		lines = lines[:len(lines)-1]
 	}
 	for i, l := range lines {

@@ -56,3 +56,19 @@ func TestExtractDeepNestingIsLinear(t *testing.T) {
 		t.Errorf("reply = %.40q", got.Reply)
 	}
 }
+
+func TestExtractMore(t *testing.T) {
+	cases := []struct{ name, body, reply string }{
+		{"only a quote", "> Is this paid?\n", "> Is this paid?"},
+		{"forwarded with headers", "---------- Forwarded message ----------\nFrom: A <a@example.test>\nDate: Mon, Mar 2, 2026\nSubject: Old\nTo: b@example.test\n\nThe forwarded text.", "The forwarded text."},
+		{"trailing rule", "Fine.\n\n ------------------------------", "Fine."},
+		{"history first", "On 3/3/26, Avery wrote:\n> Paid?\nYes, paid.", "Yes, paid."},
+		{"date attribution without verb", "Yes.\n\n2026-03-03 9:14 GMT+01:00 Avery Quill <a@example.test>:\n\n> Paid?", "Yes."},
+		{"cyrillic verb", "Да.\n\n3 марта 2026 г., Avery <a@example.test> написал:\n> ?", "Да."},
+	}
+	for _, c := range cases {
+		if got := Extract(c.body); got.Reply != c.reply {
+			t.Errorf("%s: reply = %q, want %q", c.name, got.Reply, c.reply)
+		}
+	}
+}
