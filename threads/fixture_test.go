@@ -1,42 +1,29 @@
 package threads_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
 	"mailbot/internal/pgtest"
+	"mailbot/internal/testclock"
 	"mailbot/threads"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// clock is a test clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // world is one firm's worth of data: two companies, an accountant in both,
 // a client in each, and an invoice in the first.
 type world struct {
 	s                      *threads.Store
-	clock                  *clock
+	clock                  *testclock.Clock
 	acme, bolt             threads.Company
 	accountant, ana, bruno threads.Person
 	invoice                threads.Transaction
 }
 
-func newStore(t *testing.T) (*threads.Store, *clock) {
+func newStore(t *testing.T) (*threads.Store, *testclock.Clock) {
 	t.Helper()
-	c := &clock{t: time.Now()}
+	c := testclock.New()
 	s, err := threads.NewStore(pgtest.DB(t), &threads.Options{
 		TokenKey: []byte("0123456789abcdef0123456789abcdef"),
 		TokenTTL: 24 * time.Hour,

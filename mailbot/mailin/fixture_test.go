@@ -5,29 +5,17 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"mailbot/internal/pgtest"
+	"mailbot/internal/testclock"
 	"mailbot/mailbot/inbound"
 	"mailbot/mailbot/mailin"
 	"mailbot/threads"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 var addressing = inbound.Addressing{
 	ReplyPattern: "reply+{token}@reply.example.test",
@@ -37,7 +25,7 @@ var addressing = inbound.Addressing{
 
 type fixture struct {
 	store              *threads.Store
-	clock              *clock
+	clock              *testclock.Clock
 	pipe               *mailin.Pipeline
 	company            threads.Company
 	accountant, client threads.Person
@@ -49,7 +37,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	c := &clock{t: time.Now()}
+	c := testclock.New()
 	store, err := threads.NewStore(pgtest.DB(t), &threads.Options{TokenKey: bytes.Repeat([]byte{9}, 32), Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
