@@ -40,7 +40,8 @@ func (s *Store) InboundLog(ctx context.Context, f InboundFilter) ([]InboundRow, 
 	}
 	rows := []InboundRow{}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT id, intake, sender, subject, class, verdict, detail, raw_size, truncated, deliveries, message_id, received_at
+		SELECT id, intake, sender, subject, class, verdict, detail, raw_size, truncated, deliveries,
+			(SELECT m.id FROM messages m WHERE m.inbound_id = inbound.id) AS message_id, received_at
 		FROM inbound
 		WHERE ($1 = '' OR verdict = $1 OR verdict LIKE $1 || '\_%') AND ($2 = '' OR sender ILIKE '%' || $2 || '%')
 			AND received_at >= $3 AND received_at < $4

@@ -59,7 +59,7 @@ type InboundResult struct {
 func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewMessage, notice *RejectionNotice) (InboundResult, error) {
 	var res InboundResult
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		id, dup, err := s.claimInbound(ctx, tx, rec)
+		id, dup, fresh, err := s.claimInbound(ctx, tx, rec)
 		if err != nil || dup {
 			res = InboundResult{ID: id, Duplicate: dup}
 			return err
@@ -70,8 +70,12 @@ func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewM
 				return err
 			}
 		}
-		if err := s.finishInbound(ctx, tx, id, res, rec.Detail); err != nil {
-			return err
+		// A new row already holds its verdict unless the post was refused;
+		// the message points back at the row.
+		if !fresh || res.Verdict != rec.Verdict {
+			if err := s.finishInbound(ctx, tx, id, res.Verdict, rec.Detail); err != nil {
+				return err
+			}
 		}
 		if notice != nil && res.Verdict.Class() == "rejected" {
 			return s.queueNotice(ctx, tx, id, res.Verdict, *notice)
@@ -81,9 +85,10 @@ func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewM
 	return res, err
 }
 
-// claimInbound inserts the row, or finds and locks the row a reprocessing or
-// a repeated mail refers to. dup reports a mail already handled.
-func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord) (id int64, dup bool, err error) {
+// claimInbound inserts the row (fresh), or finds and locks the row a
+// reprocessing or a repeated mail refers to. dup reports a mail already
+// handled.
+func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord) (id int64, dup, fresh bool, err error) {
 	if rec.TokenCandidates == nil {
 		rec.TokenCandidates = []string{}
 	}
@@ -96,10 +101,10 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 			rec.DedupeKey, rec.MessageIDHeader, rec.Intake, rec.Sender, rec.Subject, pq.Array(rec.TokenCandidates),
 			rec.Class, string(rec.Verdict), rec.Detail, rec.Raw, rec.RawSize, rec.Truncated, rec.PersonID, rec.TransactionID)
 		if err == nil {
-			return id, false, nil
+			return id, false, true, nil
 		}
 		if !isNoRows(err) {
-			return 0, false, wrapStore("insert inbound", err)
+			return 0, false, false, wrapStore("insert inbound", err)
 		}
 	}
 	var prior struct {
@@ -109,20 +114,20 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 	err = tx.GetContext(ctx, &prior, `SELECT id, verdict FROM inbound
 		WHERE (id = $1 OR ($1 = 0 AND dedupe_key = $2)) FOR UPDATE`, rec.ReprocessID, rec.DedupeKey)
 	if err != nil {
-		return 0, false, notFound("inbound", err)
+		return 0, false, false, notFound("inbound", err)
 	}
 	if rec.ReprocessID == 0 {
 		_, err = tx.ExecContext(ctx, `UPDATE inbound SET deliveries = deliveries + 1 WHERE id = $1`, prior.ID)
 		if err != nil || prior.Verdict != VerdictFailedTransient {
-			return prior.ID, true, wrapStore("count delivery", err)
+			return prior.ID, true, false, wrapStore("count delivery", err)
 		}
 	} else if prior.Verdict == VerdictPosted {
-		return prior.ID, false, fmt.Errorf("reprocess inbound %d: %w", prior.ID, ErrAlreadyPosted)
+		return prior.ID, false, false, fmt.Errorf("reprocess inbound %d: %w", prior.ID, ErrAlreadyPosted)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE inbound SET sender = $2, subject = $3, token_candidates = $4, class = $5,
 		person_id = nullif($6, 0), transaction_id = nullif($7, 0), processings = processings + 1, processed_at = now()
 		WHERE id = $1`, prior.ID, rec.Sender, rec.Subject, pq.Array(rec.TokenCandidates), rec.Class, rec.PersonID, rec.TransactionID)
-	return prior.ID, false, wrapStore("update inbound", err)
+	return prior.ID, false, false, wrapStore("update inbound", err)
 }
 
 // postInbound posts the mail's message. A refusal by the domain (checked
@@ -161,9 +166,8 @@ func refusalVerdict(err error) Verdict {
 	return ""
 }
 
-func (s *Store) finishInbound(ctx context.Context, tx *sqlx.Tx, id int64, res InboundResult, detail string) error {
-	err := s.execPrepared(ctx, tx, `UPDATE inbound SET verdict = $2, message_id = nullif($3, 0), detail = $4
-		WHERE id = $1`, id, string(res.Verdict), res.MessageID, clip(detail))
+func (s *Store) finishInbound(ctx context.Context, tx *sqlx.Tx, id int64, v Verdict, detail string) error {
+	err := s.execPrepared(ctx, tx, `UPDATE inbound SET verdict = $2, detail = $3 WHERE id = $1`, id, string(v), clip(detail))
 	return wrapStore("finish inbound", err)
 }
 

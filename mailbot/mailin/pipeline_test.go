@@ -36,7 +36,7 @@ func TestReplyIsPostedAndOtherSideNotified(t *testing.T) {
 	}
 	var verdict string
 	var linked int64
-	f.store.DB().QueryRow(`SELECT verdict, message_id FROM inbound WHERE id = $1`, res.InboundID).Scan(&verdict, &linked)
+	f.store.DB().QueryRow(`SELECT i.verdict, m.id FROM inbound i JOIN messages m ON m.inbound_id = i.id WHERE i.id = $1`, res.InboundID).Scan(&verdict, &linked)
 	if verdict != "posted" || linked != m.ID {
 		t.Errorf("inbound row: verdict %s, message %d", verdict, linked)
 	}
