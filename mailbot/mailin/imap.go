@@ -33,7 +33,7 @@ type IMAPOptions struct {
 	// StandbyInterval is how often a poller that does not hold the mailbox
 	// tries to take it over. Default 5 seconds.
 	StandbyInterval time.Duration
-	// Batch is how many messages are fetched at once. Default 50.
+	// Batch is how many messages are fetched at once. Default 200.
 	Batch int
 	// Workers is how many messages are processed at once; one sender's
 	// mail always goes through one worker, in order. Default 4.
@@ -94,7 +94,7 @@ func NewPoller(pipe *Pipeline, store StateStore, opts IMAPOptions) (*Poller, err
 	setDefault(&opts.PollInterval, time.Minute)
 	setDefault(&opts.StandbyInterval, 5*time.Second)
 	if opts.Batch <= 0 {
-		opts.Batch = 50
+		opts.Batch = 200
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4

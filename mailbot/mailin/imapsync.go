@@ -93,6 +93,7 @@ func (p *Poller) newUIDs(c *imapclient.Client, last uint32) ([]imap.UID, error) 
 // flag as handled (not the ones given up on, which stay unseen).
 func (p *Poller) handleBatch(ctx context.Context, c *imapclient.Client, uids []imap.UID) (done, mark []imap.UID, err error) {
 	results := make(chan handled, len(uids))
+	inFlight := newBudget(maxBytesInFlight)
 	lanes := make([]chan fetched, p.opts.Workers)
 	var wg sync.WaitGroup
 	for i := range lanes {
@@ -100,10 +101,12 @@ func (p *Poller) handleBatch(ctx context.Context, c *imapclient.Client, uids []i
 		wg.Go(func() {
 			for f := range lanes[i] {
 				results <- p.handle(ctx, f)
+				inFlight.release(int64(len(f.mail.raw)))
 			}
 		})
 	}
 	fetchErr := p.fetch(c, uids, func(f fetched) {
+		inFlight.acquire(int64(len(f.mail.raw)))
 		h := fnv.New32a()
 		h.Write([]byte(f.mail.Sender()))
 		lanes[h.Sum32()%uint32(len(lanes))] <- f
@@ -131,6 +134,41 @@ func (p *Poller) handleBatch(ctx context.Context, c *imapclient.Client, uids []i
 		err = fetchErr
 	}
 	return done, mark, err
+}
+
+// maxBytesInFlight bounds the mail a batch holds in memory: the fetch
+// waits while the lanes still hold this much.
+const maxBytesInFlight = 64 << 20
+
+// budget is a semaphore counted in bytes. One item larger than the whole
+// budget still passes when nothing else is held.
+type budget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	max  int64
+	used int64
+}
+
+func newBudget(max int64) *budget {
+	b := &budget{max: max}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *budget) acquire(n int64) {
+	b.mu.Lock()
+	for b.used > 0 && b.used+n > b.max {
+		b.cond.Wait()
+	}
+	b.used += n
+	b.mu.Unlock()
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.cond.Broadcast()
+	b.mu.Unlock()
 }
 
 type fetched struct {
