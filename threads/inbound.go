@@ -2,6 +2,7 @@ package threads
 
 import (
 	"context"
+	"strings"
 	"errors"
 	"fmt"
 	"time"
@@ -249,27 +250,67 @@ type ReplyContext struct {
 
 // ReplyContext reads what the pipeline needs to accept a reply.
 func (s *Store) ReplyContext(ctx context.Context, personID, txnID int64, from string) (ReplyContext, error) {
-	addr, err := NormalizeEmail(from)
-	if err != nil {
-		addr = ""
-	}
 	var rc ReplyContext
-	err = s.getPrepared(ctx, nil, &rc, `
-		WITH co AS (SELECT company_id FROM transactions WHERE id = $2)
-		SELECT
-			EXISTS (SELECT 1 FROM person_emails WHERE person_id = $1 AND address = $3 AND verified) AS verified_sender,
-			EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND company_id = (SELECT company_id FROM co)) AS member,
-			coalesce((SELECT who FROM (
-				(SELECT author_id AS who, 0 AS pref, id FROM messages
-					WHERE transaction_id = $2 AND recipient_id = $1 ORDER BY id DESC LIMIT 1)
-				UNION ALL
-				(SELECT author_id, 1, id FROM messages
-					WHERE transaction_id = $2 AND author_id <> $1 ORDER BY id DESC LIMIT 20)
-			) c WHERE EXISTS (SELECT 1 FROM memberships
-				WHERE person_id = c.who AND company_id = (SELECT company_id FROM co))
-			ORDER BY pref, id DESC LIMIT 1), 0) AS recipient_id`, personID, txnID, addr)
+	err := s.getPrepared(ctx, nil, &rc, `
+		WITH t AS (SELECT $3::bigint AS person_id, id AS transaction_id, company_id FROM transactions WHERE id = $1)
+		SELECT `+replyContextColumns+` FROM t`, txnID, fromAddress(from), personID)
+	if isNoRows(err) { // the transaction is gone: no one may post there
+		return ReplyContext{}, nil
+	}
 	return rc, wrapStore("reply context", err)
 }
+
+// TokenContext resolves a reply token and reads its ReplyContext in one
+// query; the errors are LookupReplyToken's.
+func (s *Store) TokenContext(ctx context.Context, token, from string) (ReplyToken, ReplyContext, error) {
+	token = strings.ToLower(token)
+	if !LooksLikeToken(token) {
+		return ReplyToken{}, ReplyContext{}, ErrTokenNotFound
+	}
+	var row struct {
+		ReplyToken
+		ReplyContext
+	}
+	err := s.getPrepared(ctx, nil, &row, `
+		WITH t AS (SELECT r.id, r.person_id, r.transaction_id, tx.company_id, r.expires_at, r.revoked_at
+			FROM reply_tokens r JOIN transactions tx ON tx.id = r.transaction_id WHERE r.token_hash = $1)
+		SELECT t.id, t.person_id, t.transaction_id, t.company_id, t.expires_at, t.revoked_at, `+replyContextColumns+`
+		FROM t`, hashToken(token), fromAddress(from))
+	switch {
+	case isNoRows(err):
+		return ReplyToken{}, ReplyContext{}, ErrTokenNotFound
+	case err != nil:
+		return ReplyToken{}, ReplyContext{}, wrapStore("token context", err)
+	case row.RevokedAt != nil:
+		return row.ReplyToken, row.ReplyContext, ErrTokenRevoked
+	case !row.ExpiresAt.After(s.now()):
+		return row.ReplyToken, row.ReplyContext, ErrTokenExpired
+	}
+	return row.ReplyToken, row.ReplyContext, nil
+}
+
+func fromAddress(from string) string {
+	addr, err := NormalizeEmail(from)
+	if err != nil {
+		return ""
+	}
+	return addr
+}
+
+// replyContextColumns reads a ReplyContext from a row t holding person_id,
+// transaction_id and company_id; $2 is the sender's address.
+const replyContextColumns = `
+	EXISTS (SELECT 1 FROM person_emails WHERE person_id = t.person_id AND address = $2 AND verified) AS verified_sender,
+	EXISTS (SELECT 1 FROM memberships WHERE person_id = t.person_id AND company_id = t.company_id) AS member,
+	coalesce((SELECT who FROM (
+		(SELECT author_id AS who, 0 AS pref, id FROM messages
+			WHERE transaction_id = t.transaction_id AND recipient_id = t.person_id ORDER BY id DESC LIMIT 1)
+		UNION ALL
+		(SELECT author_id, 1, id FROM messages
+			WHERE transaction_id = t.transaction_id AND author_id <> t.person_id ORDER BY id DESC LIMIT 20)
+	) c WHERE EXISTS (SELECT 1 FROM memberships WHERE person_id = c.who AND company_id = t.company_id)
+	ORDER BY pref, id DESC LIMIT 1), 0) AS recipient_id`
+
 
 // MailboxState is where an IMAP mailbox's intake stands.
 type MailboxState struct {

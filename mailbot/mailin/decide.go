@@ -22,6 +22,7 @@ type decision struct {
 type target struct {
 	personID, txnID, companyID int64
 	recipientID                int64 // known when matched by a notification's Message-ID
+	rc                         *threads.ReplyContext
 }
 
 // decide reads the mail and settles everything up to the post. Errors are
@@ -62,7 +63,7 @@ func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Messa
 			d.rec.TokenCandidates = append(d.rec.TokenCandidates, "mid:"+c.MailID)
 		}
 	}
-	t, verdict, err := p.resolve(ctx, cands)
+	t, verdict, err := p.resolve(ctx, cands, m.From)
 	if err != nil {
 		return d, err
 	}
@@ -70,9 +71,13 @@ func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Messa
 		return p.withNotice(ctx, p.settle(d, verdict, ""), m, t.txnID)
 	}
 	d.rec.PersonID, d.rec.TransactionID = t.personID, t.txnID
-	rc, err := p.store.ReplyContext(ctx, t.personID, t.txnID, m.From)
-	if err != nil {
-		return d, err
+	rc := t.rc
+	if rc == nil {
+		c, err := p.store.ReplyContext(ctx, t.personID, t.txnID, m.From)
+		if err != nil {
+			return d, err
+		}
+		rc = &c
 	}
 	switch {
 	case m.FromCount != 1 || !rc.VerifiedSender:
@@ -93,7 +98,7 @@ func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Messa
 // resolve finds the first candidate that names a live conversation. When
 // none does, the verdict says why, from the most telling candidate, and the
 // target is that of an expired or revoked token, if any.
-func (p *Pipeline) resolve(ctx context.Context, cands []inbound.Candidate) (target, threads.Verdict, error) {
+func (p *Pipeline) resolve(ctx context.Context, cands []inbound.Candidate, from string) (target, threads.Verdict, error) {
 	if len(cands) == 0 {
 		return target{}, threads.VerdictRejectedNoToken, nil
 	}
@@ -109,10 +114,10 @@ func (p *Pipeline) resolve(ctx context.Context, cands []inbound.Candidate) (targ
 			}
 			return target{personID: n.RecipientID, txnID: n.TransactionID, companyID: n.CompanyID, recipientID: n.AuthorID}, "", nil
 		}
-		rt, err := p.store.LookupReplyToken(ctx, c.Token)
+		rt, rc, err := p.store.TokenContext(ctx, c.Token, from)
 		switch {
 		case err == nil:
-			return target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID}, "", nil
+			return target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID, rc: &rc}, "", nil
 		case errors.Is(err, threads.ErrTokenExpired) && verdict == threads.VerdictRejectedBadToken:
 			verdict, stale = threads.VerdictRejectedExpired, target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID}
 		case errors.Is(err, threads.ErrTokenRevoked) && verdict == threads.VerdictRejectedBadToken:

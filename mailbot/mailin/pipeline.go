@@ -20,7 +20,7 @@ import (
 
 // Store is what the pipeline needs of the domain.
 type Store interface {
-	LookupReplyToken(ctx context.Context, token string) (threads.ReplyToken, error)
+	TokenContext(ctx context.Context, token, from string) (threads.ReplyToken, threads.ReplyContext, error)
 	PersonByEmail(ctx context.Context, address string) (threads.Person, error)
 	NotificationByMailID(ctx context.Context, mailID string) (threads.SentNotification, error)
 	IsOwnMailID(ctx context.Context, mailID string) (bool, error)
