@@ -1,6 +1,10 @@
 package threads
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/lib/pq"
+)
 
 // Kind is a ledger transaction kind, such as "invoice".
 type Kind string
@@ -79,3 +83,14 @@ func (k Kind) AllowsConversation() error {
 	}
 	return &KindError{Kind: k}
 }
+
+// allowedKinds lists the kinds that allow conversations, for queries.
+var allowedKinds = func() any {
+	var out []string
+	for k, info := range kinds {
+		if info.allowed {
+			out = append(out, string(k))
+		}
+	}
+	return pq.Array(out)
+}()

@@ -97,44 +97,49 @@ func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) 
 }
 
 // postMessage checks the rules that need the database and inserts, inside
-// tx. A refusal returns before anything is written. inboundID links a
-// message made from a mail to it (0 for none).
+// tx, in one statement: the row comes back with what the checks found, and
+// the insert happens only when they all pass. inboundID links a message made
+// from a mail to it (0 for none).
 func (s *Store) postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage, inboundID int64) (Message, error) {
-	var chk struct {
-		CompanyID       int64 `db:"company_id"`
-		Kind            Kind  `db:"kind"`
-		AuthorMember    bool  `db:"author_member"`
-		RecipientMember bool  `db:"recipient_member"`
+	var row struct {
+		CompanyID       int64      `db:"company_id"`
+		Kind            Kind       `db:"kind"`
+		AuthorMember    bool       `db:"author_member"`
+		RecipientMember bool       `db:"recipient_member"`
+		ID              *int64     `db:"id"`
+		CreatedAt       *time.Time `db:"created_at"`
+		AuthorName      *string    `db:"author_name"`
+		RecipientName   *string    `db:"recipient_name"`
 	}
-	err := s.getPrepared(ctx, tx, &chk, `
-		SELECT t.company_id, t.kind,
-			EXISTS (SELECT 1 FROM memberships WHERE company_id = t.company_id AND person_id = $2) AS author_member,
-			EXISTS (SELECT 1 FROM memberships WHERE company_id = t.company_id AND person_id = $3) AS recipient_member
-		FROM transactions t WHERE t.id = $1`, n.TransactionID, n.AuthorID, n.RecipientID)
+	err := s.getPrepared(ctx, tx, &row, `
+		WITH chk AS (
+			SELECT t.id, t.company_id, t.kind,
+				EXISTS (SELECT 1 FROM memberships WHERE company_id = t.company_id AND person_id = $2) AS author_member,
+				EXISTS (SELECT 1 FROM memberships WHERE company_id = t.company_id AND person_id = $3) AS recipient_member
+			FROM transactions t WHERE t.id = $1),
+		ins AS (
+			INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source, inbound_id)
+			SELECT chk.id, chk.company_id, $2, $3, $4, $5, $6, nullif($7, 0) FROM chk
+			WHERE chk.author_member AND chk.recipient_member AND chk.kind = ANY($8)
+			RETURNING id, author_id, recipient_id, created_at)
+		SELECT chk.company_id, chk.kind, chk.author_member, chk.recipient_member,
+			ins.id, ins.created_at, a.name AS author_name, r.name AS recipient_name
+		FROM chk LEFT JOIN ins ON true
+		LEFT JOIN people a ON a.id = ins.author_id LEFT JOIN people r ON r.id = ins.recipient_id`,
+		n.TransactionID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source), inboundID, allowedKinds)
 	switch {
-	case isNoRows(err), err == nil && !chk.AuthorMember:
+	case isNoRows(err), err == nil && !row.AuthorMember:
 		return Message{}, fmt.Errorf("post message: transaction: %w", ErrNotFound)
 	case err != nil:
-		return Message{}, wrapStore("check post", err)
-	case !chk.RecipientMember:
+		return Message{}, wrapStore("post message", err)
+	case !row.RecipientMember:
 		return Message{}, invalid("recipient", "does not work on this company")
+	case row.ID == nil:
+		return Message{}, row.Kind.AllowsConversation()
 	}
-	if err := chk.Kind.AllowsConversation(); err != nil {
-		return Message{}, err
-	}
-	var m Message
-	err = s.getPrepared(ctx, tx, &m, `
-		WITH m AS (
-			INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source, inbound_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0)) RETURNING *)
-		SELECT m.id, m.transaction_id, m.company_id, m.author_id, a.name AS author_name,
-			m.recipient_id, r.name AS recipient_name, m.body, m.elided, m.source, m.created_at, m.read_at
-		FROM m JOIN people a ON a.id = m.author_id JOIN people r ON r.id = m.recipient_id`,
-		n.TransactionID, chk.CompanyID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source), inboundID)
-	if err != nil {
-		return Message{}, wrapStore("insert message", err)
-	}
-	return m, nil
+	return Message{ID: *row.ID, TransactionID: n.TransactionID, CompanyID: row.CompanyID, AuthorID: n.AuthorID,
+		AuthorName: *row.AuthorName, RecipientID: n.RecipientID, RecipientName: *row.RecipientName, Body: n.Body,
+		Elided: n.Elided, Source: n.Source, CreatedAt: *row.CreatedAt}, nil
 }
 
 // Thread returns a transaction's messages, oldest first, to a viewer who
