@@ -25,6 +25,7 @@ Usage:
   mailbot ingest            record one mail from standard input (for pipe delivery)
   mailbot parse FILE|-      show how the service reads a message, without a database
   mailbot password EMAIL    set a person's password (read from standard input)
+  mailbot bench ingest|notify|web   measure the service in process (-n, --json)
 
 Run 'mailbot COMMAND -h' for a command's flags.
 `
@@ -40,6 +41,7 @@ var commands = map[string]command{
 	"parse":    {runParse},
 	"ingest":   {runIngest},
 	"password": {runPassword},
+	"bench":    {runBench},
 }
 
 func main() {

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+
+	"mailbot/threads"
+	"mailbot/web"
+)
+
+// benchReply is reply i as one of four common shapes: plain text with a
+// quote, HTML only, Latin-1 text, and text with an attachment.
+func (b *benchWorld) benchReply(i int, tag string) []byte {
+	c := i % len(b.clients)
+	from := b.clients[c].PrimaryEmail()
+	head := fmt.Sprintf("From: Bench Person <%s>\r\nTo: reply+%s@reply.bench.test\r\nSubject: Re: Invoice B-1\r\n"+
+		"Message-ID: <%s-%d@bench.test>\r\nDate: %s\r\nMIME-Version: 1.0\r\n", from, b.tokens[c], tag, i,
+		time.Now().Format(time.RFC1123Z))
+	quote := "On Mon, 2 Mar 2026 at 09:14, Avery via Mailbot <notifications@bench.test> wrote:\r\n> What was this charge for?\r\n"
+	switch i % 4 {
+	case 1:
+		return []byte(head + "Content-Type: text/html; charset=utf-8\r\n\r\n<div>Reply " + fmt.Sprint(i) +
+			": it was the spring order.</div><div class=\"gmail_quote\">" + quote + "</div>\r\n")
+	case 2:
+		return []byte(head + "Content-Type: text/plain; charset=iso-8859-1\r\n\r\nRespuesta " + fmt.Sprint(i) +
+			": la compra de primavera, se\xf1or.\r\n\r\n" + quote)
+	case 3:
+		return []byte(head + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nReply " +
+			fmt.Sprint(i) + ", receipt attached.\r\n\r\n" + quote + "--b\r\nContent-Type: application/pdf\r\n" +
+			"Content-Disposition: attachment; filename=\"receipt.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+			"JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K\r\n--b--\r\n")
+	}
+	return []byte(head + "Content-Type: text/plain; charset=utf-8\r\n\r\nReply " + fmt.Sprint(i) +
+		": it was the spring order.\r\n\r\n" + quote)
+}
+
+// ingest puts n replies into the service's mailbox and reads them with the
+// real poller; then sends n/4 more at half the measured rate for latency.
+func (b *benchWorld) ingest(ctx context.Context, n int) (benchResult, error) {
+	res := benchResult{Bench: "ingest", N: n}
+	cfg, err := b.config("http://127.0.0.1")
+	if err != nil {
+		return res, err
+	}
+	var before int
+	b.store.DB().GetContext(ctx, &before, `SELECT count(*) FROM inbound`)
+	for i := range n {
+		if err := b.mail.Deliver("replies@bench.test", b.benchReply(i, "load")); err != nil {
+			return res, err
+		}
+	}
+	in, err := newIntakes(ctx, cfg.In, b.store, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return res, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	start := time.Now()
+	wait := in.start(ctx, slog.New(slog.DiscardHandler))
+	defer func() { cancel(); wait() }()
+	if err := b.waitInbound(ctx, before+n); err != nil {
+		return res, err
+	}
+	rate := float64(n) / time.Since(start).Seconds()
+	res.set("replies_per_s", rate)
+	lat, err := b.pacedLatency(ctx, max(n/4, 20), rate/2, before+n)
+	if err != nil {
+		return res, err
+	}
+	res.set("latency_p50_ms", percentile(lat, 0.50))
+	res.set("latency_p95_ms", percentile(lat, 0.95))
+	res.set("latency_p99_ms", percentile(lat, 0.99))
+	return res, nil
+}
+
+// pacedLatency delivers m replies at rate per second and measures delivery
+// to committed row for each.
+func (b *benchWorld) pacedLatency(ctx context.Context, m int, rate float64, already int) ([]time.Duration, error) {
+	sent := map[string]time.Time{}
+	gap := time.Duration(float64(time.Second) / max(rate, 1))
+	for i := range m {
+		sent[fmt.Sprintf("paced-%d@bench.test", i)] = time.Now()
+		if err := b.mail.Deliver("replies@bench.test", b.benchReply(i, "paced")); err != nil {
+			return nil, err
+		}
+		time.Sleep(gap)
+	}
+	if err := b.waitInbound(ctx, already+m); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ID string    `db:"message_id_hdr"`
+		At time.Time `db:"processed_at"`
+	}
+	err := b.store.DB().SelectContext(ctx, &rows, `SELECT message_id_hdr, processed_at FROM inbound WHERE message_id_hdr LIKE 'paced-%' AND sender = ANY($1)`, pq.Array(b.senders()))
+	var lat []time.Duration
+	for _, r := range rows {
+		if at, ok := sent[r.ID]; ok && r.At.After(at) {
+			lat = append(lat, r.At.Sub(at))
+		}
+	}
+	slices.Sort(lat)
+	return lat, err
+}
+
+func (b *benchWorld) waitInbound(ctx context.Context, n int) error {
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		var got int
+		if err := b.store.DB().GetContext(ctx, &got, `SELECT count(*) FROM inbound`); err != nil {
+			return err
+		}
+		if got >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench: only %d of %d mails recorded after 10 minutes", got, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// notify posts n messages and lets the real outbox workers send them to the
+// mail world's SMTP server.
+func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
+	res := benchResult{Bench: "notify", N: n}
+	cfg, err := b.config("http://127.0.0.1")
+	if err != nil {
+		return res, err
+	}
+	workers, err := outboxWorkers(cfg, b.store, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		return res, err
+	}
+	var before int64
+	b.store.DB().GetContext(ctx, &before, `SELECT coalesce(max(id), 0) FROM outbox`)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < n; i += 4 {
+				c := b.clients[i%len(b.clients)]
+				if _, err := b.store.PostMessage(ctx, threads.NewMessage{TransactionID: b.invoice.ID, AuthorID: b.accountant.ID,
+					RecipientID: c.ID, Body: fmt.Sprintf("Message %d: could you send the receipt?", i), Source: threads.SourceWeb}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	stop, err := startWorkers(ctx, b.dbURL, workers)
+	if err != nil {
+		cancel()
+		return res, err
+	}
+	defer func() { cancel(); stop() }()
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return res, err
+	}
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		var done int
+		b.store.DB().GetContext(ctx, &done, `SELECT count(*) FROM outbox WHERE id > $1 AND status <> 'pending'`, before)
+		if done >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			return res, fmt.Errorf("bench: only %d of %d notifications handled after 10 minutes", done, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	res.set("notifications_per_s", float64(n)/time.Since(start).Seconds())
+	var p []float64
+	err = b.store.DB().SelectContext(ctx, &p, `SELECT percentile_cont(x) WITHIN GROUP (ORDER BY extract(epoch FROM o.sent_at - m.created_at) * 1000)
+		FROM outbox o JOIN messages m ON m.id = o.message_id, unnest(ARRAY[0.5, 0.99]) x
+		WHERE o.status = 'sent' AND o.id > $1 GROUP BY x ORDER BY x`, before)
+	if err == nil && len(p) == 2 {
+		res.set("latency_p50_ms", p[0])
+		res.set("latency_p99_ms", p[1])
+	}
+	return res, err
+}
+
+// web measures n requests each of the company home and a transaction page
+// with 1,000 messages, 4 at a time.
+func (b *benchWorld) web(ctx context.Context, n int) (benchResult, error) {
+	res := benchResult{Bench: "web", N: n}
+	for i := range 1000 {
+		if _, err := b.store.PostMessage(ctx, threads.NewMessage{TransactionID: b.invoice.ID, AuthorID: b.clients[0].ID,
+			RecipientID: b.accountant.ID, Body: fmt.Sprintf("Message %d: the receipt is attached.\nThanks.", i), Source: threads.SourceEmail}); err != nil {
+			return res, err
+		}
+	}
+	hash, _ := web.HashPassword("bench-password")
+	b.store.SetPasswordHash(ctx, b.accountant.ID, hash)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	h, err := handler(b.store, web.Options{}, nil, nil)
+	if err != nil {
+		return res, err
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.PostForm(base+"/login", url.Values{"email": {b.accountant.PrimaryEmail()}, "password": {"bench-password"}})
+	if err != nil {
+		return res, err
+	}
+	resp.Body.Close()
+	for _, page := range []struct{ name, path string }{
+		{"company_home", fmt.Sprintf("/companies/%d", b.company.ID)},
+		{"transaction_1000", fmt.Sprintf("/companies/%d/transactions/%d", b.company.ID, b.invoice.ID)},
+	} {
+		rps, lat, err := hammer(client, base+page.path, n, 4)
+		if err != nil {
+			return res, err
+		}
+		res.set(page.name+"_rps", rps)
+		res.set(page.name+"_p99_ms", percentile(lat, 0.99))
+	}
+	return res, nil
+}
+
+// hammer sends n GETs, c at a time, and returns requests per second and the
+// sorted latencies.
+func hammer(client *http.Client, u string, n, c int) (float64, []time.Duration, error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for g := range c {
+		wg.Go(func() {
+			for i := g; i < n; i += c {
+				t0 := time.Now()
+				resp, err := client.Get(u)
+				if err == nil {
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("GET %s: %s", u, resp.Status)
+					}
+				}
+				mu.Lock()
+				lat = append(lat, time.Since(t0))
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	return float64(n) / time.Since(start).Seconds(), lat, firstErr
+}
+
+func (b *benchWorld) senders() []string {
+	var out []string
+	for _, c := range b.clients {
+		out = append(out, c.PrimaryEmail())
+	}
+	return out
+}
