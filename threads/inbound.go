@@ -2,9 +2,9 @@ package threads
 
 import (
 	"context"
-	"strings"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -310,7 +310,6 @@ const replyContextColumns = `
 			WHERE transaction_id = t.transaction_id AND author_id <> t.person_id ORDER BY id DESC LIMIT 20)
 	) c WHERE EXISTS (SELECT 1 FROM memberships WHERE person_id = c.who AND company_id = t.company_id)
 	ORDER BY pref, id DESC LIMIT 1), 0) AS recipient_id`
-
 
 // MailboxState is where an IMAP mailbox's intake stands.
 type MailboxState struct {

@@ -27,17 +27,15 @@ func TestBrowserConversation(t *testing.T) {
 		t.Fatalf("deep link while signed out went to %s", loc)
 	}
 	browsertest.Screenshot(t, acc, "login")
-	signIn(t, acc, "avery@firm.test")
-	must(t, chromedp.Do(acc, chromedp.WaitVisible("#activities")))
+	signIn(t, acc, "avery@firm.test", "#activities")
 	if loc := run(t, acc, chromedp.Location()); loc != deepLink {
 		t.Fatalf("after sign-in the accountant is at %s, want %s", loc, deepLink)
 	}
 	must(t, chromedp.Do(acc,
 		chromedp.SetValue("#recipient", fmt.Sprint(f.ana.ID)),
 		chromedp.SendKeys("#body", "What was this charge for?"),
-		chromedp.Click("#post"),
-		chromedp.WaitVisible("div.activity"),
 	))
+	browsertest.Click(t, acc, "#post", "div.activity")
 	activity := run(t, acc, chromedp.Text("div.activity"))
 	if !strings.Contains(activity, "What was this charge for?") || !strings.Contains(activity, "2026") || !strings.Contains(activity, "on the web") {
 		t.Errorf("posted activity reads %q; want the message with its date and time", activity)
@@ -46,21 +44,17 @@ func TestBrowserConversation(t *testing.T) {
 
 	cli := browsertest.New(t)
 	must(t, chromedp.Do(cli, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#sign-in")))
-	signIn(t, cli, "ana@acme.test")
-	must(t, chromedp.Do(cli, chromedp.WaitVisible("#conversation")))
+	signIn(t, cli, "ana@acme.test", "#conversation")
 	if n := run(t, cli, chromedp.Text("#conversation-count")); n != "1" {
 		t.Fatalf("client's Conversation count is %q, want 1", n)
 	}
 	browsertest.Screenshot(t, cli, "company-home")
-	must(t, chromedp.Do(cli, chromedp.Click("#waiting td a"), chromedp.WaitVisible("#activities")))
+	browsertest.Click(t, cli, "#waiting td a", "#activities")
 	if text := run(t, cli, chromedp.Text("div.activity")); !strings.Contains(text, "What was this charge for?") || !strings.Contains(text, "CET") {
 		t.Errorf("client sees %q; want the message with a time in their own zone", text)
 	}
-	must(t, chromedp.Do(cli,
-		chromedp.SendKeys("#body", "It was the spring stock order."),
-		chromedp.Click("#post"),
-		chromedp.WaitVisible("#activities"),
-	))
+	must(t, chromedp.Do(cli, chromedp.SendKeys("#body", "It was the spring stock order.")))
+	browsertest.Click(t, cli, "#post", "#activities")
 	waitText(t, cli, "#activities", "It was the spring stock order.")
 	browsertest.Screenshot(t, cli, "transaction-reply")
 
@@ -72,13 +66,13 @@ func TestBrowserConversation(t *testing.T) {
 	}
 }
 
-func signIn(t *testing.T, ctx context.Context, email string) {
+func signIn(t *testing.T, ctx context.Context, email, next string) {
 	t.Helper()
 	must(t, chromedp.Do(ctx,
 		chromedp.SetValue("#email", email),
 		chromedp.SetValue("#password", password),
-		chromedp.Click("#sign-in"),
 	))
+	browsertest.Click(t, ctx, "#sign-in", next)
 }
 
 func waitText(t *testing.T, ctx context.Context, sel, want string) {

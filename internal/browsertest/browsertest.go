@@ -130,3 +130,32 @@ func repoRoot() string {
 	}
 	return dir
 }
+
+// Click clicks sel and waits until after the page it leads to shows next.
+// Right after a click that navigates, queries can land on the old page or
+// on nodes already gone, so the wait is retried until the new page answers.
+func Click(t testing.TB, ctx context.Context, sel, next string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(sel)); err != nil {
+		t.Fatalf("click %s: %v", sel, err)
+	}
+	WaitVisible(t, ctx, next)
+}
+
+// WaitVisible waits for sel to be visible, retrying through navigations.
+func WaitVisible(t testing.TB, ctx context.Context, sel string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		step, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err := chromedp.Do(step, chromedp.WaitVisible(sel))
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("waiting for %s: %v", sel, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
