@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkCorpus extracts every reply body of a corpus directory
-// (MAILBOT_REPLY_CORPUS, default ../../../shared/corpus/replies: the team's
+// (MAILBOT_REPLY_CORPUS, default ../../../shared/corpus/replies: a
 // measurement corpus, not part of this repository) and reports bodies per
 // second and the slowest single body.
 func BenchmarkCorpus(b *testing.B) {
