@@ -10,13 +10,11 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"mailbot/internal/demomail"
-	"mailbot/internal/pgcluster"
 	"mailbot/internal/schema"
 	"mailbot/threads"
 )
@@ -126,21 +124,18 @@ func newBenchWorld(ctx context.Context, env func(string) string) (*benchWorld, e
 }
 
 func (b *benchWorld) openDatabase(ctx context.Context, env func(string) string) error {
-	b.dbURL = env("DATABASE_URL")
-	if b.dbURL == "" {
-		dir, err := os.MkdirTemp("", "mailbot-bench-")
-		if err != nil {
-			return err
-		}
-		os.Chmod(dir, 0o755)
-		b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
-		c, err := pgcluster.Start(ctx, pgcluster.Options{Dir: filepath.Join(dir, "pg")})
-		if err != nil {
-			return fmt.Errorf("bench: database: %w", err)
-		}
-		b.cleanup = append(b.cleanup, func() { c.Stop(context.Background(), true) })
-		b.dbURL = c.URL("postgres")
+	dir, err := os.MkdirTemp("", "mailbot-bench-")
+	if err != nil {
+		return err
 	}
+	os.Chmod(dir, 0o755) // the database runs as another user when root
+	b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
+	url, stop, err := demoDatabase(ctx, env, dir)
+	if err != nil {
+		return err
+	}
+	b.cleanup = append(b.cleanup, stop)
+	b.dbURL = url
 	db, err := threads.Open(ctx, b.dbURL)
 	if err != nil {
 		return err
