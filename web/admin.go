@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -164,5 +165,5 @@ func (a *Admin) done(w http.ResponseWriter, r *http.Request, msg string, err err
 		a.web.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin?done="+urlQueryEscape(msg), http.StatusSeeOther)
+	http.Redirect(w, r, "/admin?done="+url.QueryEscape(msg), http.StatusSeeOther)
 }

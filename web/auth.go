@@ -140,5 +140,3 @@ func HashPassword(password string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	return string(h), err
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -14,7 +14,6 @@ import (
 
 	"mailbot/internal/imaptest"
 	"mailbot/mailbot/mailin"
-	"mailbot/threads"
 )
 
 func (f *fixture) poller(t *testing.T, srv *imaptest.Server) *mailin.Poller {
@@ -214,5 +213,4 @@ func TestIMAPServerRestartAndUIDValidityChange(t *testing.T) {
 	if n := f.messages(t); n != 4 || deliveries < 5 {
 		t.Errorf("%d messages (want 4) and %d deliveries (want at least 5: two read again)", n, deliveries)
 	}
-	_ = threads.VerdictPosted
 }

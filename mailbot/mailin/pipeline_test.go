@@ -2,7 +2,6 @@ package mailin_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -267,5 +266,4 @@ func TestPipelineOptions(t *testing.T) {
 	if _, err := mailin.NewPipeline(nil, mailin.Options{}); err == nil {
 		t.Error("a pipeline without a reply pattern was accepted")
 	}
-	_ = context.Background
 }

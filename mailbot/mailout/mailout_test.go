@@ -21,7 +21,7 @@ var replyAddr = regexp.MustCompile(`^reply\+([a-z2-7]{32})@reply\.example\.test$
 func TestNotificationEmail(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	m := f.post(t, f.accountant, f.clientEN, "What was this charge for?\nI need the receipt.")
+	f.post(t, f.accountant, f.clientEN, "What was this charge for?\nI need the receipt.")
 	drain(t, f.worker(t, f.smtp.Addr, nil), 3)
 
 	got := f.smtp.Messages()
@@ -89,7 +89,6 @@ func TestNotificationEmail(t *testing.T) {
 	if !strings.Contains(e.html, "What was this charge for?") || !strings.Contains(e.html, `href="https://app.example.test/companies/`) {
 		t.Errorf("html part:\n%s", e.html)
 	}
-	_ = m
 }
 
 func wantHeader(t *testing.T, h interface{ Get(string) string }, key, want string) {
