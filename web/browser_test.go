@@ -36,7 +36,7 @@ func TestBrowserConversation(t *testing.T) {
 		chromedp.SendKeys("#body", "What was this charge for?"),
 	))
 	browsertest.Click(t, acc, "#post", "div.activity")
-	activity := run(t, acc, chromedp.Text("div.activity"))
+	activity := browsertest.Text(t, acc, "div.activity")
 	if !strings.Contains(activity, "What was this charge for?") || !strings.Contains(activity, "2026") || !strings.Contains(activity, "on the web") {
 		t.Errorf("posted activity reads %q; want the message with its date and time", activity)
 	}
@@ -45,12 +45,12 @@ func TestBrowserConversation(t *testing.T) {
 	cli := browsertest.New(t)
 	must(t, chromedp.Do(cli, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#sign-in")))
 	signIn(t, cli, "ana@acme.test", "#conversation")
-	if n := run(t, cli, chromedp.Text("#conversation-count")); n != "1" {
+	if n := browsertest.Text(t, cli, "#conversation-count"); n != "1" {
 		t.Fatalf("client's Conversation count is %q, want 1", n)
 	}
 	browsertest.Screenshot(t, cli, "company-home")
 	browsertest.Click(t, cli, "#waiting td a", "#activities")
-	if text := run(t, cli, chromedp.Text("div.activity")); !strings.Contains(text, "What was this charge for?") || !strings.Contains(text, "CET") {
+	if text := browsertest.Text(t, cli, "div.activity"); !strings.Contains(text, "What was this charge for?") || !strings.Contains(text, "CET") {
 		t.Errorf("client sees %q; want the message with a time in their own zone", text)
 	}
 	must(t, chromedp.Do(cli, chromedp.SendKeys("#body", "It was the spring stock order.")))
@@ -61,7 +61,7 @@ func TestBrowserConversation(t *testing.T) {
 	must(t, chromedp.Do(acc, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#companies")))
 	browsertest.Screenshot(t, acc, "firm")
 	must(t, chromedp.Do(acc, chromedp.Navigate(fmt.Sprintf("%s/companies/%d", f.srv.URL, f.acme.ID)), chromedp.WaitVisible("#conversation")))
-	if n := run(t, acc, chromedp.Text("#conversation-count")); n != "1" {
+	if n := browsertest.Text(t, acc, "#conversation-count"); n != "1" {
 		t.Errorf("accountant's Conversation count is %q after the reply, want 1", n)
 	}
 }
@@ -79,7 +79,7 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		text := run(t, ctx, chromedp.Text(sel))
+		text := browsertest.Text(t, ctx, sel)
 		if strings.Contains(text, want) {
 			return
 		}

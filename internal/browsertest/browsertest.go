@@ -159,3 +159,21 @@ func WaitVisible(t testing.TB, ctx context.Context, sel string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Text reads the visible text of sel, retrying through navigations.
+func Text(t testing.TB, ctx context.Context, sel string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		step, cancel := context.WithTimeout(ctx, 3*time.Second)
+		text, err := chromedp.Run(step, chromedp.Text(sel))
+		cancel()
+		if err == nil {
+			return text
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("reading %s: %v", sel, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
