@@ -3,6 +3,8 @@ package inbound
 import (
 	"regexp"
 	"strings"
+
+	"github.com/emersion/go-message/textproto"
 )
 
 // Class is what kind of mail a message is.
@@ -22,11 +24,37 @@ var (
 	bounceWords    = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|delivery failure|mail delivery failed|returned mail|failure notice|non-delivery|mail system error|error sending your mail|could not be delivered|delivery has failed|unzustellbar`)
 	autoSubject    = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|réponse automatique|respuesta automática|automatisch antwoord|risposta automatica|fuera de la oficina|absence|on vacation|vacation reply|autoreply|auto:|ooo\b|resposta automática)`)
 	precedenceAuto = regexp.MustCompile(`(?i)^\s*(bulk|junk|list|auto_reply)\s*$`)
+
+	// challenge asks the sender to prove they are a person before the mail
+	// is delivered (challenge-response filters).
+	challenge = regexp.MustCompile(`(?i)(add (yourself|your (e-?mail )?address|you) to|(listed|you'?re|you are) on) (my|the recipient'?s|his|her|their) ([a-z]+ )?(guest|allowed|approved|safe|white|trusted)[ -]?(senders? )?list|(have|get) your (e-?mail )?address added to|(verify|confirm|prove) (that )?you are (a )?(human|real person|not a (robot|spammer|machine))|this (e-?mail )?(account|address|mailbox) is protected by|spam ?arrest|sender verification (request|required)|challenge[- ]response|(message|e-?mail) (has been|was|is being) (waitlisted|held until|quarantined until)|protecting myself from (receiving )?(junk|spam|unsolicited)`)
+	// listReject is a mailing list refusing a post.
+	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)`)
+	// replySubject is how mail clients mark a reply, in many languages,
+	// optionally after a list tag: "Re:", "AW:", "SV:", "Re[2]:", "回复：".
+	replySubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(re|aw|sv|vs|antw|antwort|ref|réf|rif|res|odp|ynt|vá|atb|απ|отв|ответ|回复|回覆|答复|返信|답장)\s*(\[\d+\]|\(\d+\))?\s*[:：]`)
+	noReplySender = regexp.MustCompile(`(?i)(^|[<\s"])(no-?reply|do-?not-?reply|donotreply|noreply-[a-z0-9-]+)@`)
 )
+
+// WhyNewMessage is the reason Classify gives for a person's message that
+// answers nothing: it names a subject of its own and no earlier message. It
+// is ClassOther, but it is no report; the mail pipeline treats it as a
+// message to the address it was sent to.
+const WhyNewMessage = "a new message, not a reply to an earlier one"
+
+// bodyHead is how much of the text the body rules read: the notices they
+// look for say what they are near the top.
+const bodyHead = 4 << 10
 
 // Classify says whether m is a person's reply, an automatic reply, a bounce
 // or some other report, and why.
 func Classify(m *Message) (Class, string) {
+	head := unquotedHead(m.Text, bodyHead)
+	// Challenge-response filters dress as bounces (some send a
+	// delivery-status report), but they answer on a person's behalf.
+	if challenge.MatchString(head) {
+		return ClassAutoReply, "a challenge-response request"
+	}
 	if c, why := classifyReport(m); c != "" {
 		return c, why
 	}
@@ -42,6 +70,10 @@ func Classify(m *Message) (Class, string) {
 		return ClassBounce, "empty Return-Path and subject"
 	case bounceSubjectSeen && m.Header.Has("Auto-Submitted"):
 		return ClassBounce, "Auto-Submitted and subject"
+	case isNullReturnPath(m) && bounceWords.MatchString(head):
+		return ClassBounce, "empty Return-Path and a delivery failure in the text"
+	case isListServer(m.Header) && listReject.MatchString(m.Subject):
+		return ClassBounce, "a mailing list refused the message"
 	}
 	if c, why := classifyHeaders(m); c != "" {
 		return c, why
@@ -49,13 +81,65 @@ func Classify(m *Message) (Class, string) {
 	if autoSubject.MatchString(m.Subject) {
 		return ClassAutoReply, "subject"
 	}
+	if noReplySender.MatchString(from) {
+		return ClassOther, "a notice from a no-reply address"
+	}
+	if isNewMessage(m) {
+		return ClassOther, WhyNewMessage
+	}
 	return ClassReply, ""
+}
+
+// isNewMessage says m names a subject that is not a reply's and refers to no
+// earlier message. Mail without a subject stays a reply: bare bodies and
+// stripped forwards are read as replies rather than lost.
+func isNewMessage(m *Message) bool {
+	if len(m.InReplyTo) > 0 || len(m.References) > 0 || m.Header.Has("In-Reply-To") || m.Header.Has("References") {
+		return false
+	}
+	if strings.TrimSpace(m.Subject) == "" {
+		return false
+	}
+	return !replySubject.MatchString(m.Subject)
+}
+
+// isListServer says the mail came from mailing-list software.
+func isListServer(h textproto.Header) bool {
+	for _, key := range []string{"List-Id", "List-Post", "List-Subscribe", "Mailing-List", "X-MLServer", "X-Mailing-List", "X-ML-Name", "X-Loop"} {
+		if h.Has(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// unquotedHead returns the words of the lines of text that are not
+// ">"-quoted, up to about limit bytes, with single spaces between them so
+// that a phrase wrapped over two lines still reads as one.
+func unquotedHead(text string, limit int) string {
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		if b.Len() >= limit {
+			break
+		}
+		if strings.HasPrefix(strings.TrimLeft(line, " \t"), ">") {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			b.WriteString(f)
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
 }
 
 func classifyReport(m *Message) (Class, string) {
 	if m.MediaType == "multipart/report" {
 		switch m.ReportType {
 		case "delivery-status":
+			if deliveredOnly(m.DeliveryActions) {
+				return ClassOther, "a report of successful delivery"
+			}
 			return ClassBounce, "multipart/report; report-type=delivery-status"
 		case "disposition-notification", "feedback-report":
 			return ClassOther, "multipart/report; report-type=" + m.ReportType
@@ -64,6 +148,9 @@ func classifyReport(m *Message) (Class, string) {
 	for _, t := range m.PartTypes {
 		switch t {
 		case "message/delivery-status", "message/global-delivery-status":
+			if deliveredOnly(m.DeliveryActions) {
+				return ClassOther, "a report of successful delivery"
+			}
 			return ClassBounce, "a " + t + " part"
 		case "message/feedback-report", "message/disposition-notification":
 			return ClassOther, "a " + t + " part"
@@ -92,6 +179,18 @@ func classifyHeaders(m *Message) (Class, string) {
 		return ClassAutoReply, "Exchange OOF"
 	}
 	return "", ""
+}
+
+// deliveredOnly says a delivery-status report tells only of success.
+func deliveredOnly(actions []string) bool {
+	for _, a := range actions {
+		switch a {
+		case "delivered", "relayed", "expanded", "deliverable": // the last: an address check's report
+		default:
+			return false
+		}
+	}
+	return len(actions) > 0
 }
 
 func isNullReturnPath(m *Message) bool {

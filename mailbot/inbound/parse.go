@@ -56,6 +56,9 @@ type Message struct {
 	MediaType  string // top-level, lower-cased: "multipart/report"
 	ReportType string // report-type of a multipart/report
 	PartTypes  []string
+	// DeliveryActions are the Action fields of a delivery-status part, lower-cased:
+	// "failed", "delayed", "delivered", "relayed", "expanded".
+	DeliveryActions []string
 
 	Text     string // the text/plain body, or the HTML one converted to text
 	HTML     string // the text/html body, when there was one
@@ -144,11 +147,28 @@ func (w *walker) leaf(e *message.Entity) {
 		return
 	}
 	switch {
+	case t == "message/delivery-status" || t == "message/global-delivery-status":
+		w.m.DeliveryActions = append(w.m.DeliveryActions, deliveryActions(e.Body)...)
 	case t == "text/plain" && w.m.Text == "":
 		w.m.Text = w.read(e)
 	case t == "text/html" && w.m.HTML == "":
 		w.m.HTML = w.read(e)
 	}
+}
+
+// deliveryActions reads the Action fields of a delivery-status body
+// (RFC 3464: one block of fields per message, then one per recipient).
+func deliveryActions(r io.Reader) []string {
+	var actions []string
+	sc := bufio.NewScanner(io.LimitReader(r, 64<<10))
+	sc.Buffer(make([]byte, 0, 4096), 64<<10)
+	for sc.Scan() && len(actions) < 100 {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "action") {
+			actions = append(actions, strings.ToLower(strings.TrimSpace(value)))
+		}
+	}
+	return actions
 }
 
 // read returns a text part as valid UTF-8, at most MaxTextSize bytes.

@@ -49,7 +49,11 @@ func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 	case inbound.ClassAutoReply:
 		return p.settle(d, threads.VerdictIgnoredAutoReply, why), nil
 	case inbound.ClassOther:
-		return p.settle(d, threads.VerdictIgnoredOther, why), nil
+		if why != inbound.WhyNewMessage {
+			return p.settle(d, threads.VerdictIgnoredOther, why), nil
+		}
+		// A person writing afresh to a transaction's address: their words
+		// belong in its thread just as a reply's would.
 	}
 	return p.decideReply(ctx, d, m, in.envelope)
 }

@@ -111,6 +111,9 @@ func TestSecurityVerdicts(t *testing.T) {
 			return reply{subject: "Automatic reply: Invoice A-1001", extra: "X-MS-Exchange-Inbox-Rules-Loop: dana@client.test\r\n",
 				body: "I am out of the office until Monday.\r\n"}
 		}, threads.VerdictIgnoredAutoReply},
+		{"challenge-response", func(t *testing.T, f *fixture) reply {
+			return reply{body: "This address is protected by a sender filter. To reach me, please add\r\nyourself to my approved senders list: https://filter.example/ok\r\n"}
+		}, threads.VerdictIgnoredAutoReply},
 		{"DSN bounce", func(t *testing.T, f *fixture) reply {
 			return reply{from: "Mail Delivery System <MAILER-DAEMON@client.test>", subject: "Undelivered Mail Returned to Sender",
 				contentType: `multipart/report; report-type=delivery-status; boundary="b1"`,
@@ -131,6 +134,31 @@ func TestSecurityVerdicts(t *testing.T) {
 				t.Errorf("%d messages posted", after-before)
 			}
 		})
+	}
+}
+
+// A person who writes afresh to a transaction's address (a new subject, no
+// earlier message named) is heard like a reply; a no-reply notice sent there
+// is not.
+func TestNewMessageToTheAddressIsPosted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fresh := func(r reply) []byte {
+		raw := string(f.raw(r))
+		start := strings.Index(raw, "In-Reply-To:")
+		end := strings.Index(raw, "Date:")
+		return []byte(raw[:start] + raw[end:])
+	}
+	res := f.ingest(t, fresh(reply{subject: "The receipt you asked for", body: "Here is the receipt for the stock order.\r\n"}))
+	if res.Verdict != threads.VerdictPosted {
+		t.Fatalf("new message: verdict %s, want posted", res.Verdict)
+	}
+	res = f.ingest(t, fresh(reply{from: "Alerts <no-reply@alerts.example>", subject: "Notification Message", body: "Usage report.\r\n"}))
+	if res.Verdict != threads.VerdictIgnoredOther {
+		t.Errorf("no-reply notice: verdict %s, want %s", res.Verdict, threads.VerdictIgnoredOther)
+	}
+	if n := f.messages(t); n != 2 {
+		t.Errorf("%d messages, want the notification's and the new one", n)
 	}
 }
 

@@ -1,0 +1,66 @@
+package inbound
+
+import (
+	"strings"
+	"testing"
+)
+
+// rawMail builds a message from header lines and a body.
+func rawMail(headers, body string) []byte {
+	return []byte(strings.ReplaceAll(headers, "\n", "\r\n") + "\r\n" + strings.ReplaceAll(body, "\n", "\r\n"))
+}
+
+const person = "From: Dana Harbor <dana@client.test>\nTo: reply+abc@reply.example.test\nMessage-ID: <1@client.test>\n"
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		name string
+		raw  []byte
+		want Class
+	}{
+		{"reply", rawMail(person+"Subject: Re: Invoice A-1001\nIn-Reply-To: <n1@mail.example.test>\n", "Paid on Friday.\n"), ClassReply},
+		{"reply in German without In-Reply-To", rawMail(person+"Subject: AW: Rechnung A-1001\n", "Bezahlt.\n"), ClassReply},
+		{"reply after a list tag", rawMail(person+"Subject: [Books] Re[2]: Invoice\n", "Done.\n"), ClassReply},
+		{"reply in Chinese", rawMail(person+"Subject: 回复：发票\n", "好的\n"), ClassReply},
+		{"bare body without a subject", rawMail(person, "Paid.\n"), ClassReply},
+		{"new message", rawMail(person+"Subject: The receipt you asked for\n", "Here it is.\n"), ClassOther},
+		{"forward", rawMail(person+"Subject: Fwd: receipt\n", "See below.\n"), ClassOther},
+		{"reply quoting an out-of-office note", rawMail(person+"Subject: Re: Automatic reply: Invoice\nIn-Reply-To: <n1@mail.example.test>\n",
+			"Back now: it was the spring order.\n\n> I am out of the office until Monday.\n"), ClassReply},
+		{"reply quoting a challenge", rawMail(person+"Subject: Re: Invoice\nIn-Reply-To: <n1@mail.example.test>\n",
+			"Sorry, my filter sent you this.\n\n> Please add yourself to my guest list to reach me.\n"), ClassReply},
+		{"challenge-response", rawMail("From: filter@screen.example\nTo: billing@firm.test\nSubject: Re: Invoice\n",
+			"Your message has been held until you confirm it.\nTo reach me, please have your email address added to my\nsafe list by opening the link below.\n"), ClassAutoReply},
+		{"challenge dressed as a bounce", rawMail("From: noreply@screen.example\nTo: billing@firm.test\nSubject: Re: Invoice\n"+
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n",
+			"--b\nContent-Type: text/plain\n\nHello, you are on my approved\nsenders list now.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; screen.example\n\nFinal-Recipient: rfc822; x@screen.example\nAction: failed\nStatus: 4.7.0\n--b--\n"), ClassAutoReply},
+		{"failed delivery report", rawMail("From: MAILER-DAEMON@mx.client.test\nTo: billing@firm.test\nSubject: Undelivered Mail Returned to Sender\n"+
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n",
+			"--b\nContent-Type: text/plain\n\nNo such user.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.client.test\n\nFinal-Recipient: rfc822; x@client.test\nAction: failed\nStatus: 5.1.1\n--b--\n"), ClassBounce},
+		{"successful delivery report", rawMail("From: MAILER-DAEMON@mx.client.test\nTo: billing@firm.test\nSubject: Delivery report\n"+
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n",
+			"--b\nContent-Type: text/plain\n\nDelivered.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.client.test\n\nFinal-Recipient: rfc822; x@client.test\nAction: delivered\nStatus: 2.0.0\n\nFinal-Recipient: rfc822; y@client.test\nAction: relayed\nStatus: 2.0.0\n--b--\n"), ClassOther},
+		{"one recipient failed, one delivered", rawMail("From: MAILER-DAEMON@mx.client.test\nTo: billing@firm.test\nSubject: Delivery report\n"+
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n",
+			"--b\nContent-Type: text/plain\n\nSee below.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.client.test\n\nFinal-Recipient: rfc822; x@client.test\nAction: delivered\nStatus: 2.0.0\n\nFinal-Recipient: rfc822; y@client.test\nAction: failed\nStatus: 5.1.1\n--b--\n"), ClassBounce},
+		{"bounce without a report or a daemon sender", rawMail("Return-Path: <>\nFrom: no-reply@mx.client.test\nTo: billing@firm.test\nSubject: Mail\n",
+			"Your mail sent on Tuesday\n   could not be delivered to <x@client.test>\n   as their mailbox is full.\n"), ClassBounce},
+		{"mailing list refusal", rawMail("From: list-admin@lists.example\nTo: billing@firm.test\nSubject: Your post was rejected: not a member\nList-Id: <books.lists.example>\n",
+			"Only members may post to this list.\n"), ClassBounce},
+		{"list mail that is not a refusal", rawMail("From: Dana Harbor <dana@client.test>\nTo: books@lists.example\nSubject: Re: closing the year\nList-Id: <books.lists.example>\nIn-Reply-To: <n2@lists.example>\n",
+			"Agreed.\n"), ClassReply},
+		{"no-reply notice", rawMail("From: Cloud Alerts <no-reply@alerts.example>\nTo: billing@firm.test\nSubject: Notification Message\n",
+			"{\"Type\": \"Notification\"}\n"), ClassOther},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := Parse(c.raw, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, why := Classify(m); got != c.want {
+				t.Errorf("Classify = %s (%s), want %s", got, why, c.want)
+			}
+		})
+	}
+}
