@@ -32,7 +32,7 @@ var (
 	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)`)
 	// replySubject is how mail clients mark a reply, in many languages,
 	// optionally after a list tag: "Re:", "AW:", "SV:", "Re[2]:", "回复：".
-	replySubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(re|aw|sv|vs|antw|antwort|ref|réf|rif|res|odp|ynt|vá|atb|απ|отв|ответ|回复|回覆|答复|返信|답장)\s*(\[\d+\]|\(\d+\))?\s*[:：]`)
+	replySubject  = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(re|aw|sv|vs|antw|antwort|ref|réf|rif|res|odp|ynt|vá|atb|απ|отв|ответ|回复|回覆|答复|返信|답장)\s*(\[\d+\]|\(\d+\))?\s*[:：]`)
 	noReplySender = regexp.MustCompile(`(?i)(^|[<\s"])(no-?reply|do-?not-?reply|donotreply|noreply-[a-z0-9-]+)@`)
 )
 

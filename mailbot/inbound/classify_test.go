@@ -64,3 +64,35 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+func TestMislabelledCharset(t *testing.T) {
+	cases := []struct {
+		name, charset, body, want string
+	}{
+		{"UTF-8 declared as Big5", "Big5", "5aW955qE77yM5bey5LuY5qy+44CC", "好的，已付款。"},
+		{"real Big5", "Big5", "pm6quqFBpHe1srJNoUM=", "好的，已結清。"},
+		{"real Latin-1", "iso-8859-1", "RmFjdHVyZSBwYXnpZS4=", "Facture payée."},
+		{"UTF-8 declared as Latin-1", "iso-8859-1", "RmFjdHVyZSBwYXnDqWUu", "Facture payée."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := Parse(rawMail(person+"Subject: Re: x\nContent-Type: text/plain; charset="+c.charset+"\nContent-Transfer-Encoding: base64\n", c.body+"\n"), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(m.Text); got != c.want {
+				t.Errorf("text = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestUnknownCharsetKeepsTheText(t *testing.T) {
+	m, err := Parse(rawMail(person+"Subject: Re: x\nContent-Type: text/plain; charset=x-no-such-charset\n", "Paid in full.\n"), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(m.Text); got != "Paid in full." {
+		t.Errorf("text = %q", got)
+	}
+}

@@ -20,27 +20,71 @@ func Extract(body string) Result {
 }
 
 func extract(lines []string, first bool) Result {
-	cut := cutIndex(lines)
-	if first && cut < len(lines) && blank(lines[:cut]) {
-		// The history comes first (a bottom-posted reply, or an attribution
-		// the client put on top): set it aside and read what follows.
-		rest := skipLeadingHistory(lines[cut:])
-		if !blank(rest) {
-			r := extract(rest, false)
-			head := tidy(lines[:len(lines)-len(rest)])
-			r.Elided = strings.Trim(head+"\n"+r.Elided, "\n")
-			return r
+	var kept, elided []string
+	for {
+		cut, byAttribution := cutIndex(lines)
+		if first && cut < len(lines) && blank(lines[:cut]) {
+			// The history comes first (a bottom-posted reply, or an
+			// attribution the client put on top): set it aside and read
+			// what follows.
+			_, end := historyBlock(lines[cut:])
+			if rest := lines[cut+end:]; !blank(rest) {
+				elided = append(elided, lines[:cut+end]...)
+				lines, first = rest, false
+				continue
+			}
 		}
+		first = false
+		if byAttribution {
+			// An inline reply: the author quoted a passage and wrote below
+			// it. The quote stays as context; only its attribution goes.
+			attrEnd, quoteEnd := historyBlock(lines[cut:])
+			if rest := lines[cut+quoteEnd:]; !blank(lines[cut+attrEnd:cut+quoteEnd]) && hasOwnText(rest) {
+				kept = append(kept, lines[:cut]...)
+				elided = append(elided, lines[cut:cut+attrEnd]...)
+				kept = append(kept, lines[cut+attrEnd:cut+quoteEnd]...)
+				lines = rest
+				continue
+			}
+		}
+		kept = append(kept, lines[:cut]...)
+		elided = append(elided, lines[cut:]...)
+		break
 	}
-	kept, elided := lines[:cut], lines[cut:]
-	if cut == len(lines) && allQuoted(kept) {
-		return Result{Reply: tidy(kept)} // a reply that is only a quote says nothing else
+	if allQuoted(kept) {
+		if quotesHistory(kept) {
+			// Only quoted history: the sender wrote nothing of their own.
+			return Result{Elided: tidy(append(kept, elided...))}
+		}
+		// A bare quote with no attribution is what the sender chose to send.
+		return Result{Reply: tidy(kept), Elided: tidy(elided)}
 	}
-	kept, tail := stripTrailingQuote(kept)
-	elided = append(tail, elided...)
+	kept, elided = cutAtFooter(kept, elided)
+	// A signature may sit below the quote a client left at the bottom, or
+	// above it.
 	kept, sig := stripSignature(kept)
 	elided = append(sig, elided...)
+	kept, tail := stripTrailingQuote(kept)
+	elided = append(tail, elided...)
+	kept, sig = stripSignature(kept)
+	elided = append(sig, elided...)
 	return Result{Reply: tidy(kept), Elided: tidy(elided)}
+}
+
+// footerLine is a whole line a mail app appends below what its user
+// typed; whatever follows it is the message being answered.
+var footerLine = regexp.MustCompile(`(?i)^\s*(sent from my [\w -]{1,40}|enviado desde mi [\w -]{1,40}|enviado do meu [\w -]{1,40}|von meinem [\w -]{1,40} gesendet|envoyé de mon [\w -]{1,40}|inviato dal mio [\w -]{1,40}|verzonden vanaf mijn [\w -]{1,40}|get outlook for (ios|android))\s*$`)
+
+// cutAtFooter cuts at a mobile app's footer line that stands as its own
+// paragraph with more text after it: the app put the answered message
+// below without quoting it.
+func cutAtFooter(kept, elided []string) ([]string, []string) {
+	for i := 1; i < len(kept)-1; i++ {
+		if len(kept[i]) < 80 && blank(kept[i-1:i]) && footerLine.MatchString(kept[i]) {
+			return kept[:i], append(kept[i:len(kept):len(kept)], elided...)
+		}
+	}
+	return kept, elided
 }
 
 func allQuoted(lines []string) bool {
@@ -57,6 +101,18 @@ func allQuoted(lines []string) bool {
 	return seen
 }
 
+// quotesHistory says a quoted block opens with an attribution ("> On …
+// wrote:"), the mark of a client quoting the message answered.
+func quotesHistory(lines []string) bool {
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		return endsWithColon(l) && attributionHint(l) && attribution.MatchString(l)
+	}
+	return false
+}
+
 var ruleLine = regexp.MustCompile(`^[\s>*]*[-=_*]{5,}[\s*]*$`)
 
 func blank(lines []string) bool {
@@ -68,9 +124,10 @@ func blank(lines []string) bool {
 	return true
 }
 
-// skipLeadingHistory drops an attribution (of up to three lines) and the
-// quoted block after it.
-func skipLeadingHistory(lines []string) []string {
+// historyBlock measures the history that opens lines: an attribution (of
+// up to three lines, perhaps followed by a header block) ends at attrEnd,
+// the quoted block after it at quoteEnd.
+func historyBlock(lines []string) (attrEnd, quoteEnd int) {
 	i := 0
 	for i < len(lines) && i < 3 && !isQuoted(lines[i]) {
 		end := endsWithColon(lines[i]) || attributionEnd.MatchString(lines[i]) || strings.HasSuffix(strings.TrimSpace(lines[i]), "wrote")
@@ -84,10 +141,26 @@ func skipLeadingHistory(lines []string) []string {
 			i++
 		}
 	}
-	for i < len(lines) && (isQuoted(lines[i]) || strings.TrimSpace(lines[i]) == "") {
+	attrEnd = i
+	for i < len(lines) && (isQuoted(lines[i]) || strings.TrimSpace(lines[i]) == "" || wrappedQuoteLine(lines, i)) {
 		i++
 	}
-	return lines[i:]
+	return attrEnd, i
+}
+
+// wrappedQuoteLine says line i is the tail of a quoted line that a client
+// wrapped without repeating the ">": it stands between two quoted lines.
+func wrappedQuoteLine(lines []string, i int) bool {
+	return i > 0 && i+1 < len(lines) && isQuoted(lines[i-1]) && isQuoted(lines[i+1]) &&
+		strings.Trim(lines[i-1], "> \t") != ""
+}
+
+// hasOwnText says lines, which follow a quoted block, begin with text of
+// the author's own rather than more history or only a signature.
+func hasOwnText(lines []string) bool {
+	cut, _ := cutIndex(lines)
+	own, _ := stripSignature(lines[:cut])
+	return !blank(own) && !allQuoted(own)
 }
 
 func normalize(s string) string {
@@ -136,24 +209,25 @@ var (
 	attributionEnd   = regexp.MustCompile(`(?i)((wrote|escribió|a écrit|schrieb|schreef|ha scritto|escreveu|pisze|skrev|kirjoitti|napisał|написал|написав|пише|írta|geschreven|Uhr).*:|@[^<>\s]+\s*>\s*:|wrote)\s*$`)
 	separator        = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
 	headerFrom       = regexp.MustCompile(`(?i)^[>\s*]*(from|de|von|van|da|od|от|发件人|寄件者|差出人)\s*[:：]\s*\S`)
-	headerNext       = regexp.MustCompile(`(?i)^[>\s*]*(sent|date|to|subject|enviado|fecha|para|asunto|envoyé|à|a|objet|sujet|copie à|gesendet|an|betreff|verzonden|aan|onderwerp|inviato|data|oggetto|cc|kopie|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|送信日時|宛先|件名)\s*[:：]`)
+	headerNext       = regexp.MustCompile(`(?i)^[>\s*]*(sent|date|to|subject|enviado|fecha|para|asunto|envoyé|à|a|objet|sujet|copie à|gesendet|an|betreff|verzonden|aan|onderwerp|inviato|data|oggetto|cc|kopie|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|送信日時|宛先|件名|message du)\s*[:：]`)
 )
 
-// cutIndex is the first line where quoted history begins, or len(lines).
-func cutIndex(lines []string) int {
+// cutIndex is the first line where quoted history begins, or len(lines);
+// byAttribution says an attribution line ("On … wrote:") begins it.
+func cutIndex(lines []string) (cut int, byAttribution bool) {
 	for i, line := range lines {
 		switch {
 		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && separator.MatchString(line):
-			return backUpOverAttribution(lines, i)
+			return backUpOverAttribution(lines, i), false
 		case len(line) < 400 && endsWithColon(line) && !isQuoted(line) && attributionHint(line) && attribution.MatchString(line):
-			return i
+			return i, true
 		case wrappedAttribution(lines, i):
-			return i
+			return i, true
 		case strings.ContainsAny(line, ":：") && headerFrom.MatchString(line) && looksLikeHeaderBlock(lines[i+1:]):
-			return backUpOverSeparator(lines, i)
+			return backUpOverSeparator(lines, i), false
 		}
 	}
-	return len(lines)
+	return len(lines), false
 }
 
 // endsWithColon is a cheap test every attribution line passes, so the
@@ -167,16 +241,29 @@ func endsWithColon(line string) bool {
 // wrappedAttribution finds an attribution a client wrapped over two or
 // three lines.
 func wrappedAttribution(lines []string, i int) bool {
-	if len(lines[i]) > 300 || isQuoted(lines[i]) {
+	if len(lines[i]) > 300 || isQuoted(lines[i]) || i+1 == len(lines) {
+		return false
+	}
+	if !endsWithColon(lines[i+1]) && (i+2 == len(lines) || !endsWithColon(lines[i+2])) {
+		return false
+	}
+	if !attributionStart.MatchString(lines[i]) {
 		return false
 	}
 	for k := i + 1; k <= i+2 && k < len(lines); k++ {
 		if endsWithColon(lines[k]) && attributionHint(lines[k]) && attributionEnd.MatchString(lines[k]) {
-			return attributionStart.MatchString(lines[i])
+			if k == i+2 && attributionOpening.MatchString(lines[i+1]) {
+				return false // the attribution starts on the next line; this one is the reply's
+			}
+			return true
 		}
 	}
 	return false
 }
+
+// attributionOpening is how an attribution opens in the languages whose
+// attributions begin with a word ("On", "Le", "Op", …) and a date.
+var attributionOpening = regexp.MustCompile(`(?i)^\s*(on|el|le|am|op|il|em|w dniu|den|dnia)\s+\S*\d`)
 
 // attributionHints are words one of which every attribution line holds;
 // checking them first keeps the large expression off ordinary lines.
@@ -212,9 +299,11 @@ func backUpOverAttribution(lines []string, i int) int {
 	return i
 }
 
+// backUpOverSeparator moves a cut at a header block's From line up over a
+// separator or a header line some clients put first ("Date:", "Message du :").
 func backUpOverSeparator(lines []string, i int) int {
-	if i > 0 && separator.MatchString(lines[i-1]) {
-		return i - 1
+	for i > 0 && (separator.MatchString(lines[i-1]) || headerNext.MatchString(lines[i-1])) {
+		i--
 	}
 	return i
 }
@@ -263,6 +352,9 @@ func stripSignature(lines []string) (kept, cut []string) {
 			return lines[:i], lines[i:]
 		}
 	}
+	if i := signatureUnderRule(lines); i >= 0 {
+		return lines[:i], lines[i:]
+	}
 	end := len(lines)
 	for end > 0 && blank(lines[end-1:end]) {
 		end--
@@ -271,4 +363,38 @@ func stripSignature(lines []string) (kept, cut []string) {
 		return lines[:end-1], lines[end-1:]
 	}
 	return lines, nil
+}
+
+var (
+	// sigRule is a line of dashes, underscores or equals signs that some
+	// people and mailing lists put above a signature or footer.
+	sigRule = regexp.MustCompile(`^\s*(-{4,}|_{2,}|={4,})\s*$`)
+	// contactHint is what a signature block holds and prose rarely does.
+	contactHint = regexp.MustCompile(`(?i)https?://|www\.|\S@\S+\.\w|\d{3}[-. ]\d{3}[-. ]?\d{2,4}|\b(tel|phone|mobile|fax|skype)\b`)
+)
+
+// signatureUnderRule finds a rule line below which only a short block of
+// short lines with contact details follows, and returns its index, or -1.
+func signatureUnderRule(lines []string) int {
+	for i := max(0, len(lines)-30); i < len(lines); i++ {
+		if !sigRule.MatchString(lines[i]) || i == 0 || blank(lines[:i]) {
+			continue
+		}
+		n, hint := 0, false
+		for _, l := range lines[i+1:] {
+			if strings.TrimSpace(l) == "" {
+				continue
+			}
+			n++
+			if len(l) > 80 || isQuoted(l) {
+				n = 99
+				break
+			}
+			hint = hint || contactHint.MatchString(l)
+		}
+		if n > 0 && n <= 15 && hint {
+			return i
+		}
+	}
+	return -1
 }

@@ -59,12 +59,35 @@ func TestExtractDeepNestingIsLinear(t *testing.T) {
 
 func TestExtractMore(t *testing.T) {
 	cases := []struct{ name, body, reply string }{
-		{"only a quote", "> Is this paid?\n", "> Is this paid?"},
+		{"only a quote, without an attribution", "> Is this paid?\n", "> Is this paid?"},
 		{"forwarded with headers", "---------- Forwarded message ----------\nFrom: A <a@example.test>\nDate: Mon, Mar 2, 2026\nSubject: Old\nTo: b@example.test\n\nThe forwarded text.", "The forwarded text."},
 		{"trailing rule", "Fine.\n\n ------------------------------", "Fine."},
 		{"history first", "On 3/3/26, Avery wrote:\n> Paid?\nYes, paid.", "Yes, paid."},
 		{"date attribution without verb", "Yes.\n\n2026-03-03 9:14 GMT+01:00 Avery Quill <a@example.test>:\n\n> Paid?", "Yes."},
 		{"cyrillic verb", "Да.\n\n3 марта 2026 г., Avery <a@example.test> написал:\n> ?", "Да."},
+		{"only quoted history", "> On Mon, Mar 2, 2026, Avery <a@example.test> wrote:\n>> Paid?\n", ""},
+		{"inline reply keeps the quote and the answer below it",
+			"See below.\n\nOn Mon, Mar 2, 2026, Avery <a@example.test> wrote:\n> Was the March invoice paid?\n\nYes, on the 5th.\n\n> And the credit note?\n\nNot yet.",
+			"See below.\n\n> Was the March invoice paid?\n\nYes, on the 5th.\n\n> And the credit note?\n\nNot yet."},
+		{"quote a client wrapped without its marks is still the quote",
+			"Agreed.\n\nOn Mon, Mar 2, 2026, Avery <a@example.test> wrote:\n> The payment of the March invoice was late by\nthree days.\n> Please confirm.\n\n-- \nDana",
+			"Agreed."},
+		{"mobile footer above an unquoted original",
+			"Will send it tonight.\n\nSent from my Pixel 9\n\nPlease send the receipt for the stock order.\nThanks, Avery",
+			"Will send it tonight."},
+		{"header block opened by a date line",
+			"Reçu, merci.\n\n=======\n\nMessage du : 02/03/2026 09:14\nDe : \"Avery\" <a@example.test>\nA : dana@example.test\nSujet : Facture\n\nAvez-vous payé ?",
+			"Reçu, merci."},
+		{"signature under a rule",
+			"The transfer went out today.\n\n------\nDana Harbor\nHarbor Tools Ltd\nt. 555-010-0199\nhttps://harbor.example.test",
+			"The transfer went out today."},
+		{"a rule in the text stays",
+			"Two items:\n\n------\nthe March invoice and the credit note.",
+			"Two items:\n\n------\nthe March invoice and the credit note."},
+		{"mailing-list footer", "Done.\n\n__\nbooks mailing list\nbooks@lists.example.test\nhttps://lists.example.test/books", "Done."},
+		{"wrapped attribution under a two-line reply",
+			"I can look at this in 2 weeks.\nI will let you know then.\nOp 2 mrt. 2026 09:14 schreef \"Avery\" <a@example.test> het\nvolgende geschreven:\n\n> Kun je dit bekijken?",
+			"I can look at this in 2 weeks.\nI will let you know then."},
 	}
 	for _, c := range cases {
 		if got := Extract(c.body); got.Reply != c.reply {
