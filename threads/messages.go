@@ -2,6 +2,7 @@ package threads
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -40,6 +41,8 @@ type Message struct {
 	Source        Source     `db:"source"`
 	CreatedAt     time.Time  `db:"created_at"`
 	ReadAt        *time.Time `db:"read_at"`
+	// Repeated: this post's key was seen before; this is the message it made.
+	Repeated bool `db:"-"`
 	// The ledger's ids of the two people, filled by Thread and Messages.
 	AuthorExternalID    string `db:"-"`
 	RecipientExternalID string `db:"-"`
@@ -53,7 +56,14 @@ type NewMessage struct {
 	Body          string
 	Elided        string // quoted history or signature cut from an email reply
 	Source        Source
+	// Key, when set, makes the post idempotent: a later post by the same
+	// author with the same key returns the stored message (Repeated) and
+	// stores nothing.
+	Key string
 }
+
+// MaxPostKeyBytes is the longest post key accepted.
+const MaxPostKeyBytes = 200
 
 const messageSelect = `
 	SELECT m.id, m.transaction_id, m.company_id, m.author_id, a.name AS author_name,
@@ -73,6 +83,12 @@ func (n *NewMessage) validate() error {
 	if strings.TrimSpace(n.Body) == "" {
 		return invalid("message", "is empty")
 	}
+	if len(n.Key) > MaxPostKeyBytes {
+		return invalid("key", "is longer than %d bytes", MaxPostKeyBytes)
+	}
+	if err := checkText("key", n.Key, MaxPostKeyBytes); err != nil {
+		return err
+	}
 	return checkText("elided text", n.Elided, MaxElidedBytes)
 }
 
@@ -85,6 +101,11 @@ func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) 
 	if err := n.validate(); err != nil {
 		return Message{}, err
 	}
+	if n.Key != "" {
+		if m, err := s.keyedMessage(ctx, n); !errors.Is(err, ErrNotFound) {
+			return m, err
+		}
+	}
 	var m Message
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -93,7 +114,28 @@ func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) 
 		}
 		return s.enqueueNotification(ctx, tx, m)
 	})
+	if n.Key != "" && isUniqueViolation(err, "messages_post_key") {
+		return s.keyedMessage(ctx, n) // the same post, sent twice at once
+	}
 	return m, err
+}
+
+// keyedMessage returns the message an earlier post with n's author and key
+// made, or ErrNotFound.
+func (s *Store) keyedMessage(ctx context.Context, n NewMessage) (Message, error) {
+	var m Message
+	err := s.db.GetContext(ctx, &m, messageSelect+` WHERE m.author_id = $1 AND m.post_key = $2`, n.AuthorID, n.Key)
+	if isNoRows(err) {
+		return Message{}, ErrNotFound
+	}
+	if err != nil {
+		return Message{}, wrapStore("post message: key", err)
+	}
+	if m.TransactionID != n.TransactionID || m.RecipientID != n.RecipientID || m.Body != n.Body {
+		return Message{}, invalid("key", "was used for another message")
+	}
+	m.Repeated = true
+	return m, nil
 }
 
 // postMessage checks the rules that need the database and inserts, inside
@@ -118,15 +160,15 @@ func (s *Store) postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage, inbo
 				EXISTS (SELECT 1 FROM memberships WHERE company_id = t.company_id AND person_id = $3) AS recipient_member
 			FROM transactions t WHERE t.id = $1),
 		ins AS (
-			INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source, inbound_id)
-			SELECT chk.id, chk.company_id, $2, $3, $4, $5, $6, nullif($7, 0) FROM chk
+			INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source, inbound_id, post_key)
+			SELECT chk.id, chk.company_id, $2, $3, $4, $5, $6, nullif($7, 0), nullif($9, '') FROM chk
 			WHERE chk.author_member AND chk.recipient_member AND chk.kind = ANY($8)
 			RETURNING id, author_id, recipient_id, created_at)
 		SELECT chk.company_id, chk.kind, chk.author_member, chk.recipient_member,
 			ins.id, ins.created_at, a.name AS author_name, r.name AS recipient_name
 		FROM chk LEFT JOIN ins ON true
 		LEFT JOIN people a ON a.id = ins.author_id LEFT JOIN people r ON r.id = ins.recipient_id`,
-		n.TransactionID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source), inboundID, allowedKinds)
+		n.TransactionID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source), inboundID, allowedKinds, n.Key)
 	switch {
 	case isNoRows(err), err == nil && !row.AuthorMember:
 		return Message{}, fmt.Errorf("post message: transaction: %w", ErrNotFound)

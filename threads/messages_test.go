@@ -245,3 +245,52 @@ func TestConcurrentPosters(t *testing.T) {
 	wantCount(t, w.s, w.ana, w.acme, posters/2)
 	wantCount(t, w.s, w.accountant, w.acme, posters/2)
 }
+
+// A post with a key is stored once however often, and however
+// concurrently, it is sent; its notification is queued once.
+func TestKeyedPostIsStoredOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	n := threads.NewMessage{TransactionID: w.invoice.ID, AuthorID: w.accountant.ID, RecipientID: w.ana.ID,
+		Body: "Could you send the receipt?", Source: threads.SourceWeb, Key: "req-7"}
+	var wg sync.WaitGroup
+	results := make([]threads.Message, 8)
+	errs := make([]error, 8)
+	for i := range results {
+		wg.Go(func() { results[i], errs[i] = w.s.PostMessage(t.Context(), n) })
+	}
+	wg.Wait()
+	repeated := 0
+	for i, m := range results {
+		if errs[i] != nil {
+			t.Fatalf("post %d: %v", i, errs[i])
+		}
+		if m.ID != results[0].ID {
+			t.Errorf("post %d made message %d, post 0 made %d", i, m.ID, results[0].ID)
+		}
+		if m.Repeated {
+			repeated++
+		}
+	}
+	if repeated != len(results)-1 {
+		t.Errorf("%d posts say they repeat an earlier one, want %d", repeated, len(results)-1)
+	}
+	var stored, queued int
+	w.s.DB().Get(&stored, `SELECT count(*) FROM messages WHERE transaction_id = $1`, w.invoice.ID)
+	w.s.DB().Get(&queued, `SELECT count(*) FROM outbox WHERE message_id = $1`, results[0].ID)
+	if stored != 1 || queued != 1 {
+		t.Errorf("%d messages stored and %d notifications queued, want 1 and 1", stored, queued)
+	}
+	// The same key for different words is a mistake the client hears about.
+	other := n
+	other.Body = "Something else"
+	if _, err := w.s.PostMessage(t.Context(), other); !errors.Is(err, threads.ErrInvalid) {
+		t.Errorf("key reused for another message: err = %v, want a validation error", err)
+	}
+	// Keys belong to their author.
+	reply := threads.NewMessage{TransactionID: w.invoice.ID, AuthorID: w.ana.ID, RecipientID: w.accountant.ID,
+		Body: "Attached.", Source: threads.SourceWeb, Key: "req-7"}
+	if m, err := w.s.PostMessage(t.Context(), reply); err != nil || m.Repeated {
+		t.Errorf("another author's post with the same key: %+v, %v", m, err)
+	}
+}

@@ -272,8 +272,10 @@ func (a *API) postMessage(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, &threads.ValidationError{Field: "recipient", Problem: "no such person"}
 	}
+	// An Idempotency-Key makes a retried request safe: the same key from
+	// the same author returns the stored message instead of a second one.
 	m, err := a.store.PostMessage(r.Context(), threads.NewMessage{TransactionID: t.ID, AuthorID: author.ID,
-		RecipientID: recipient.ID, Body: in.Body, Source: threads.SourceWeb})
+		RecipientID: recipient.ID, Body: in.Body, Source: threads.SourceWeb, Key: r.Header.Get("Idempotency-Key")})
 	if errors.Is(err, threads.ErrNotFound) {
 		err = &threads.ValidationError{Field: "author", Problem: "does not work on this company"}
 	}
@@ -281,6 +283,9 @@ func (a *API) postMessage(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	m.AuthorExternalID, m.RecipientExternalID = author.ExternalID, recipient.ExternalID
+	if m.Repeated {
+		return http.StatusOK, toAPIMessage(m), nil
+	}
 	return http.StatusCreated, toAPIMessage(m), nil
 }
 

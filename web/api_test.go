@@ -69,6 +69,26 @@ func TestAPI(t *testing.T) {
 			t.Errorf("%s %s: %d %s; want %d with %s", s.method, s.path, code, raw, s.want, s.has)
 		}
 	}
+	// A retried post with the same Idempotency-Key is stored once.
+	keyed := func() (int, float64) {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/companies/c9/transactions/t1/messages",
+			strings.NewReader(`{"author":"acc","recipient":"p9","body":"Second reminder"}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Idempotency-Key", "ledger-42")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ ID float64 }
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out.ID
+	}
+	code1, id1 := keyed()
+	code2, id2 := keyed()
+	if code1 != 201 || code2 != 200 || id1 != id2 || id1 == 0 {
+		t.Errorf("keyed post twice: %d id %v, then %d id %v; want 201 then 200 with the same id", code1, id1, code2, id2)
+	}
 	if code, _ := f.api(t, "", "GET", "/api/v1/people/p9/unread", ""); code != 401 {
 		t.Errorf("no key: %d", code)
 	}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -95,7 +97,7 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 		}
 	}
 	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock), "Recipients": others,
-		"Amount": txn.AmountString(), "Recipient": defaultRecipient(thread, v.Person.ID)}
+		"Amount": txn.AmountString(), "Recipient": defaultRecipient(thread, v.Person.ID), "PostKey": newPostKey()}
 	if err := txn.Kind.AllowsConversation(); err != nil {
 		data["Refusal"] = err.Error()
 	}
@@ -104,6 +106,13 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 	}
 	w.WriteHeader(code)
 	s.render(w, r, "transaction", data)
+}
+
+// newPostKey is a fresh key for a message form.
+func newPostKey() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return "form-" + hex.EncodeToString(b)
 }
 
 // defaultRecipient preselects whoever last wrote to the viewer.
@@ -149,10 +158,13 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	body := strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")
 	recipient, _ := strconv.ParseInt(r.PostFormValue("recipient"), 10, 64)
+	// The form carries a key made when it was shown, so sending it twice
+	// (a double click, a resubmitted page) posts once.
+	key := r.PostFormValue("post_key")
 	m, err := s.store.PostMessage(r.Context(), threads.NewMessage{TransactionID: txn.ID, AuthorID: v.Person.ID,
-		RecipientID: recipient, Body: body, Source: threads.SourceWeb})
+		RecipientID: recipient, Body: body, Source: threads.SourceWeb, Key: key})
 	if code, msg := status(err); err != nil && code != http.StatusInternalServerError && code != http.StatusNotFound {
-		s.showTransaction(w, r, code, map[string]any{"Error": msg, "Body": body, "Recipient": recipient})
+		s.showTransaction(w, r, code, map[string]any{"Error": msg, "Body": body, "Recipient": recipient, "PostKey": key})
 		return
 	} else if err != nil {
 		s.fail(w, r, err)

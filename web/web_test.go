@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,10 +81,22 @@ func TestPostMarkReadAndBadge(t *testing.T) {
 	if _, body, _ := ana.do("GET", home, nil); !strings.Contains(body, `id="conversation-count">0<`) {
 		t.Errorf("badge did not drop after reading")
 	}
-	// Errors keep what was typed.
-	code, body, _ = ana.do("POST", path+"/messages", url.Values{"recipient": {""}, "body": {"draft text"}})
-	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "draft text") || !strings.Contains(body, "recipient") {
+	// Errors keep what was typed, and the form's key.
+	code, body, _ = ana.do("POST", path+"/messages", url.Values{"recipient": {""}, "body": {"draft text"}, "post_key": {"form-k1"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "draft text") || !strings.Contains(body, "recipient") ||
+		!strings.Contains(body, `value="form-k1"`) {
 		t.Errorf("post without recipient: %d", code)
+	}
+	// The same form sent twice posts once.
+	key := regexp.MustCompile(`name="post_key" value="([^"]+)"`).FindStringSubmatch(body)
+	for range 2 {
+		if code, _, _ := ana.do("POST", path+"/messages", url.Values{"recipient": {fmt.Sprint(f.accountant.ID)},
+			"body": {"Sent twice"}, "post_key": {key[1]}}); code != http.StatusSeeOther {
+			t.Fatalf("keyed post: %d", code)
+		}
+	}
+	if _, body, _ := ana.do("GET", path, nil); strings.Count(body, "Sent twice") != 1 {
+		t.Errorf("a form sent twice shows %d times", strings.Count(body, "Sent twice"))
 	}
 }
 
