@@ -24,6 +24,8 @@ type config struct {
 	SMTP        mailout.SMTPOptions
 	Workers     int
 	RetryFor    time.Duration
+	RetryBase   time.Duration
+	Lease       time.Duration
 	In          inConfig
 }
 
@@ -54,6 +56,8 @@ var configVars = []configVar{
 	{"MAILBOT_SMTP_AUTH", "PLAIN", "PLAIN or LOGIN"},
 	{"MAILBOT_SMTP_WORKERS", "2", "outbox workers in this process, each with its own SMTP connection"},
 	{"MAILBOT_SMTP_RETRY_FOR", "48h", "how long transient SMTP failures are retried before a notification is marked failed"},
+	{"MAILBOT_SMTP_RETRY_BASE", "30s", "first wait after a transient SMTP failure; it doubles on each further failure, up to 30m"},
+	{"MAILBOT_SMTP_LEASE", "5m", "how long a worker's claim on queued notifications holds: a process that dies leaves its claimed notifications to the others after this long; keep it above the SMTP timeouts (30s a command)"},
 	{"MAILBOT_DKIM_DOMAIN", "", "DKIM signing domain; signing is on when the three DKIM variables are set"},
 	{"MAILBOT_DKIM_SELECTOR", "", "DKIM selector"},
 	{"MAILBOT_DKIM_KEY_FILE", "", "PEM private key (RSA or Ed25519) for DKIM"},
@@ -119,6 +123,12 @@ func loadConfig(env func(string) string) (config, error) {
 	}
 	if c.RetryFor, err = time.ParseDuration(r.get("MAILBOT_SMTP_RETRY_FOR")); err != nil || c.RetryFor <= 0 {
 		r.fail("MAILBOT_SMTP_RETRY_FOR must be a duration such as 48h or 30m")
+	}
+	if c.RetryBase, err = time.ParseDuration(r.get("MAILBOT_SMTP_RETRY_BASE")); err != nil || c.RetryBase <= 0 {
+		r.fail("MAILBOT_SMTP_RETRY_BASE must be a duration such as 30s")
+	}
+	if c.Lease, err = time.ParseDuration(r.get("MAILBOT_SMTP_LEASE")); err != nil || c.Lease < time.Second {
+		r.fail("MAILBOT_SMTP_LEASE must be a duration of at least 1s, such as 5m")
 	}
 	c.Mail.DKIM = loadDKIM(r)
 	loadIntakes(r, &c.In)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +132,18 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 			t.Errorf("run %d: seeded conversation has %d messages, %v", run, len(thread), err)
 		}
 		store.DB().Close()
+	}
+}
+
+// The README's table of settings names every variable the service reads.
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range configVars {
+		if !strings.Contains(string(readme), "| `"+v.name+"` | "+v.def+" |") {
+			t.Errorf("README lacks the row for %s (default %q); paste `mailbot serve --env`", v.name, v.def)
+		}
 	}
 }

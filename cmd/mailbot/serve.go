@@ -96,7 +96,8 @@ func outboxWorkers(cfg config, store *threads.Store, log *slog.Logger, metrics *
 			return nil, fmt.Errorf("SMTP settings (MAILBOT_SMTP_*): %w", err)
 		}
 		workers = append(workers, mailout.NewWorker(store, composer, sender,
-			&mailout.WorkerOptions{RetryFor: cfg.RetryFor, Logger: log, Metrics: metrics}))
+			&mailout.WorkerOptions{RetryFor: cfg.RetryFor, RetryBase: cfg.RetryBase, Lease: cfg.Lease,
+				Logger: log, Metrics: metrics}))
 	}
 	return workers, nil
 }
