@@ -74,7 +74,7 @@ func start(ctx context.Context) (*server, error) {
 		// PGTEST_DURABLE=1 keeps fsync on, for benchmarks of durable commits.
 		opts := pgcluster.Options{Dir: dir, Fast: os.Getenv("PGTEST_DURABLE") != "1"}
 		s.cluster, err = pgcluster.Start(ctx, opts)
-		if errors.Is(err, pgcluster.ErrNoBinaries) && installPostgres() == nil {
+		if errors.Is(err, pgcluster.ErrNoBinaries) && InstallServer() == nil {
 			s.cluster, err = pgcluster.Start(ctx, opts)
 		}
 		if err != nil {
@@ -143,7 +143,7 @@ func (s *server) close() {
 
 // installPostgres installs the server binaries where the tests may: as root
 // on a Debian-like system. Elsewhere the caller's error says what to install.
-func installPostgres() error {
+func InstallServer() error {
 	return aptinstall.Install("postgresql", func() bool {
 		m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 		return len(m) > 0

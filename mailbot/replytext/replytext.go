@@ -251,6 +251,9 @@ func wrappedAttribution(lines []string, i int) bool {
 		return false
 	}
 	for k := i + 1; k <= i+2 && k < len(lines); k++ {
+		if blank(lines[k : k+1]) {
+			return false // an attribution is not wrapped across a blank line
+		}
 		if endsWithColon(lines[k]) && attributionHint(lines[k]) && attributionEnd.MatchString(lines[k]) {
 			if k == i+2 && attributionOpening.MatchString(lines[i+1]) {
 				return false // the attribution starts on the next line; this one is the reply's

@@ -84,6 +84,8 @@ func TestExtractMore(t *testing.T) {
 		{"a rule in the text stays",
 			"Two items:\n\n------\nthe March invoice and the credit note.",
 			"Two items:\n\n------\nthe March invoice and the credit note."},
+		{"a line with a number above an attribution", "Invoice 2: paid on Friday.\n\nOn Tue, Mar 3, 2026 Avery <a@example.test> wrote:\n> Paid?",
+			"Invoice 2: paid on Friday."},
 		{"mailing-list footer", "Done.\n\n__\nbooks mailing list\nbooks@lists.example.test\nhttps://lists.example.test/books", "Done."},
 		{"wrapped attribution under a two-line reply",
 			"I can look at this in 2 weeks.\nI will let you know then.\nOp 2 mrt. 2026 09:14 schreef \"Avery\" <a@example.test> het\nvolgende geschreven:\n\n> Kun je dit bekijken?",
