@@ -265,12 +265,16 @@ func (a *API) postMessage(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	author, err := a.store.PersonByExternalID(r.Context(), in.Author)
-	if err != nil {
+	if errors.Is(err, threads.ErrNotFound) {
 		return 0, nil, &threads.ValidationError{Field: "author", Problem: "no such person"}
+	} else if err != nil {
+		return 0, nil, err // the store could not answer: a 500 the client may retry
 	}
 	recipient, err := a.store.PersonByExternalID(r.Context(), in.Recipient)
-	if err != nil {
+	if errors.Is(err, threads.ErrNotFound) {
 		return 0, nil, &threads.ValidationError{Field: "recipient", Problem: "no such person"}
+	} else if err != nil {
+		return 0, nil, err
 	}
 	// An Idempotency-Key makes a retried request safe: the same key from
 	// the same author returns the stored message instead of a second one.

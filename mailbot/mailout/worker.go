@@ -123,7 +123,7 @@ func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 	}
 	err = w.sender.Send(ctx, email.From, email.To, email.Data)
 	if err == nil {
-		if ok, err := w.store.MarkSent(ctx, n.OutboxID, n.Attempt); err != nil || !ok {
+		if ok, err := w.markSent(ctx, log, n); err != nil || !ok {
 			log.Warn("sent, but the claim was lost; it may be sent again", slog.Any("error", err))
 			return err
 		}
@@ -135,6 +135,25 @@ func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 		return w.fail(ctx, log, n, err.Error())
 	}
 	return w.retry(ctx, log, n, err.Error())
+}
+
+// markSent records a delivery the relay accepted. The database may be away
+// for a moment (a restart, a failover): the fact is kept trying for until
+// the claim's lease would run out, even while the worker shuts down, since a
+// notification not marked sent is sent again.
+func (w *Worker) markSent(ctx context.Context, log *slog.Logger, n threads.Notification) (bool, error) {
+	ctx = context.WithoutCancel(ctx)
+	deadline := time.Now().Add(min(w.opts.Lease, time.Minute))
+	delay := 100 * time.Millisecond
+	for {
+		ok, err := w.store.MarkSent(ctx, n.OutboxID, n.Attempt)
+		if err == nil || time.Now().Add(delay).After(deadline) {
+			return ok, err
+		}
+		log.Info("sent; the database did not take the record yet", slog.String("error", err.Error()))
+		time.Sleep(delay)
+		delay = min(2*delay, 2*time.Second)
+	}
 }
 
 func (w *Worker) fail(ctx context.Context, log *slog.Logger, n threads.Notification, reason string) error {
