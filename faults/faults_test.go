@@ -139,13 +139,14 @@ func TestFaults(t *testing.T) {
 	})
 	time.Sleep(5 * time.Second)
 	relay.Refuse(nil)
+	lastFault := time.Now()
 	t.Log("SMTP relay refused mail for 5 s")
 	load.Wait()
 
 	// Everything must settle by itself.
 	db := openDB(t, dbURL)
 	want := settled{replies: *nReplies, posts: *nPosts}
-	got := waitSettled(t, db, want, 3*time.Minute)
+	got := waitSettled(t, db, want, lastFault, 3*time.Minute)
 
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -437,7 +438,7 @@ type settled struct {
 
 // waitSettled waits until the replies and posts are stored and no
 // notification is left to send.
-func waitSettled(t *testing.T, db *sql.DB, want settled, timeout time.Duration) settled {
+func waitSettled(t *testing.T, db *sql.DB, want settled, since time.Time, timeout time.Duration) settled {
 	t.Helper()
 	start := time.Now()
 	var got settled
@@ -445,7 +446,7 @@ func waitSettled(t *testing.T, db *sql.DB, want settled, timeout time.Duration) 
 	for {
 		db.QueryRow(`SELECT count(*) FILTER (WHERE source = 'email'), count(*) FILTER (WHERE source = 'web') FROM messages`).Scan(&got.replies, &got.posts)
 		db.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&got.pending)
-		got.after = time.Since(start)
+		got.after = time.Since(since)
 		if got.replies >= want.replies && got.posts >= want.posts+txnCount && got.pending == 0 {
 			return got
 		}
