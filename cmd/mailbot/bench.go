@@ -14,17 +14,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
 	"mailbot/internal/demomail"
 	"mailbot/internal/schema"
+	"mailbot/mailbot/mailin"
+	"mailbot/mailbot/mailout"
 	"mailbot/threads"
 )
 
-const benchUsage = `usage: mailbot bench ingest|notify|web [-n N] [--json]
+const benchUsage = `usage: mailbot bench ingest|notify|web [-n N] [--json] [target flags]
 
 Measures the service as it runs: ingest (replies from an IMAP mailbox to
 committed posts), notify (posted messages to emails accepted by SMTP), web
-(company home and a 1,000-message transaction page). Everything runs in
-process against a throwaway Postgres cluster, or DATABASE_URL when set.`
+(company home and a 1,000-message transaction page). By default everything
+runs in process against a throwaway Postgres cluster, or DATABASE_URL when
+set. --imap-addr points ingest at a real IMAP server (give it an empty,
+dedicated mailbox; it is created when missing) and --smtp-addr points notify
+at a real SMTP server.`
 
 // benchResult is one run's figures, printed as a table or as JSON.
 type benchResult struct {
@@ -50,10 +58,20 @@ func runBench(ctx context.Context, args []string, env func(string) string, out i
 	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
 	n := fs.Int("n", 2000, "how many replies, messages or requests")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	var t benchTarget
+	fs.StringVar(&t.imap.Addr, "imap-addr", "", "IMAP server host:port for ingest; empty: the in-process server")
+	fs.StringVar(&t.imap.TLS, "imap-tls", "tls", "tls, starttls or none")
+	fs.StringVar(&t.imap.Username, "imap-user", "", "IMAP user name")
+	fs.StringVar(&t.imap.Password, "imap-password", "", "IMAP password")
+	fs.StringVar(&t.imap.Mailbox, "imap-mailbox", "INBOX", "an empty mailbox the bench may fill")
+	fs.StringVar(&t.smtp.Addr, "smtp-addr", "", "SMTP server host:port for notify; empty: the in-process server")
+	fs.StringVar(&t.smtp.TLS, "smtp-tls", "starttls", "starttls, tls or none")
+	fs.StringVar(&t.smtp.Username, "smtp-user", "", "SMTP AUTH user name; no AUTH when empty")
+	fs.StringVar(&t.smtp.Password, "smtp-password", "", "SMTP AUTH password")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	b, err := newBenchWorld(ctx, env)
+	b, err := newBenchWorld(ctx, env, t)
 	if err != nil {
 		return err
 	}
@@ -82,9 +100,17 @@ func runBench(ctx context.Context, args []string, env func(string) string, out i
 	return nil
 }
 
+// benchTarget names external mail servers to measure against.
+type benchTarget struct {
+	imap mailin.IMAPOptions
+	smtp mailout.SMTPOptions
+}
+
 // benchWorld is a database with a company, an accountant and 16 clients who
 // each got a message (and so a reply address), and the demo's mail world.
 type benchWorld struct {
+	target     benchTarget
+	appender   *imapclient.Client // to the external IMAP server, when there is one
 	dbURL      string
 	store      *threads.Store
 	mail       *demomail.World
@@ -105,8 +131,8 @@ func (b *benchWorld) close() {
 	}
 }
 
-func newBenchWorld(ctx context.Context, env func(string) string) (*benchWorld, error) {
-	b := &benchWorld{key: make([]byte, 32)}
+func newBenchWorld(ctx context.Context, env func(string) string, t benchTarget) (*benchWorld, error) {
+	b := &benchWorld{key: make([]byte, 32), target: t}
 	rand.Read(b.key)
 	if err := b.openDatabase(ctx, env); err != nil {
 		b.close()
@@ -120,7 +146,64 @@ func newBenchWorld(ctx context.Context, env func(string) string) (*benchWorld, e
 		b.close()
 		return nil, err
 	}
+	if t.imap.Addr != "" {
+		if err := b.openAppender(); err != nil {
+			b.close()
+			return nil, err
+		}
+	}
 	return b, nil
+}
+
+// openAppender connects to the external IMAP server as a mail server's
+// delivery would, and checks the mailbox is empty: the bench measures
+// replies it put there, not mail that was waiting.
+func (b *benchWorld) openAppender() error {
+	o := b.target.imap
+	var c *imapclient.Client
+	var err error
+	switch o.TLS {
+	case "none":
+		c, err = imapclient.DialInsecure(o.Addr, nil)
+	case "starttls":
+		c, err = imapclient.DialStartTLS(o.Addr, nil)
+	default:
+		c, err = imapclient.DialTLS(o.Addr, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("bench: IMAP server %s: %w", o.Addr, err)
+	}
+	b.appender = c
+	b.cleanup = append(b.cleanup, func() { c.Logout().Wait(); c.Close() })
+	if err := c.Login(o.Username, o.Password).Wait(); err != nil {
+		return fmt.Errorf("bench: IMAP login as %q: %w", o.Username, err)
+	}
+	c.Create(o.Mailbox, nil).Wait() // fails when it exists, which is fine
+	st, err := c.Status(o.Mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil {
+		return fmt.Errorf("bench: IMAP mailbox %q: %w", o.Mailbox, err)
+	}
+	if st.NumMessages != nil && *st.NumMessages > 0 {
+		return fmt.Errorf("bench: IMAP mailbox %q holds %d messages; point --imap-mailbox at an empty, dedicated mailbox (it is created when missing)",
+			o.Mailbox, *st.NumMessages)
+	}
+	return nil
+}
+
+// deliver puts a reply into the mailbox the intake reads.
+func (b *benchWorld) deliver(raw []byte) error {
+	if b.appender == nil {
+		return b.mail.Deliver("replies@bench.test", raw)
+	}
+	cmd := b.appender.Append(b.target.imap.Mailbox, int64(len(raw)), nil)
+	if _, err := cmd.Write(raw); err != nil {
+		return err
+	}
+	if err := cmd.Close(); err != nil {
+		return err
+	}
+	_, err := cmd.Wait()
+	return err
 }
 
 func (b *benchWorld) openDatabase(ctx context.Context, env func(string) string) error {
@@ -223,6 +306,14 @@ func (b *benchWorld) config(webURL string) (config, error) {
 		"MAILBOT_SMTP_ADDR": b.smtpAddr, "MAILBOT_SMTP_TLS": "none", "MAILBOT_SMTP_WORKERS": "2",
 		"MAILBOT_IMAP_ADDR": b.imapAddr, "MAILBOT_IMAP_TLS": "none", "MAILBOT_IMAP_USERNAME": "replies@bench.test",
 		"MAILBOT_IMAP_PASSWORD": "bench-password", "MAILBOT_IMAP_POLL": "1s",
+	}
+	if t := b.target.imap; t.Addr != "" {
+		envs["MAILBOT_IMAP_ADDR"], envs["MAILBOT_IMAP_TLS"] = t.Addr, t.TLS
+		envs["MAILBOT_IMAP_USERNAME"], envs["MAILBOT_IMAP_PASSWORD"], envs["MAILBOT_IMAP_MAILBOX"] = t.Username, t.Password, t.Mailbox
+	}
+	if t := b.target.smtp; t.Addr != "" {
+		envs["MAILBOT_SMTP_ADDR"], envs["MAILBOT_SMTP_TLS"] = t.Addr, t.TLS
+		envs["MAILBOT_SMTP_USERNAME"], envs["MAILBOT_SMTP_PASSWORD"] = t.Username, t.Password
 	}
 	return loadConfig(func(k string) string { return envs[k] })
 }

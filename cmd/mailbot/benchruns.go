@@ -55,7 +55,7 @@ func (b *benchWorld) ingest(ctx context.Context, n int) (benchResult, error) {
 	var before int
 	b.store.DB().GetContext(ctx, &before, `SELECT count(*) FROM inbound`)
 	for i := range n {
-		if err := b.mail.Deliver("replies@bench.test", b.benchReply(i, "load")); err != nil {
+		if err := b.deliver(b.benchReply(i, "load")); err != nil {
 			return res, err
 		}
 	}
@@ -89,7 +89,7 @@ func (b *benchWorld) pacedLatency(ctx context.Context, m int, rate float64, alre
 	gap := time.Duration(float64(time.Second) / max(rate, 1))
 	for i := range m {
 		sent[fmt.Sprintf("paced-%d@bench.test", i)] = time.Now()
-		if err := b.mail.Deliver("replies@bench.test", b.benchReply(i, "paced")); err != nil {
+		if err := b.deliver(b.benchReply(i, "paced")); err != nil {
 			return nil, err
 		}
 		time.Sleep(gap)
