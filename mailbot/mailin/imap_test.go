@@ -186,8 +186,7 @@ func TestIMAPServerRestartAndUIDValidityChange(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	srv := imaptest.Start(t)
-	p := f.poller(t, srv)
-	run(t, p)
+	stop := run(t, f.poller(t, srv))
 	c := srv.Client(t)
 	imaptest.Append(t, c, f.raw(reply{body: "Before the restart.\r\n"}))
 	waitFor(t, "the first reply", func() bool { return f.inboundCount(t, "posted") == 1 })
@@ -197,12 +196,15 @@ func TestIMAPServerRestartAndUIDValidityChange(t *testing.T) {
 	waitFor(t, "the reply after the restart", func() bool { return f.inboundCount(t, "posted") == 2 })
 
 	// The server says every UID changed meaning: the poller reads it all
-	// again and dedupe keeps the posts single.
+	// again and dedupe keeps the posts single. The state is changed while
+	// no poller runs, so none writes its own over it.
+	stop()
 	key := "imap:" + srv.Username + "@" + srv.Addr + "/INBOX"
 	if err := f.store.SetMailboxState(t.Context(), key, 4242, 999); err != nil {
 		t.Fatal(err)
 	}
 	srv.Restart(t)
+	run(t, f.poller(t, srv))
 	c = srv.Client(t)
 	imaptest.Append(t, c, f.raw(reply{body: "After the rescan.\r\n"}))
 	waitFor(t, "the reply after the rescan", func() bool { return f.inboundCount(t, "posted") == 3 })
