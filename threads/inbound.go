@@ -298,18 +298,22 @@ func fromAddress(from string) string {
 }
 
 // replyContextColumns reads a ReplyContext from a row t holding person_id,
-// transaction_id and company_id; $2 is the sender's address.
+// transaction_id and company_id; $2 is the sender's address. The reply goes
+// to whoever last wrote to its sender (found through messages_to_person);
+// COALESCE reads the fallback only when that person has left the company.
 const replyContextColumns = `
 	EXISTS (SELECT 1 FROM person_emails WHERE person_id = t.person_id AND address = $2 AND verified) AS verified_sender,
 	EXISTS (SELECT 1 FROM memberships WHERE person_id = t.person_id AND company_id = t.company_id) AS member,
-	coalesce((SELECT who FROM (
-		(SELECT author_id AS who, 0 AS pref, id FROM messages
-			WHERE transaction_id = t.transaction_id AND recipient_id = t.person_id ORDER BY id DESC LIMIT 1)
-		UNION ALL
-		(SELECT author_id, 1, id FROM messages
-			WHERE transaction_id = t.transaction_id AND author_id <> t.person_id ORDER BY id DESC LIMIT 20)
-	) c WHERE EXISTS (SELECT 1 FROM memberships WHERE person_id = c.who AND company_id = t.company_id)
-	ORDER BY pref, id DESC LIMIT 1), 0) AS recipient_id`
+	coalesce(
+		(SELECT who FROM (SELECT author_id AS who FROM messages
+			WHERE transaction_id = t.transaction_id AND recipient_id = t.person_id ORDER BY id DESC LIMIT 1) c
+		WHERE EXISTS (SELECT 1 FROM memberships WHERE person_id = c.who AND company_id = t.company_id)),
+		-- Only when that person left: the latest other author still here.
+		(SELECT who FROM (SELECT author_id AS who, id FROM messages
+			WHERE transaction_id = t.transaction_id AND author_id <> t.person_id ORDER BY id DESC LIMIT 20) c
+		WHERE EXISTS (SELECT 1 FROM memberships WHERE person_id = c.who AND company_id = t.company_id)
+		ORDER BY id DESC LIMIT 1),
+		0) AS recipient_id`
 
 // MailboxState is where an IMAP mailbox's intake stands.
 type MailboxState struct {
