@@ -62,12 +62,24 @@ func NewStore(db *sqlx.DB, opts *Options) (*Store, error) {
 	return s, nil
 }
 
+// IdleConnections is how many connections to Postgres one process keeps
+// open between uses.
+const IdleConnections = 16
+
 // Open connects to Postgres at url with the lib/pq driver and checks it answers.
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 	db, err := sqlx.Open("postgres", WithBinaryParameters(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	// database/sql keeps only two idle connections by default: with more
+	// goroutines at work (web requests, intake lanes, outbox workers) the
+	// rest were closed after each use, and a fresh connection costs a
+	// handshake and loses its prepared statements. Keep a working set. The
+	// number open is not capped: a statement's first preparation takes a
+	// second connection while its transaction holds one.
+	db.SetMaxIdleConns(IdleConnections)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
