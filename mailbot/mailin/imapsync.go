@@ -69,18 +69,20 @@ func contiguous(batch, done []imap.UID, last uint32) uint32 {
 	return last
 }
 
-// newUIDs lists the UIDs above last, ascending.
+// newUIDs lists the UIDs above last, ascending. It asks with UID FETCH
+// rather than UID SEARCH: every server answers both, and some search by
+// reading every message in the mailbox.
 func (p *Poller) newUIDs(c *imapclient.Client, last uint32) ([]imap.UID, error) {
 	var set imap.UIDSet
 	set.AddRange(imap.UID(last+1), 0)
-	data, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
 	if err != nil {
-		return nil, fmt.Errorf("imap: search: %w", err)
+		return nil, fmt.Errorf("imap: list new mail: %w", err)
 	}
 	var uids []imap.UID
-	for _, uid := range data.AllUIDs() {
-		if uint32(uid) > last { // "n:*" also matches the highest UID when it is below n
-			uids = append(uids, uid)
+	for _, m := range msgs {
+		if uint32(m.UID) > last { // "n:*" also matches the highest UID when it is below n
+			uids = append(uids, m.UID)
 		}
 	}
 	slices.Sort(uids)
