@@ -21,7 +21,9 @@ func Install(pkg string, present func() bool) error {
 	if _, err := exec.LookPath("apt-get"); err != nil {
 		return errors.New("no apt-get")
 	}
-	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "mailbot-apt-"+pkg+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	// One lock for every package: apt and dpkg take one installation at a
+	// time, and the test binaries of several packages may each want one.
+	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "mailbot-apt.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return err
 	}
@@ -33,7 +35,9 @@ func Install(pkg string, present func() bool) error {
 		return nil
 	}
 	fmt.Fprintf(os.Stderr, "%s is missing; installing Debian's %s package\n", pkg, pkg)
-	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", pkg}} {
+	// Wait for a dpkg lock some other program holds rather than fail.
+	wait := []string{"-o", "DPkg::Lock::Timeout=300"}
+	for _, args := range [][]string{append(wait, "update"), append(wait, "install", "-y", "--no-install-recommends", pkg)} {
 		cmd := exec.Command("apt-get", args...)
 		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

@@ -1,6 +1,8 @@
 package mailin_test
 
 import (
+	"github.com/emersion/go-imap/v2/imapclient"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"mailbot/internal/dovecottest"
 	"mailbot/internal/imaptest"
 	"mailbot/mailbot/mailin"
 )
@@ -214,5 +217,41 @@ func TestIMAPServerRestartAndUIDValidityChange(t *testing.T) {
 	// message is read once more too. Either way each posts once.
 	if n := f.messages(t); n != 4 || deliveries < 5 {
 		t.Errorf("%d messages (want 4) and %d deliveries (want at least 5: two read again)", n, deliveries)
+	}
+}
+
+// The intake against a real Dovecot: a reply lands, is posted and marked
+// \Seen; a second copy of it in the mailbox posts nothing more.
+func TestIMAPIntakeAgainstDovecot(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	srv := dovecottest.Start(t)
+	p, err := mailin.NewPoller(f.pipe, f.store, mailin.IMAPOptions{Addr: srv.Addr, TLS: "none",
+		Username: srv.Username, Password: srv.Password, PollInterval: 2 * time.Second,
+		StandbyInterval: 50 * time.Millisecond, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := imapclient.DialInsecure(srv.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(srv.Username, srv.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	run(t, p)
+	raw := f.raw(reply{body: "Paid by transfer on Friday.\r\n"})
+	imaptest.Append(t, c, raw)
+	waitFor(t, "the reply to be posted", func() bool { return f.inboundCount(t, "posted") == 1 })
+	imaptest.Append(t, c, raw)
+	waitFor(t, "both copies to be marked seen", func() bool {
+		seen, total := imaptest.Seen(t, c)
+		return total == 2 && len(seen) == 2
+	})
+	var deliveries int
+	f.store.DB().Get(&deliveries, `SELECT deliveries FROM inbound`)
+	if n := f.messages(t); n != 2 || deliveries != 2 {
+		t.Errorf("%d messages (want the notification's and one reply), %d deliveries (want 2)", n, deliveries)
 	}
 }
