@@ -131,8 +131,17 @@ func TestFaults(t *testing.T) {
 	imapSrv.Restart(t)
 	t.Log("IMAP server restarted")
 	time.Sleep(3 * time.Second)
-	pg.restart(t)
-	t.Log("Postgres restarted (immediate shutdown, then recovery)")
+	// Postgres goes away; a process killed meanwhile starts while it is
+	// away and must wait for it by itself.
+	pg.stop(t)
+	victim := procs[rand.IntN(len(procs))]
+	victim.kill()
+	kills++
+	victim.start(t)
+	time.Sleep(2 * time.Second)
+	pg.start(t)
+	victim.waitReady(t, time.Minute)
+	t.Log("Postgres restarted (immediate shutdown, then recovery); a process started while it was down")
 	time.Sleep(3 * time.Second)
 	relay.Refuse(func(int) *smtp.SMTPError {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
@@ -244,7 +253,7 @@ func TestFaults(t *testing.T) {
 		rows.Close()
 	}
 	report := fmt.Sprintf(`fault suite: %d serve processes, %d replies by IMAP, %d web posts, kill phase %s
-  faults: %d SIGKILLs with restarts, IMAP server restart, Postgres restart (immediate), SMTP refusals for 5 s
+  faults: %d SIGKILLs with restarts, IMAP server restart, Postgres restart (immediate; one process started while it was down), SMTP refusals for 5 s
   replies posted: %d (posted twice: %d); web posts stored: %d (twice: %d, missing: %d)
   mailbox: %d messages, %d distinct, %d in the inbound log, %d \Seen; appends retried: %d
   inbound verdicts: %s
@@ -616,14 +625,17 @@ func startPostgres(t *testing.T, dir string) *cluster {
 	return pg
 }
 
-// restart stops Postgres without a shutdown checkpoint, as a crash would,
-// and starts it again on the same port.
-func (c *cluster) restart(t *testing.T) {
+// stop stops Postgres without a shutdown checkpoint, as a crash would.
+func (c *cluster) stop(t *testing.T) {
 	t.Helper()
 	if err := c.Stop(t.Context(), true); err != nil {
 		t.Fatalf("stop Postgres: %v", err)
 	}
-	time.Sleep(time.Second)
+}
+
+// start starts Postgres again on the same port; it recovers from its WAL.
+func (c *cluster) start(t *testing.T) {
+	t.Helper()
 	nc, err := pgcluster.Start(t.Context(), c.opts)
 	if err != nil {
 		t.Fatalf("start Postgres again: %v", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -40,7 +41,8 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err != nil {
 		return err
 	}
-	db, err := threads.Open(ctx, cfg.DatabaseURL)
+	log := newLogger(out)
+	db, err := openDatabase(ctx, cfg.DatabaseURL, databaseWait, log)
 	if err != nil {
 		return err
 	}
@@ -52,7 +54,6 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err != nil {
 		return err
 	}
-	log := newLogger(out)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	workers, err := outboxWorkers(cfg, store, log, mailout.NewMetrics(reg))
@@ -82,6 +83,39 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return err
 	}
 	return serveHTTP(ctx, log, ln, h)
+}
+
+// databaseWait is how long serve waits at start for a database that cannot
+// be reached yet (starting, restarting, failing over).
+const databaseWait = 2 * time.Minute
+
+// openDatabase connects to Postgres, waiting up to wait while the server
+// is unreachable or still starting; a reachable server that refuses (a
+// wrong password, no such database) is reported at once.
+func openDatabase(ctx context.Context, url string, wait time.Duration, log *slog.Logger) (*sqlx.DB, error) {
+	deadline := time.Now().Add(wait)
+	delay := 250 * time.Millisecond
+	for {
+		db, err := threads.Open(ctx, url)
+		if err == nil || !unreachable(err) || time.Now().Add(delay).After(deadline) {
+			return db, err
+		}
+		log.Warn("waiting for the database", slog.String("error", err.Error()), slog.Duration("retry_in", delay))
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}
+
+// unreachable says a connection failed because the server is not there
+// or not ready, which time may cure.
+func unreachable(err error) bool {
+	var netErr net.Error
+	var pqErr *pq.Error
+	return errors.As(err, &netErr) || (errors.As(err, &pqErr) && pqErr.Code == "57P03") // cannot_connect_now
 }
 
 func outboxWorkers(cfg config, store *threads.Store, log *slog.Logger, metrics *mailout.Metrics) ([]*mailout.Worker, error) {

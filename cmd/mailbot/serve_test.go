@@ -85,3 +85,20 @@ func received(relay *smtptest.Server, text string) bool {
 	}
 	return false
 }
+
+// serve waits for a database it cannot reach yet, and reports at once one
+// that refuses it.
+func TestOpenDatabaseWaitsOnlyForUnreachable(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	log := newLogger(&logs)
+	_, err := openDatabase(t.Context(), "postgres://mailbot@"+smtptest.FreeAddr(t)+"/mailbot?sslmode=disable&connect_timeout=2", 600*time.Millisecond, log)
+	if err == nil || !strings.Contains(logs.String(), "waiting for the database") {
+		t.Errorf("unreachable server: err %v, log %q; want retries, then the error", err, logs.String())
+	}
+	logs.Reset()
+	url := strings.Replace(pgtest.URL(t), "/mbtest_", "/no_such_db_", 1)
+	if _, err := openDatabase(t.Context(), url, time.Minute, log); err == nil || strings.Contains(logs.String(), "waiting") {
+		t.Errorf("missing database: err %v, log %q; want the error at once", err, logs.String())
+	}
+}
