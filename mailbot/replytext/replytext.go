@@ -215,13 +215,22 @@ var (
 // cutIndex is the first line where quoted history begins, or len(lines);
 // byAttribution says an attribution line ("On … wrote:") begins it.
 func cutIndex(lines []string) (cut int, byAttribution bool) {
+	inFence := false
 	for i, line := range lines {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			inFence = !inFence // text between fences is code the author quotes, never history
+			continue
+		}
+		if inFence {
+			continue
+		}
+		item := listItem.MatchString(line)
 		switch {
 		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && separator.MatchString(line):
 			return backUpOverAttribution(lines, i), false
-		case len(line) < 400 && endsWithColon(line) && !isQuoted(line) && attributionHint(line) && attribution.MatchString(line):
+		case !item && len(line) < 400 && endsWithColon(line) && !isQuoted(line) && attributionHint(line) && attribution.MatchString(line):
 			return i, true
-		case wrappedAttribution(lines, i):
+		case !item && wrappedAttribution(lines, i):
 			return i, true
 		case strings.ContainsAny(line, ":：") && headerFrom.MatchString(line) && looksLikeHeaderBlock(lines[i+1:]):
 			return backUpOverSeparator(lines, i), false
@@ -323,7 +332,16 @@ func looksLikeHeaderBlock(next []string) bool {
 	return n >= 2
 }
 
-func isQuoted(line string) bool { return strings.HasPrefix(strings.TrimLeft(line, " "), ">") }
+// isQuoted says line is a '>' quote. Indented by four spaces or more it is
+// a code block instead.
+func isQuoted(line string) bool {
+	t := strings.TrimLeft(line, " ")
+	return strings.HasPrefix(t, ">") && len(line)-len(t) < 4
+}
+
+// listItem is a line of a numbered or bulleted list, which an attribution
+// never is.
+var listItem = regexp.MustCompile(`^\s*(\d{1,3}[.)]|[-*•])\s`)
 
 // stripTrailingQuote removes a block of '>' lines (and blank lines) that
 // ends the reply: the history a bottom-quoting client left below.
@@ -331,13 +349,11 @@ func stripTrailingQuote(lines []string) (kept, cut []string) {
 	i := len(lines)
 	sawQuote := false
 	for i > 0 {
-		l := strings.TrimSpace(lines[i-1])
-		if l != "" && !strings.HasPrefix(l, ">") {
+		quoted := isQuoted(lines[i-1])
+		if strings.TrimSpace(lines[i-1]) != "" && !quoted {
 			break
 		}
-		if strings.HasPrefix(l, ">") {
-			sawQuote = true
-		}
+		sawQuote = sawQuote || quoted
 		i--
 	}
 	if !sawQuote {
