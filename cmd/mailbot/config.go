@@ -26,6 +26,7 @@ type config struct {
 	RetryFor    time.Duration
 	RetryBase   time.Duration
 	Lease       time.Duration
+	DBWait      time.Duration
 	In          inConfig
 }
 
@@ -49,6 +50,7 @@ var configVars = []configVar{
 	{"MAILBOT_REPLY_ADDRESS", "(required)", "reply address pattern; {token} becomes the reply token: reply+{token}@reply.example.com"},
 	{"MAILBOT_SMTP_ADDR", "(required)", "SMTP relay host:port for outgoing mail"},
 	{"MAILBOT_HTTP_ADDR", ":8080", "address the web server listens on"},
+	{"MAILBOT_DB_WAIT", "2m", "how long serve waits at start for a database it cannot reach yet (starting, restarting), logging each try; 0 reports it at once"},
 	{"MAILBOT_SERVICE_NAME", "Mailbot", "name in the From line: \"<Author> via <name>\""},
 	{"MAILBOT_SMTP_TLS", "starttls", "starttls, tls (implicit, port 465) or none (loopback relays only)"},
 	{"MAILBOT_SMTP_USERNAME", "", "SMTP AUTH user name; no AUTH when empty"},
@@ -126,6 +128,9 @@ func loadConfig(env func(string) string) (config, error) {
 	}
 	if c.RetryBase, err = time.ParseDuration(r.get("MAILBOT_SMTP_RETRY_BASE")); err != nil || c.RetryBase <= 0 {
 		r.fail("MAILBOT_SMTP_RETRY_BASE must be a duration such as 30s")
+	}
+	if c.DBWait, err = time.ParseDuration(r.get("MAILBOT_DB_WAIT")); err != nil || c.DBWait < 0 {
+		r.fail("MAILBOT_DB_WAIT must be a duration such as 2m, or 0")
 	}
 	if c.Lease, err = time.ParseDuration(r.get("MAILBOT_SMTP_LEASE")); err != nil || c.Lease < time.Second {
 		r.fail("MAILBOT_SMTP_LEASE must be a duration of at least 1s, such as 5m")

@@ -45,7 +45,7 @@ func with(env map[string]string, kv ...string) map[string]string {
 
 func TestServeConfigErrorsNameTheFix(t *testing.T) {
 	t.Parallel()
-	good := serveEnv("postgres://x@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", "127.0.0.1:25")
+	good := with(serveEnv("postgres://x@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", "127.0.0.1:25"), "MAILBOT_DB_WAIT", "0")
 	cases := []struct {
 		env  map[string]string
 		want string

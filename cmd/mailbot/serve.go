@@ -42,7 +42,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return err
 	}
 	log := newLogger(out)
-	db, err := openDatabase(ctx, cfg.DatabaseURL, databaseWait, log)
+	db, err := openDatabase(ctx, cfg.DatabaseURL, cfg.DBWait, log)
 	if err != nil {
 		return err
 	}
@@ -84,10 +84,6 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	}
 	return serveHTTP(ctx, log, ln, h)
 }
-
-// databaseWait is how long serve waits at start for a database that cannot
-// be reached yet (starting, restarting, failing over).
-const databaseWait = 2 * time.Minute
 
 // openDatabase connects to Postgres, waiting up to wait while the server
 // is unreachable or still starting; a reachable server that refuses (a
