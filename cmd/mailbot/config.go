@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"mailbot/mailbot/inbound"
 	"mailbot/mailbot/mailin"
@@ -68,6 +73,12 @@ var configVars = []configVar{
 	{"MAILBOT_IMAP_TLS", "tls", "tls (port 993), starttls or none (loopback only)"},
 	{"MAILBOT_IMAP_USERNAME", "", "IMAP user name"},
 	{"MAILBOT_IMAP_PASSWORD", "", "IMAP password"},
+	{"MAILBOT_IMAP_AUTH", "password", "password (LOGIN) or xoauth2 (OAuth 2.0 access tokens, for Gmail and Microsoft 365; set the MAILBOT_IMAP_OAUTH_* variables)"},
+	{"MAILBOT_IMAP_OAUTH_TOKEN_URL", "", "OAuth 2.0 token endpoint: https://oauth2.googleapis.com/token, https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token"},
+	{"MAILBOT_IMAP_OAUTH_CLIENT_ID", "", "OAuth 2.0 client (application) id"},
+	{"MAILBOT_IMAP_OAUTH_CLIENT_SECRET", "", "OAuth 2.0 client secret"},
+	{"MAILBOT_IMAP_OAUTH_REFRESH_TOKEN", "", "refresh token of the mailbox's user (Gmail); empty: the client-credentials grant (Microsoft 365 app access)"},
+	{"MAILBOT_IMAP_OAUTH_SCOPES", "", "space-separated scopes: https://mail.google.com/, or https://outlook.office365.com/.default"},
 	{"MAILBOT_IMAP_MAILBOX", "INBOX", "mailbox the replies arrive in"},
 	{"MAILBOT_IMAP_MOVE_TO", "", "folder handled mail is moved to; empty marks it \\Seen instead"},
 	{"MAILBOT_IMAP_POLL", "1m", "how often the mailbox is searched besides IDLE"},
@@ -175,6 +186,42 @@ func loadIntakes(r *envReader, in *inConfig) {
 		MoveTo: r.get("MAILBOT_IMAP_MOVE_TO"), PollInterval: poll}
 	if in.IMAP.Username == "" {
 		r.fail("MAILBOT_IMAP_USERNAME is not set: the IMAP intake (MAILBOT_IMAP_ADDR) needs the mailbox's user name")
+	}
+	switch r.get("MAILBOT_IMAP_AUTH") {
+	case "password":
+	case "xoauth2":
+		tokenURL, clientID := r.get("MAILBOT_IMAP_OAUTH_TOKEN_URL"), r.get("MAILBOT_IMAP_OAUTH_CLIENT_ID")
+		if tokenURL == "" || clientID == "" {
+			r.fail("MAILBOT_IMAP_AUTH=xoauth2 needs MAILBOT_IMAP_OAUTH_TOKEN_URL and MAILBOT_IMAP_OAUTH_CLIENT_ID")
+			return
+		}
+		in.IMAP.Token = oauthTokens(tokenURL, clientID, r.get("MAILBOT_IMAP_OAUTH_CLIENT_SECRET"),
+			r.get("MAILBOT_IMAP_OAUTH_REFRESH_TOKEN"), strings.Fields(r.get("MAILBOT_IMAP_OAUTH_SCOPES")))
+	default:
+		r.fail("MAILBOT_IMAP_AUTH must be password or xoauth2")
+	}
+}
+
+// oauthTokens fetches access tokens from tokenURL, with the refresh token
+// when there is one (a user's mailbox) or else the client-credentials grant
+// (an application's access to a mailbox), and reuses each until it expires.
+func oauthTokens(tokenURL, clientID, secret, refresh string, scopes []string) mailin.TokenFunc {
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: 30 * time.Second})
+	var ts oauth2.TokenSource
+	if refresh != "" {
+		cfg := &oauth2.Config{ClientID: clientID, ClientSecret: secret, Scopes: scopes,
+			Endpoint: oauth2.Endpoint{TokenURL: tokenURL}}
+		ts = cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refresh})
+	} else {
+		cfg := &clientcredentials.Config{ClientID: clientID, ClientSecret: secret, TokenURL: tokenURL, Scopes: scopes}
+		ts = cfg.TokenSource(ctx)
+	}
+	return func(context.Context) (string, error) {
+		t, err := ts.Token()
+		if err != nil {
+			return "", err
+		}
+		return t.AccessToken, nil
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"mailbot/internal/imaptest"
 	"mailbot/internal/pgtest"
 	"mailbot/internal/smtptest"
 	"mailbot/threads"
@@ -100,5 +102,46 @@ func TestOpenDatabaseWaitsOnlyForUnreachable(t *testing.T) {
 	url := strings.Replace(pgtest.URL(t), "/mbtest_", "/no_such_db_", 1)
 	if _, err := openDatabase(t.Context(), url, time.Minute, log); err == nil || strings.Contains(logs.String(), "waiting") {
 		t.Errorf("missing database: err %v, log %q; want the error at once", err, logs.String())
+	}
+}
+
+// With MAILBOT_IMAP_AUTH=xoauth2 the intake trades the refresh token for an
+// access token at the token endpoint and logs in with XOAUTH2.
+func TestIMAPOAuthSettings(t *testing.T) {
+	t.Parallel()
+	imapSrv := imaptest.Start(t)
+	imapSrv.Token = "access-from-endpoint"
+	var grants []string
+	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		id, _, _ := r.BasicAuth()
+		grants = append(grants, r.PostForm.Get("grant_type")+" "+r.PostForm.Get("refresh_token")+" "+id)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"access-from-endpoint","token_type":"Bearer","expires_in":3600}`)
+	}))
+	defer tokens.Close()
+	url := pgtest.URL(t)
+	env := with(serveEnv(url, "127.0.0.1:25"), "MAILBOT_IMAP_ADDR", imapSrv.Addr, "MAILBOT_IMAP_TLS", "none",
+		"MAILBOT_IMAP_USERNAME", imapSrv.Username, "MAILBOT_IMAP_AUTH", "xoauth2",
+		"MAILBOT_IMAP_OAUTH_TOKEN_URL", tokens.URL, "MAILBOT_IMAP_OAUTH_CLIENT_ID", "ledger-app",
+		"MAILBOT_IMAP_OAUTH_CLIENT_SECRET", "s3cret", "MAILBOT_IMAP_OAUTH_REFRESH_TOKEN", "1//refresh")
+	cfg, err := loadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := threads.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _ := threads.NewStore(db, nil)
+	if _, err := newIntakes(t.Context(), cfg.In, store, newLogger(io.Discard)); err != nil {
+		t.Fatalf("intake with XOAUTH2: %v", err)
+	}
+	if len(grants) != 1 || grants[0] != "refresh_token 1//refresh ledger-app" || imapSrv.OAuthLogins.Load() != 1 {
+		t.Errorf("token requests %q, XOAUTH2 logins %d; want one refresh grant and one login", grants, imapSrv.OAuthLogins.Load())
+	}
+	_, err = loadConfig(envOf(with(env, "MAILBOT_IMAP_OAUTH_TOKEN_URL", "")))
+	if err == nil || !strings.Contains(err.Error(), "MAILBOT_IMAP_OAUTH_TOKEN_URL") {
+		t.Errorf("xoauth2 without a token endpoint: %v", err)
 	}
 }

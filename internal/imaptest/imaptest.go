@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-sasl"
 )
 
 // Server is an IMAP server with one user.
@@ -23,9 +25,14 @@ type Server struct {
 	Username string
 	Password string
 	User     *imapmemserver.User
-	mem      *imapmemserver.Server
-	srv      *imapserver.Server
-	ln       net.Listener
+	// Token, when set before the first connection, is accepted with
+	// XOAUTH2 for the user (as Gmail and Microsoft 365 do); OAuthLogins
+	// counts such logins.
+	Token       string
+	OAuthLogins atomic.Int64
+	mem         *imapmemserver.Server
+	srv         *imapserver.Server
+	ln          net.Listener
 }
 
 // Start runs a server with user "bot" / "secret" owning INBOX; it stops when
@@ -48,9 +55,12 @@ func Start(t testing.TB) *Server {
 func (s *Server) listen(addr string) error {
 	s.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			if s.Token != "" {
+				return &oauthSession{UserSession: imapmemserver.NewUserSession(s.User), s: s}, nil, nil
+			}
 			return s.mem.NewSession(), nil, nil
 		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}, imap.CapSASLIR: {}},
 		InsecureAuth: true,
 		Logger:       log.New(io.Discard, "", 0),
 	})
@@ -134,6 +144,52 @@ func Seen(t testing.TB, c *imapclient.Client) (seen []imap.UID, total int) {
 		}
 	}
 	return seen, len(all)
+}
+
+// oauthSession is the user's session, reached by LOGIN with the password
+// or by XOAUTH2 with the server's token.
+type oauthSession struct {
+	*imapmemserver.UserSession
+	s *Server
+}
+
+func (o *oauthSession) Login(username, password string) error {
+	if username != o.s.Username || password != o.s.Password {
+		return imapserver.ErrAuthFailed
+	}
+	return nil
+}
+
+func (o *oauthSession) AuthenticateMechanisms() []string { return []string{"XOAUTH2"} }
+
+func (o *oauthSession) Authenticate(mech string) (sasl.Server, error) {
+	if mech != "XOAUTH2" {
+		return nil, imapserver.ErrAuthFailed
+	}
+	return &xoauth2Server{s: o.s}, nil
+}
+
+// xoauth2Server checks "user=U\x01auth=Bearer T\x01\x01"; on a wrong
+// token it sends a JSON status and fails on the client's empty answer.
+type xoauth2Server struct {
+	s      *Server
+	failed bool
+}
+
+func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
+	if x.failed {
+		return nil, true, imapserver.ErrAuthFailed
+	}
+	if response == nil {
+		return []byte{}, false, nil // ask for the initial response
+	}
+	want := "user=" + x.s.Username + "\x01auth=Bearer " + x.s.Token + "\x01\x01"
+	if string(response) != want {
+		x.failed = true
+		return []byte(`{"status":"401","schemes":"bearer","scope":"https://mail.example.test/"}`), false, nil
+	}
+	x.s.OAuthLogins.Add(1)
+	return nil, true, nil
 }
 
 func seqAll() imap.SeqSet {

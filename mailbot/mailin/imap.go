@@ -24,7 +24,10 @@ type IMAPOptions struct {
 	TLS      string // "tls" (default, port 993), "starttls" or "none" (loopback only)
 	Username string
 	Password string
-	Mailbox  string // default INBOX
+	// Token, when set, logs in with XOAUTH2 and the token it returns
+	// instead of the password (Gmail, Microsoft 365).
+	Token   TokenFunc
+	Mailbox string // default INBOX
 	// MoveTo is a folder handled mail is moved to; empty marks it \Seen.
 	MoveTo string
 	// PollInterval is how often the mailbox is searched even without news,
@@ -180,8 +183,8 @@ func (p *Poller) session(ctx context.Context, lock *threads.Lock) error {
 		return err
 	}
 	defer c.Close()
-	if err := c.Login(p.opts.Username, p.opts.Password).Wait(); err != nil {
-		return fmt.Errorf("imap: log in as %s: %w", p.opts.Username, err)
+	if err := p.logIn(ctx, c); err != nil {
+		return err
 	}
 	sel, err := c.Select(p.opts.Mailbox, nil).Wait()
 	if err != nil {
@@ -292,8 +295,8 @@ func (p *Poller) Check(ctx context.Context) error {
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
-	if err := c.Login(p.opts.Username, p.opts.Password).Wait(); err != nil {
-		return fmt.Errorf("imap: log in to %s as %s: %w", p.opts.Addr, p.opts.Username, err)
+	if err := p.logIn(ctx, c); err != nil {
+		return err
 	}
 	if _, err := c.Select(p.opts.Mailbox, nil).Wait(); err != nil {
 		return fmt.Errorf("imap: select %s: %w", p.opts.Mailbox, err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -253,5 +254,32 @@ func TestIMAPIntakeAgainstDovecot(t *testing.T) {
 	f.store.DB().Get(&deliveries, `SELECT deliveries FROM inbound`)
 	if n := f.messages(t); n != 2 || deliveries != 2 {
 		t.Errorf("%d messages (want the notification's and one reply), %d deliveries (want 2)", n, deliveries)
+	}
+}
+
+// Gmail and Microsoft 365 take XOAUTH2: the poller logs in with the token
+// its source gives, and a refused token ends in an error that says so.
+func TestIMAPXOAuth2(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	srv := imaptest.Start(t)
+	srv.Token = "ya29.test-access-token"
+	newPoller := func(token string) *mailin.Poller {
+		p, err := mailin.NewPoller(f.pipe, f.store, mailin.IMAPOptions{Addr: srv.Addr, TLS: "none", Username: srv.Username,
+			Token:        func(context.Context) (string, error) { return token, nil },
+			PollInterval: 2 * time.Second, StandbyInterval: 50 * time.Millisecond, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if err := newPoller("expired-token").Check(t.Context()); err == nil || !strings.Contains(err.Error(), "XOAUTH2") {
+		t.Errorf("a refused token: %v, want an error naming XOAUTH2", err)
+	}
+	run(t, newPoller(srv.Token))
+	imaptest.Append(t, srv.Client(t), f.raw(reply{body: "Sent from a mailbox that only takes OAuth.\r\n"}))
+	waitFor(t, "the reply", func() bool { return f.inboundCount(t, "posted") == 1 })
+	if srv.OAuthLogins.Load() == 0 {
+		t.Error("the poller did not log in with XOAUTH2")
 	}
 }
