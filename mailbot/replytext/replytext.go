@@ -4,6 +4,7 @@
 package replytext
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -20,7 +21,10 @@ func Extract(body string) Result {
 }
 
 func extract(lines []string, first bool) Result {
-	var kept, elided []string
+	// kept aliases lines until an inline reply makes it a copy; elided is
+	// kept in parts and joined once, so a large body is not copied over.
+	var kept []string
+	var elided parts
 	for {
 		cut, byAttribution := cutIndex(lines)
 		if first && cut < len(lines) && blank(lines[:cut]) {
@@ -29,7 +33,7 @@ func extract(lines []string, first bool) Result {
 			// what follows.
 			_, end := historyBlock(lines[cut:])
 			if rest := lines[cut+end:]; !blank(rest) {
-				elided = append(elided, lines[:cut+end]...)
+				elided.add(lines[:cut+end])
 				lines, first = rest, false
 				continue
 			}
@@ -41,34 +45,69 @@ func extract(lines []string, first bool) Result {
 			attrEnd, quoteEnd := historyBlock(lines[cut:])
 			if rest := lines[cut+quoteEnd:]; !blank(lines[cut+attrEnd:cut+quoteEnd]) && hasOwnText(rest) {
 				kept = append(kept, lines[:cut]...)
-				elided = append(elided, lines[cut:cut+attrEnd]...)
+				elided.add(lines[cut : cut+attrEnd])
 				kept = append(kept, lines[cut+attrEnd:cut+quoteEnd]...)
 				lines = rest
 				continue
 			}
 		}
-		kept = append(kept, lines[:cut]...)
-		elided = append(elided, lines[cut:]...)
+		if kept == nil {
+			kept = lines[:cut:cut]
+		} else {
+			kept = append(kept, lines[:cut]...)
+		}
+		elided.add(lines[cut:])
 		break
 	}
 	if allQuoted(kept) {
 		if quotesHistory(kept) {
 			// Only quoted history: the sender wrote nothing of their own.
-			return Result{Elided: tidy(append(kept, elided...))}
+			elided.front(kept)
+			return Result{Elided: tidy(elided.lines())}
 		}
 		// A bare quote with no attribution is what the sender chose to send.
-		return Result{Reply: tidy(kept), Elided: tidy(elided)}
+		return Result{Reply: tidy(kept), Elided: tidy(elided.lines())}
 	}
-	kept, elided = cutAtFooter(kept, elided)
+	var cut []string
+	kept, cut = cutAtFooter(kept)
+	elided.front(cut)
 	// A signature may sit below the quote a client left at the bottom, or
 	// above it.
-	kept, sig := stripSignature(kept)
-	elided = append(sig, elided...)
-	kept, tail := stripTrailingQuote(kept)
-	elided = append(tail, elided...)
-	kept, sig = stripSignature(kept)
-	elided = append(sig, elided...)
-	return Result{Reply: tidy(kept), Elided: tidy(elided)}
+	kept, cut = stripSignature(kept)
+	elided.front(cut)
+	kept, cut = stripTrailingQuote(kept)
+	elided.front(cut)
+	kept, cut = stripSignature(kept)
+	elided.front(cut)
+	return Result{Reply: tidy(kept), Elided: tidy(elided.lines())}
+}
+
+// parts is text set aside, as runs of lines in order.
+type parts [][]string
+
+func (p *parts) add(lines []string) {
+	if len(lines) > 0 {
+		*p = append(*p, lines)
+	}
+}
+
+func (p *parts) front(lines []string) {
+	if len(lines) > 0 {
+		*p = append(parts{lines}, *p...)
+	}
+}
+
+// lines joins the runs into one new slice; tidy may change it in place.
+func (p parts) lines() []string {
+	n := 0
+	for _, r := range p {
+		n += len(r)
+	}
+	out := make([]string, 0, n)
+	for _, r := range p {
+		out = append(out, r...)
+	}
+	return out
 }
 
 // footerLine is a whole line a mail app appends below what its user
@@ -78,13 +117,13 @@ var footerLine = regexp.MustCompile(`(?i)^\s*(sent from my [\w -]{1,40}|enviado 
 // cutAtFooter cuts at a mobile app's footer line that stands as its own
 // paragraph with more text after it: the app put the answered message
 // below without quoting it.
-func cutAtFooter(kept, elided []string) ([]string, []string) {
+func cutAtFooter(kept []string) (rest, cut []string) {
 	for i := 1; i < len(kept)-1; i++ {
 		if len(kept[i]) < 80 && blank(kept[i-1:i]) && footerLine.MatchString(kept[i]) {
-			return kept[:i], append(kept[i:len(kept):len(kept)], elided...)
+			return kept[:i], kept[i:]
 		}
 	}
-	return kept, elided
+	return kept, nil
 }
 
 func allQuoted(lines []string) bool {
@@ -284,13 +323,45 @@ var attributionHints = []string{"@", "wrote", "escribi", "écrit", "schrieb", "s
 	"a scris", "yazdı", "rašė", "kirjutas", "ha escrit", "geschreven", "uhr:"}
 
 func attributionHint(line string) bool {
-	l := strings.ToLower(line)
-	for _, h := range attributionHints {
-		if strings.Contains(l, h) {
+	// Lower-cased into a stack buffer when the line is short ASCII, as most
+	// are: this runs on many lines and should not allocate.
+	var buf [256]byte
+	var l []byte
+	if len(line) <= len(buf) && isASCII(line) {
+		l = buf[:len(line)]
+		for i := 0; i < len(line); i++ {
+			c := line[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			l[i] = c
+		}
+	} else {
+		l = []byte(strings.ToLower(line))
+	}
+	for _, h := range hintBytes {
+		if bytes.Contains(l, h) {
 			return true
 		}
 	}
 	return false
+}
+
+var hintBytes = func() [][]byte {
+	out := make([][]byte, len(attributionHints))
+	for i, h := range attributionHints {
+		out[i] = []byte(h)
+	}
+	return out
+}()
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // maybeSeparator is a cheap test every separator line passes.
