@@ -82,7 +82,7 @@ func TestFaults(t *testing.T) {
 		"MAILBOT_BASE_URL=http://app.example.test", "MAILBOT_FROM=notifications@mail.example.test",
 		"MAILBOT_REPLY_ADDRESS=reply+{token}@reply.example.test",
 		"MAILBOT_SMTP_ADDR=" + relay.Addr, "MAILBOT_SMTP_TLS=none", fmt.Sprintf("MAILBOT_SMTP_WORKERS=%d", workers),
-		"MAILBOT_SMTP_LEASE=10s", "MAILBOT_SMTP_RETRY_BASE=1s",
+		"MAILBOT_SMTP_LEASE=3s", "MAILBOT_SMTP_RETRY_BASE=1s",
 		"MAILBOT_IMAP_ADDR=" + imapSrv.Addr, "MAILBOT_IMAP_TLS=none", "MAILBOT_IMAP_USERNAME=" + imapSrv.Username,
 		"MAILBOT_IMAP_PASSWORD=" + imapSrv.Password, "MAILBOT_IMAP_POLL=2s",
 	}

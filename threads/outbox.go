@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // OutboxChannel is the Postgres NOTIFY channel that wakes outbox workers when
@@ -171,6 +172,17 @@ func (s *Store) fillReplyTokens(ctx context.Context, tx *sqlx.Tx, ns []Notificat
 func (s *Store) MarkSent(ctx context.Context, outboxID int64, attempt int) (bool, error) {
 	return s.recordResult(ctx, `UPDATE outbox SET status = 'sent', sent_at = $3, last_error = ''
 		WHERE id = $1 AND attempts = $2 AND status = 'pending'`, outboxID, attempt, s.now())
+}
+
+// ExtendClaims pushes the lease of claimed notifications still in hand
+// (each id with the attempt that claimed it) to lease from now, so a
+// worker that is alive keeps them while one that died lets them go soon.
+func (s *Store) ExtendClaims(ctx context.Context, ids []int64, attempts []int64, lease time.Duration) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox o SET next_attempt_at = $3
+		FROM unnest($1::bigint[], $2::bigint[]) AS c(id, attempt)
+		WHERE o.id = c.id AND o.attempts = c.attempt AND o.status = 'pending'`,
+		pq.Array(ids), pq.Array(attempts), s.now().Add(lease))
+	return wrapStore("extend claims", err)
 }
 
 // MarkRetry records a transient failure and when to try again.

@@ -64,7 +64,7 @@ var configVars = []configVar{
 	{"MAILBOT_SMTP_WORKERS", "2", "outbox workers in this process, each with its own SMTP connection"},
 	{"MAILBOT_SMTP_RETRY_FOR", "48h", "how long transient SMTP failures are retried before a notification is marked failed"},
 	{"MAILBOT_SMTP_RETRY_BASE", "30s", "first wait after a transient SMTP failure; it doubles on each further failure, up to 30m"},
-	{"MAILBOT_SMTP_LEASE", "5m", "how long a worker's claim on queued notifications holds: a process that dies leaves its claimed notifications to the others after this long; keep it above the SMTP timeouts (30s a command)"},
+	{"MAILBOT_SMTP_LEASE", "1m", "how long a worker's claim on queued notifications holds unless renewed; a live worker renews it every third of it, so the notifications a dead process had claimed go to the others within this long"},
 	{"MAILBOT_DKIM_DOMAIN", "", "DKIM signing domain; signing is on when the three DKIM variables are set"},
 	{"MAILBOT_DKIM_SELECTOR", "", "DKIM selector"},
 	{"MAILBOT_DKIM_KEY_FILE", "", "PEM private key (RSA or Ed25519) for DKIM"},

@@ -360,3 +360,40 @@ func postMany(t testing.TB, f *fixture, n int) {
 	}
 	wg.Wait()
 }
+
+// A worker renews its claim while it works through a slow batch, so a
+// second worker does not take the same notifications when the lease would
+// have run out; a worker that stops renewing (it died) lets them go.
+func TestClaimsRenewedWhileInHand(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.smtp.Refuse(func(int) *smtp.SMTPError { time.Sleep(150 * time.Millisecond); return nil })
+	for i := range 6 {
+		f.post(t, f.accountant, f.clientEN, fmt.Sprintf("slow %d", i))
+	}
+	opts := &mailout.WorkerOptions{Batch: 6, Lease: 300 * time.Millisecond}
+	slow, other := f.worker(t, f.smtp.Addr, opts), f.worker(t, f.smtp.Addr, opts)
+	done := make(chan struct{})
+	go func() { drain(t, slow, 1); close(done) }()
+	for claimed := 0; claimed < 6; {
+		f.store.DB().Get(&claimed, `SELECT count(*) FROM outbox WHERE attempts > 0`)
+	}
+	// The batch takes about 900 ms, three leases: the other worker keeps
+	// looking meanwhile and must find nothing due.
+	for stolen := 0; ; {
+		select {
+		case <-done:
+			if got := f.smtp.Messages(); len(got) != 6 || countIDs(t, got) != 6 || stolen != 0 {
+				t.Fatalf("%d sent with %d distinct ids, %d taken by the other worker; want 6, 6, 0", len(got), countIDs(t, got), stolen)
+			}
+			return
+		default:
+		}
+		n, err := other.RunOnce(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stolen += n
+		time.Sleep(20 * time.Millisecond)
+	}
+}

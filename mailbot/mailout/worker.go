@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"mailbot/threads"
@@ -14,6 +15,7 @@ import (
 type Store interface {
 	Links
 	ClaimNotifications(ctx context.Context, limit int, lease time.Duration) ([]threads.Notification, error)
+	ExtendClaims(ctx context.Context, ids []int64, attempts []int64, lease time.Duration) error
 	MarkSent(ctx context.Context, outboxID int64, attempt int) (bool, error)
 	MarkRetry(ctx context.Context, outboxID int64, attempt int, next time.Time, reason string) (bool, error)
 	MarkFailed(ctx context.Context, outboxID int64, attempt int, reason string) (bool, error)
@@ -31,7 +33,7 @@ type Sender interface {
 // WorkerOptions tune a worker; a nil *WorkerOptions means the defaults.
 type WorkerOptions struct {
 	Batch        int           // rows claimed at once; default 50
-	Lease        time.Duration // how long a claim holds; default 5m
+	Lease        time.Duration // how long a claim holds unless renewed; default 1m, renewed every third of it
 	PollInterval time.Duration // how often to look without being woken; default 5s
 	RetryBase    time.Duration // first retry delay; default 30s, doubling
 	RetryMax     time.Duration // longest retry delay; default 30m
@@ -56,7 +58,7 @@ func NewWorker(store Store, composer *Composer, sender Sender, opts *WorkerOptio
 		w.opts = *opts
 	}
 	setDefault(&w.opts.Batch, 50)
-	setDefault(&w.opts.Lease, 5*time.Minute)
+	setDefault(&w.opts.Lease, time.Minute)
 	setDefault(&w.opts.PollInterval, 5*time.Second)
 	setDefault(&w.opts.RetryBase, 30*time.Second)
 	setDefault(&w.opts.RetryMax, 30*time.Minute)
@@ -107,12 +109,51 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, n := range batch {
-		if err := w.deliver(ctx, n); err != nil {
+	var left atomic.Int64 // how many of the batch are still in hand, from the end
+	left.Store(int64(len(batch)))
+	stop := w.renewClaims(ctx, batch, &left)
+	defer stop()
+	for i, n := range batch {
+		err := w.deliver(ctx, n)
+		left.Store(int64(len(batch) - i - 1))
+		if err != nil {
 			return len(batch), err
 		}
 	}
 	return len(batch), nil
+}
+
+// renewClaims extends the lease on the batch's notifications not yet
+// handled, every third of the lease, until the returned function is
+// called: a claim lasts while its worker lives, and a worker that dies
+// leaves its notifications to the others within one lease.
+func (w *Worker) renewClaims(ctx context.Context, batch []threads.Notification, left *atomic.Int64) func() {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(w.opts.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			rest := batch[len(batch)-int(left.Load()):]
+			if len(rest) == 0 {
+				return
+			}
+			ids, attempts := make([]int64, len(rest)), make([]int64, len(rest))
+			for i, n := range rest {
+				ids[i], attempts[i] = n.OutboxID, int64(n.Attempt)
+			}
+			if err := w.store.ExtendClaims(context.WithoutCancel(ctx), ids, attempts, w.opts.Lease); err != nil {
+				w.opts.Logger.Warn("could not renew the claim on notifications in hand", slog.String("error", err.Error()))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
