@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,6 +107,14 @@ service imap-login {
 	if err := exec.Command(bin, "-c", s.conf).Run(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
 		t.Fatalf("start Dovecot: %v\n%s", err, log)
+	}
+	// A watcher stops Dovecot if the test binary dies without cleaning up.
+	watch := exec.Command("sh", "-c", `pid=$1; bin=$2; conf=$3; dir=$4
+while kill -0 "$pid" 2>/dev/null; do sleep 1; done
+"$bin" -c "$conf" stop >/dev/null 2>&1; sleep 1; rm -rf "$dir"`, "watch", strconv.Itoa(os.Getpid()), bin, s.conf, dir)
+	watch.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if watch.Start() == nil {
+		watch.Process.Release()
 	}
 	t.Cleanup(func() {
 		exec.Command(bin, "-c", s.conf, "stop").Run()
