@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"mailbot/internal/schema"
+	"mailbot/mailbot/mailin"
 	"mailbot/mailbot/mailout"
 	"mailbot/templates"
 	"mailbot/threads"
@@ -60,6 +61,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err != nil {
 		return err
 	}
+	cfg.In.Pipeline.Metrics = mailin.NewMetrics(reg)
 	in, err := newIntakes(ctx, cfg.In, store, log)
 	if err != nil {
 		return err

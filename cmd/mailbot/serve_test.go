@@ -55,8 +55,9 @@ func TestServeSendsNotifications(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(body), "mailbot_outbox_sent_total") || !strings.Contains(string(body), "mailbot_outbox_lag_seconds") {
-		t.Errorf("/metrics lacks the outbox metrics:\n%.500s", body)
+	if !strings.Contains(string(body), "mailbot_outbox_sent_total") || !strings.Contains(string(body), "mailbot_outbox_lag_seconds") ||
+		!strings.Contains(string(body), "mailbot_inbound_seconds") {
+		t.Errorf("/metrics lacks the outbox or inbound metrics:\n%.500s", body)
 	}
 	cancel()
 	if err := <-done; err != nil {

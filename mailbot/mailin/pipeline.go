@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"mailbot/mailbot/inbound"
 	"mailbot/mailbot/replytext"
@@ -41,6 +42,7 @@ type Options struct {
 	// Extract finds the reply text; default replytext.Extract.
 	Extract func(body string) replytext.Result
 	Logger  *slog.Logger
+	Metrics *Metrics
 }
 
 // DefaultMaxSize is the default MaxSize.
@@ -151,14 +153,22 @@ type mail struct {
 }
 
 func (p *Pipeline) process(ctx context.Context, in mail) (Result, error) {
+	start := time.Now()
 	d, err := p.decide(ctx, in)
 	if err != nil {
 		p.recordTransient(ctx, in, d, err)
+		p.opts.Metrics.record(string(threads.VerdictFailedTransient), start)
 		return Result{}, err
 	}
 	res, err := p.store.RecordInbound(ctx, d.rec, d.post, d.notice)
 	if err != nil {
+		p.opts.Metrics.record(string(threads.VerdictFailedTransient), start)
 		return Result{}, fmt.Errorf("mailin: record: %w", err)
+	}
+	if res.Duplicate {
+		p.opts.Metrics.record("duplicate", start)
+	} else {
+		p.opts.Metrics.record(string(res.Verdict), start)
 	}
 	p.log.Info("mail recorded", slog.Int64("inbound_id", res.ID), slog.String("verdict", string(res.Verdict)),
 		slog.Bool("duplicate", res.Duplicate), slog.String("intake", in.intake), slog.Int64("size", in.size))

@@ -3,6 +3,8 @@ package mailin_test
 import (
 	"bytes"
 	"errors"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +295,35 @@ func TestPipelineOptions(t *testing.T) {
 	t.Parallel()
 	if _, err := mailin.NewPipeline(nil, mailin.Options{}); err == nil {
 		t.Error("a pipeline without a reply pattern was accepted")
+	}
+}
+
+// The pipeline counts mails by verdict, and duplicates apart.
+func TestPipelineMetrics(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	reg := prometheus.NewRegistry()
+	pipe, err := mailin.NewPipeline(f.store, mailin.Options{Addressing: addressing, Metrics: mailin.NewMetrics(reg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := f.raw(reply{})
+	for _, r := range [][]byte{raw, raw, f.raw(reply{extra: "Auto-Submitted: auto-replied\r\n"})} {
+		if _, err := pipe.Ingest(t.Context(), bytes.NewReader(r), "test", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `
+# HELP mailbot_inbound_total Mails recorded by the inbound pipeline, by verdict (duplicate deliveries as "duplicate").
+# TYPE mailbot_inbound_total counter
+mailbot_inbound_total{verdict="duplicate"} 1
+mailbot_inbound_total{verdict="ignored_auto_reply"} 1
+mailbot_inbound_total{verdict="posted"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "mailbot_inbound_total"); err != nil {
+		t.Error(err)
+	}
+	if n, _ := testutil.GatherAndCount(reg, "mailbot_inbound_seconds"); n != 1 {
+		t.Errorf("mailbot_inbound_seconds: %d series, want 1", n)
 	}
 }
