@@ -148,7 +148,10 @@ func (w *Worker) renewClaims(ctx context.Context, batch []threads.Notification, 
 			for i, n := range rest {
 				ids[i], attempts[i] = n.OutboxID, int64(n.Attempt)
 			}
-			if err := w.store.ExtendClaims(context.WithoutCancel(ctx), ids, attempts, w.opts.Lease); err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.opts.Lease/3)
+			err := w.store.ExtendClaims(rctx, ids, attempts, w.opts.Lease)
+			cancel()
+			if err != nil {
 				w.opts.Logger.Warn("could not renew the claim on notifications in hand", slog.String("error", err.Error()))
 			}
 		}
