@@ -190,7 +190,9 @@ func (w *Worker) markSent(ctx context.Context, log *slog.Logger, n threads.Notif
 	deadline := time.Now().Add(min(w.opts.Lease, time.Minute))
 	delay := 100 * time.Millisecond
 	for {
-		ok, err := w.store.MarkSent(ctx, n.OutboxID, n.Attempt)
+		actx, cancel := context.WithDeadline(ctx, deadline)
+		ok, err := w.store.MarkSent(actx, n.OutboxID, n.Attempt)
+		cancel()
 		if err == nil || time.Now().Add(delay).After(deadline) {
 			return ok, err
 		}
