@@ -49,6 +49,12 @@ func TestClassify(t *testing.T) {
 			"Only members may post to this list.\n"), ClassBounce},
 		{"list mail that is not a refusal", rawMail("From: Dana Harbor <dana@client.test>\nTo: books@lists.example\nSubject: Re: closing the year\nList-Id: <books.lists.example>\nIn-Reply-To: <n2@lists.example>\n",
 			"Agreed.\n"), ClassReply},
+		{"Exim bounce by its header", rawMail("From: Delivery Robot <robot@mx.client.test>\nTo: billing@firm.test\nSubject: Mail failure\nX-Failed-Recipients: x@client.test\n",
+			"A message that you sent could not be delivered.\n"), ClassBounce},
+		{"vacation header", rawMail(person+"Subject: Re: Invoice\nIn-Reply-To: <n1@mail.example.test>\nX-Vacation: yes\n", "Away.\n"), ClassAutoReply},
+		{"Swedish out-of-office subject", rawMail(person+"Subject: Autosvar: Faktura A-1001\n", "Jag är borta.\n"), ClassAutoReply},
+		{"Japanese out-of-office subject", rawMail(person+"Subject: 自動応答: 請求書\n", "不在です。\n"), ClassAutoReply},
+		{"a reply about an out-of-office note", rawMail(person+"Subject: Re: Autosvar: Faktura\nIn-Reply-To: <n1@mail.example.test>\n", "Back now.\n"), ClassReply},
 		{"no-reply notice", rawMail("From: Cloud Alerts <no-reply@alerts.example>\nTo: billing@firm.test\nSubject: Notification Message\n",
 			"{\"Type\": \"Notification\"}\n"), ClassOther},
 	}
