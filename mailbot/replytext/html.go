@@ -18,6 +18,13 @@ func ExtractHTML(body string) Result {
 		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
 		return Extract(text)
 	}
+	if answersBetweenQuotes(doc) {
+		// An inline reply: the author wrote between quoted passages. The
+		// text form keeps the quotes as "> " lines, and Extract keeps the
+		// author's words between them.
+		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
+		return Extract(dropEmptyQuoteOpenings(text))
+	}
 	var cut []*html.Node
 	collectQuotes(doc, &cut)
 	var elided bytes.Buffer
@@ -54,6 +61,51 @@ func collectQuotes(n *html.Node, out *[]*html.Node) {
 			collectQuotes(c, out)
 		}
 	}
+}
+
+// dropEmptyQuoteOpenings removes the empty "> " line the text conversion
+// puts at the top of each quoted block.
+func dropEmptyQuoteOpenings(text string) string {
+	lines := strings.Split(normalize(text), "\n")
+	out := make([]string, 0, len(lines))
+	for i, l := range lines {
+		if strings.TrimSpace(l) == ">" && (i == 0 || !isQuoted(lines[i-1])) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// answersBetweenQuotes says some blockquote is followed, at its own level,
+// by text of the author's: an answer written below a quoted passage. One
+// pass over the tree.
+func answersBetweenQuotes(doc *html.Node) bool {
+	_, found := scanAnswers(doc)
+	return found
+}
+
+// scanAnswers reports whether n holds any text, and whether an answer
+// below a quote was found within it.
+func scanAnswers(n *html.Node) (hasText, found bool) {
+	if n.Type == html.TextNode {
+		return strings.TrimSpace(n.Data) != "", false
+	}
+	afterQuote := false
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		text, f := scanAnswers(c)
+		if f {
+			return true, true
+		}
+		hasText = hasText || text
+		switch {
+		case c.Type == html.ElementNode && c.Data == "blockquote":
+			afterQuote = true
+		case afterQuote && text && !isQuoteNode(c) && !isHistoryStart(c):
+			return true, true
+		}
+	}
+	return hasText, false
 }
 
 func attr(n *html.Node, key string) string {
