@@ -17,10 +17,11 @@ type Result struct {
 
 // Extract splits a plain-text reply body.
 func Extract(body string) Result {
-	return extract(strings.Split(normalize(body), "\n"), true)
+	return extract(strings.Split(normalize(body), "\n"))
 }
 
-func extract(lines []string, first bool) Result {
+func extract(lines []string) Result {
+	first := true // history may open the body only before anything is kept
 	// kept aliases lines until an inline reply makes it a copy; elided is
 	// kept in parts and joined once, so a large body is not copied over.
 	var kept []string
