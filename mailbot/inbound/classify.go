@@ -74,7 +74,7 @@ func Classify(m *Message) (Class, string) {
 		return ClassBounce, "X-Failed-Recipients"
 	case isNullReturnPath(m) && bounceWords.MatchString(head):
 		return ClassBounce, "empty Return-Path and a delivery failure in the text"
-	case isListServer(m.Header) && listReject.MatchString(m.Subject):
+	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject):
 		return ClassBounce, "a mailing list refused the message"
 	}
 	if c, why := classifyHeaders(m); c != "" {

@@ -47,6 +47,8 @@ func TestClassify(t *testing.T) {
 			"Your mail sent on Tuesday\n   could not be delivered to <x@client.test>\n   as their mailbox is full.\n"), ClassBounce},
 		{"mailing list refusal", rawMail("From: list-admin@lists.example\nTo: billing@firm.test\nSubject: Your post was rejected: not a member\nList-Id: <books.lists.example>\n",
 			"Only members may post to this list.\n"), ClassBounce},
+		{"list discussion of a rejected payment", rawMail("From: Dana Harbor <dana@client.test>\nTo: books@lists.example\nSubject: Re: rejected payment\nList-Id: <books.lists.example>\n",
+			"The bank sent it back.\n"), ClassReply},
 		{"list mail that is not a refusal", rawMail("From: Dana Harbor <dana@client.test>\nTo: books@lists.example\nSubject: Re: closing the year\nList-Id: <books.lists.example>\nIn-Reply-To: <n2@lists.example>\n",
 			"Agreed.\n"), ClassReply},
 		{"Exim bounce by its header", rawMail("From: Delivery Robot <robot@mx.client.test>\nTo: billing@firm.test\nSubject: Mail failure\nX-Failed-Recipients: x@client.test\n",
