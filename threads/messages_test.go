@@ -294,3 +294,33 @@ func TestKeyedPostIsStoredOnce(t *testing.T) {
 		t.Errorf("another author's post with the same key: %+v, %v", m, err)
 	}
 }
+
+// Pages opened at once mark a long thread read together: no error, no
+// deadlock, every message marked once.
+func TestConcurrentMarkRead(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for i := range 300 {
+		w.post(t, w.invoice, w.ana, w.accountant, fmt.Sprintf("note %d", i))
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := int64(0)
+	for range 8 {
+		wg.Go(func() {
+			n, err := w.s.MarkRead(t.Context(), w.accountant.ID, w.invoice.ID)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			total += n
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	var unread int
+	w.s.DB().Get(&unread, `SELECT count(*) FROM messages WHERE recipient_id = $1 AND read_at IS NULL`, w.accountant.ID)
+	if total != 300 || unread != 0 {
+		t.Errorf("marked %d in all, %d left unread; want 300 and 0", total, unread)
+	}
+}

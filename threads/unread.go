@@ -45,9 +45,14 @@ func (s *Store) UnreadCounts(ctx context.Context, personID int64) ([]CompanyUnre
 // MarkRead marks the person's messages on the transaction read and returns
 // how many were unread.
 func (s *Store) MarkRead(ctx context.Context, personID, txnID int64) (int64, error) {
+	// Two pages opened at once mark the same rows: each takes the rows the
+	// other has not locked, in id order, so neither waits for the other or
+	// deadlocks with it, and every row is marked once.
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE messages SET read_at = $3
-		WHERE transaction_id = $1 AND recipient_id = $2 AND read_at IS NULL`,
+		WHERE id IN (SELECT id FROM messages
+			WHERE transaction_id = $1 AND recipient_id = $2 AND read_at IS NULL
+			ORDER BY id FOR NO KEY UPDATE SKIP LOCKED)`,
 		txnID, personID, s.now())
 	if err != nil {
 		return 0, fmt.Errorf("store: mark read: %w", err)

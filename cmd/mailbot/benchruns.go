@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -245,7 +246,7 @@ func (b *benchWorld) web(ctx context.Context, n int) (benchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	h, err := handler(b.store, web.Options{}, nil, nil)
+	h, err := handler(b.store, web.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}, nil, nil)
 	if err != nil {
 		return res, err
 	}
