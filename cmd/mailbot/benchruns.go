@@ -144,17 +144,14 @@ func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	var before int64
-	b.store.DB().GetContext(ctx, &before, `SELECT coalesce(max(id), 0) FROM outbox`)
+	before := b.lastOutboxID(ctx)
 	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for g := range 4 {
 		wg.Go(func() {
 			for i := g; i < n; i += 4 {
-				c := b.clients[i%len(b.clients)]
-				if _, err := b.store.PostMessage(ctx, threads.NewMessage{TransactionID: b.invoice.ID, AuthorID: b.accountant.ID,
-					RecipientID: c.ID, Body: fmt.Sprintf("Message %d: could you send the receipt?", i), Source: threads.SourceWeb}); err != nil {
+				if err := b.postToClient(ctx, i, fmt.Sprintf("Message %d: could you send the receipt?", i)); err != nil {
 					errs <- err
 					return
 				}
@@ -173,61 +170,81 @@ func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
 	if err := <-errs; err != nil {
 		return res, err
 	}
-	deadline := time.Now().Add(10 * time.Minute)
-	for {
-		var done int
-		b.store.DB().GetContext(ctx, &done, `SELECT count(*) FROM outbox WHERE id > $1 AND status <> 'pending'`, before)
-		if done >= n {
-			break
-		}
-		if time.Now().After(deadline) {
-			return res, fmt.Errorf("bench: only %d of %d notifications handled after 10 minutes", done, n)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := b.waitOutbox(ctx, before, n, 10*time.Minute); err != nil {
+		return res, err
 	}
 	rate := float64(n) / time.Since(start).Seconds()
 	res.set("notifications_per_s", rate)
-	var burst []float64
-	err = b.store.DB().SelectContext(ctx, &burst, `SELECT percentile_cont(x) WITHIN GROUP (ORDER BY extract(epoch FROM o.sent_at - m.created_at) * 1000)
-		FROM outbox o JOIN messages m ON m.id = o.message_id, unnest(ARRAY[0.5, 0.99]) x
-		WHERE o.status = 'sent' AND o.id > $1 GROUP BY x ORDER BY x`, before)
-	if err != nil || len(burst) != 2 {
+	burst, err := b.sentLatency(ctx, before, 0.5, 0.99)
+	if err != nil {
 		return res, err
 	}
 	res.set("burst_latency_p50_ms", burst[0])
 	res.set("burst_latency_p99_ms", burst[1])
 	// Then a steady stream at half that rate: post to accepted, one by one.
-	b.store.DB().GetContext(ctx, &before, `SELECT coalesce(max(id), 0) FROM outbox`)
+	before = b.lastOutboxID(ctx)
 	m := max(n/4, 20)
 	gap := time.Duration(float64(time.Second) / max(rate/2, 1))
 	for i := range m {
-		c := b.clients[i%len(b.clients)]
-		if _, err := b.store.PostMessage(ctx, threads.NewMessage{TransactionID: b.invoice.ID, AuthorID: b.accountant.ID,
-			RecipientID: c.ID, Body: fmt.Sprintf("Paced message %d", i), Source: threads.SourceWeb}); err != nil {
+		if err := b.postToClient(ctx, i, fmt.Sprintf("Paced message %d", i)); err != nil {
 			return res, err
 		}
 		time.Sleep(gap)
 	}
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+	if err := b.waitOutbox(ctx, before, m, time.Minute); err != nil {
+		return res, err
+	}
+	paced, err := b.sentLatency(ctx, before, 0.5, 0.95, 0.99)
+	if err != nil {
+		return res, err
+	}
+	res.set("latency_p50_ms", paced[0])
+	res.set("latency_p95_ms", paced[1])
+	res.set("latency_p99_ms", paced[2])
+	return res, nil
+}
+
+// postToClient posts a message from the accountant to client i (round robin).
+func (b *benchWorld) postToClient(ctx context.Context, i int, body string) error {
+	_, err := b.store.PostMessage(ctx, threads.NewMessage{TransactionID: b.invoice.ID, AuthorID: b.accountant.ID,
+		RecipientID: b.clients[i%len(b.clients)].ID, Body: body, Source: threads.SourceWeb})
+	return err
+}
+
+func (b *benchWorld) lastOutboxID(ctx context.Context) int64 {
+	var id int64
+	b.store.DB().GetContext(ctx, &id, `SELECT coalesce(max(id), 0) FROM outbox`)
+	return id
+}
+
+// waitOutbox waits until n notifications queued after outbox row after
+// were handled.
+func (b *benchWorld) waitOutbox(ctx context.Context, after int64, n int, timeout time.Duration) error {
+	for deadline := time.Now().Add(timeout); ; time.Sleep(10 * time.Millisecond) {
 		var done int
-		b.store.DB().GetContext(ctx, &done, `SELECT count(*) FROM outbox WHERE id > $1 AND status <> 'pending'`, before)
-		if done >= m {
-			break
+		if err := b.store.DB().GetContext(ctx, &done, `SELECT count(*) FROM outbox WHERE id > $1 AND status <> 'pending'`, after); err != nil {
+			return err
+		}
+		if done >= n {
+			return nil
 		}
 		if time.Now().After(deadline) {
-			return res, fmt.Errorf("bench: only %d of %d paced notifications handled after a minute", done, m)
+			return fmt.Errorf("bench: only %d of %d notifications handled after %s", done, n, timeout)
 		}
 	}
-	var paced []float64
-	err = b.store.DB().SelectContext(ctx, &paced, `SELECT percentile_cont(x) WITHIN GROUP (ORDER BY extract(epoch FROM o.sent_at - m.created_at) * 1000)
-		FROM outbox o JOIN messages m ON m.id = o.message_id, unnest(ARRAY[0.5, 0.95, 0.99]) x
-		WHERE o.status = 'sent' AND o.id > $1 GROUP BY x ORDER BY x`, before)
-	if err == nil && len(paced) == 3 {
-		res.set("latency_p50_ms", paced[0])
-		res.set("latency_p95_ms", paced[1])
-		res.set("latency_p99_ms", paced[2])
+}
+
+// sentLatency is the given quantiles of post-to-accepted time, in
+// milliseconds, of the notifications queued after outbox row after.
+func (b *benchWorld) sentLatency(ctx context.Context, after int64, quantiles ...float64) ([]float64, error) {
+	var ms []float64
+	err := b.store.DB().SelectContext(ctx, &ms, `SELECT percentile_cont(x) WITHIN GROUP (ORDER BY extract(epoch FROM o.sent_at - m.created_at) * 1000)
+		FROM outbox o JOIN messages m ON m.id = o.message_id, unnest($2::float8[]) x
+		WHERE o.status = 'sent' AND o.id > $1 GROUP BY x ORDER BY x`, after, pq.Array(quantiles))
+	if err == nil && len(ms) != len(quantiles) {
+		err = fmt.Errorf("bench: no sent notifications to measure")
 	}
-	return res, err
+	return ms, err
 }
 
 // web measures n requests each of the company home and a transaction page
