@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"mailbot/internal/aptinstall"
+	"mailbot/internal/smtptest"
 )
 
 // Server is a running Dovecot with one user.
@@ -50,25 +51,26 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	u, err := user.Lookup(mailUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := mailUser
+	if g, err := user.LookupGroupId(u.Gid); err == nil {
+		group = g.Name
+	}
 	if os.Geteuid() == 0 {
-		// Dovecot will not keep mail as root.
-		u, _ := user.Lookup(mailUser)
+		// Dovecot will not keep mail as root: the mail user owns the homes.
 		var uid, gid int
 		fmt.Sscan(u.Uid, &uid)
 		fmt.Sscan(u.Gid, &gid)
 		os.Chown(filepath.Join(dir, "home"), uid, gid)
 	}
-	s := &Server{Addr: freeAddr(t), Username: "bot", Password: "secret", conf: filepath.Join(dir, "dovecot.conf")}
+	s := &Server{Addr: smtptest.FreeAddr(t), Username: "bot", Password: "secret", conf: filepath.Join(dir, "dovecot.conf")}
 	if err := os.WriteFile(filepath.Join(dir, "users"), []byte(s.Username+":{PLAIN}"+s.Password+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	host, port, _ := net.SplitHostPort(s.Addr)
-	group := mailUser
-	if u, err := user.Lookup(mailUser); err == nil {
-		if g, err := user.LookupGroupId(u.Gid); err == nil {
-			group = g.Name
-		}
-	}
 	conf := fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/dovecot.log
@@ -167,14 +169,4 @@ func find() string {
 		return "/usr/sbin/dovecot"
 	}
 	return ""
-}
-
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
