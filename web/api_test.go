@@ -9,13 +9,17 @@ import (
 	"testing"
 )
 
-func (f *fixture) api(t *testing.T, key, method, path, body string) (int, map[string]any) {
+// api sends one request; headers are extra name, value pairs.
+func (f *fixture) api(t *testing.T, key, method, path, body string, headers ...string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -71,18 +75,10 @@ func TestAPI(t *testing.T) {
 	}
 	// A retried post with the same Idempotency-Key is stored once.
 	keyed := func() (int, float64) {
-		req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/companies/c9/transactions/t1/messages",
-			strings.NewReader(`{"author":"acc","recipient":"p9","body":"Second reminder"}`))
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Idempotency-Key", "ledger-42")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out struct{ ID float64 }
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out.ID
+		code, out := f.api(t, key, "POST", "/api/v1/companies/c9/transactions/t1/messages",
+			`{"author":"acc","recipient":"p9","body":"Second reminder"}`, "Idempotency-Key", "ledger-42")
+		id, _ := out["id"].(float64)
+		return code, id
 	}
 	code1, id1 := keyed()
 	code2, id2 := keyed()
