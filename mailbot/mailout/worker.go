@@ -106,7 +106,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		w.opts.Metrics.setLag(lag.Seconds())
 	}
 	batch, err := w.store.ClaimNotifications(ctx, w.opts.Batch, w.opts.Lease)
-	if err != nil {
+	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
 	var left atomic.Int64 // how many of the batch are still in hand, from the end
