@@ -207,22 +207,35 @@ func (s *Store) InboundRaw(ctx context.Context, id int64) (raw []byte, intake st
 	return row.Raw, row.Intake, nil
 }
 
-// SentNotification is what one of the service's own Message-IDs refers to.
+// SentNotification is what one of the service's own Message-IDs refers to,
+// with the state of the reply token that email carried.
 type SentNotification struct {
-	RecipientID   int64 `db:"recipient_id"`
-	TransactionID int64 `db:"transaction_id"`
-	CompanyID     int64 `db:"company_id"`
-	AuthorID      int64 `db:"author_id"`
+	RecipientID   int64      `db:"recipient_id"`
+	TransactionID int64      `db:"transaction_id"`
+	CompanyID     int64      `db:"company_id"`
+	AuthorID      int64      `db:"author_id"`
+	ExpiresAt     time.Time  `db:"expires_at"`
+	RevokedAt     *time.Time `db:"revoked_at"`
 }
 
 // NotificationByMailID finds the notification sent with this Message-ID
-// local part, so a reply that lost its token can still be matched.
+// local part, so a reply that lost its token can still be matched, and the
+// reply token that email carried. A Message-ID is worth no more than that
+// token: like LookupReplyToken it returns ErrTokenRevoked or ErrTokenExpired
+// (with the notification), and ErrNotFound when no notification matches.
 func (s *Store) NotificationByMailID(ctx context.Context, mailID string) (SentNotification, error) {
 	var n SentNotification
-	err := s.db.GetContext(ctx, &n, `SELECT o.recipient_id, o.transaction_id, m.company_id, m.author_id
-		FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.mail_id = $1 AND o.kind = 'notification'`, mailID)
-	if err != nil {
+	err := s.getPrepared(ctx, nil, &n, `SELECT o.recipient_id, o.transaction_id, m.company_id, m.author_id,
+			rt.expires_at, rt.revoked_at
+		FROM outbox o JOIN messages m ON m.id = o.message_id JOIN reply_tokens rt ON rt.id = o.reply_token_id
+		WHERE o.mail_id = $1 AND o.kind = 'notification'`, mailID)
+	switch {
+	case err != nil:
 		return SentNotification{}, notFound("notification", err)
+	case n.RevokedAt != nil:
+		return n, ErrTokenRevoked
+	case !n.ExpiresAt.After(s.now()):
+		return n, ErrTokenExpired
 	}
 	return n, nil
 }

@@ -68,22 +68,23 @@ func newMailID() string {
 // for its notification.
 func (s *Store) enqueueNotification(ctx context.Context, tx *sqlx.Tx, m Message) error {
 	// postMessage checked the recipient belongs to the company.
-	if _, err := s.currentToken(ctx, tx, m.RecipientID, m.TransactionID); err != nil {
+	_, tokenID, err := s.currentToken(ctx, tx, m.RecipientID, m.TransactionID)
+	if err != nil {
 		return err
 	}
-	err := s.execPrepared(ctx, tx, `
+	err = s.execPrepared(ctx, tx, `
 		WITH addr AS (
 			SELECT address FROM person_emails WHERE person_id = $2 ORDER BY verified DESC, address LIMIT 1),
 		ins AS (
-			INSERT INTO outbox (message_id, recipient_id, transaction_id, to_address, position, mail_id, status, last_error)
+			INSERT INTO outbox (message_id, recipient_id, transaction_id, to_address, position, mail_id, status, last_error, reply_token_id)
 			SELECT $1, $2, $3, coalesce((SELECT address FROM addr), ''),
 				CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE recipient_id = $2 AND transaction_id = $3) THEN 1 ELSE 0 END, $4,
 				CASE WHEN EXISTS (SELECT 1 FROM mutes WHERE person_id = $2 AND transaction_id = $3) THEN 'muted'
 				     WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'failed' ELSE 'pending' END,
-				CASE WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'recipient has no email address' ELSE '' END
+				CASE WHEN NOT EXISTS (SELECT 1 FROM addr) THEN 'recipient has no email address' ELSE '' END, $6
 			RETURNING id)
 		SELECT pg_notify($5, '') FROM ins`,
-		m.ID, m.RecipientID, m.TransactionID, newMailID(), OutboxChannel)
+		m.ID, m.RecipientID, m.TransactionID, newMailID(), OutboxChannel, tokenID)
 	return wrapStore("queue notification", err)
 }
 
@@ -127,7 +128,7 @@ const claimQuery = `
 			SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
 			ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
 		RETURNING o.id, o.attempts, o.mail_id, o.position, o.to_address, o.queued_at, o.kind, o.reason,
-			o.message_id, o.recipient_id, o.transaction_id, o.inbound_id)
+			o.message_id, o.recipient_id, o.transaction_id, o.inbound_id, o.reply_token_id)
 	SELECT c.id, c.attempts, c.mail_id, c.position, c.to_address, c.queued_at, c.kind, c.reason,
 		coalesce(i.subject, ''), coalesce(i.message_id_hdr, ''),
 		coalesce(m.id, 0), coalesce(m.body, ''), coalesce(m.created_at, c.queued_at), coalesce(a.name, ''),
@@ -142,12 +143,12 @@ const claimQuery = `
 	JOIN people r ON r.id = c.recipient_id
 	LEFT JOIN transactions t ON t.id = c.transaction_id
 	LEFT JOIN companies co ON co.id = t.company_id
-	LEFT JOIN reply_tokens rt ON rt.person_id = c.recipient_id AND rt.transaction_id = c.transaction_id
-		AND rt.retired_at IS NULL
+	LEFT JOIN reply_tokens rt ON rt.id = c.reply_token_id AND rt.retired_at IS NULL AND rt.expires_at > $1
 	ORDER BY c.id`
 
-// fillReplyTokens derives each row's current token; a row whose token was
-// revoked or expired since it was queued gets a new one.
+// fillReplyTokens derives each row's token; a row whose token was revoked or
+// expired since it was queued gets the current one, and remembers it: a
+// reply that names this email's Message-ID obeys that token.
 func (s *Store) fillReplyTokens(ctx context.Context, tx *sqlx.Tx, ns []Notification) error {
 	for i := range ns {
 		n := &ns[i]
@@ -158,11 +159,14 @@ func (s *Store) fillReplyTokens(ctx context.Context, tx *sqlx.Tx, ns []Notificat
 			n.ReplyToken = s.deriveToken(n.nonce)
 			continue
 		}
-		tok, err := s.currentToken(ctx, tx, n.RecipientID, n.Transaction.ID)
+		tok, id, err := s.currentToken(ctx, tx, n.RecipientID, n.Transaction.ID)
 		if err != nil {
 			return err
 		}
 		n.ReplyToken = tok
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET reply_token_id = $2 WHERE id = $1`, n.OutboxID, id); err != nil {
+			return wrapStore("record notification token", err)
+		}
 	}
 	return nil
 }

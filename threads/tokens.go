@@ -79,12 +79,13 @@ func (s *Store) replyTokenFor(ctx context.Context, tx *sqlx.Tx, personID, txnID 
 	if _, err := memberRole(ctx, tx, t.CompanyID, personID); err != nil {
 		return "", fmt.Errorf("reply token: %w", err)
 	}
-	return s.currentToken(ctx, tx, personID, txnID)
+	token, _, err := s.currentToken(ctx, tx, personID, txnID)
+	return token, err
 }
 
 // currentToken is replyTokenFor without the access check, for callers that
-// made it already.
-func (s *Store) currentToken(ctx context.Context, tx *sqlx.Tx, personID, txnID int64) (string, error) {
+// made it already. It returns the token and its row's id.
+func (s *Store) currentToken(ctx context.Context, tx *sqlx.Tx, personID, txnID int64) (string, int64, error) {
 	now := s.now()
 	expires := now.Add(s.tokenTTL)
 	for range 3 {
@@ -97,41 +98,45 @@ func (s *Store) currentToken(ctx context.Context, tx *sqlx.Tx, personID, txnID i
 			WHERE person_id = $1 AND transaction_id = $2 AND retired_at IS NULL`, personID, txnID)
 		switch {
 		case err == nil && cur.ExpiresAt.After(expires.Add(-s.tokenTTL/100)):
-			return s.deriveToken(cur.Nonce), nil // extended recently enough
+			return s.deriveToken(cur.Nonce), cur.ID, nil // extended recently enough
 		case err == nil && cur.ExpiresAt.After(now):
 			_, err = tx.ExecContext(ctx, `UPDATE reply_tokens SET expires_at = $2 WHERE id = $1`, cur.ID, expires)
-			return s.deriveToken(cur.Nonce), wrapStore("extend reply token", err)
+			return s.deriveToken(cur.Nonce), cur.ID, wrapStore("extend reply token", err)
 		case err == nil:
 			_, err = tx.ExecContext(ctx, `UPDATE reply_tokens SET retired_at = $2 WHERE id = $1`, cur.ID, now)
 			if err != nil {
-				return "", wrapStore("retire reply token", err)
+				return "", 0, wrapStore("retire reply token", err)
 			}
 		case !isNoRows(err):
-			return "", wrapStore("current reply token", err)
+			return "", 0, wrapStore("current reply token", err)
 		}
-		token, ok, err := s.insertToken(ctx, tx, personID, txnID, now, expires)
-		if err != nil || ok {
-			return token, err
+		token, id, err := s.insertToken(ctx, tx, personID, txnID, now, expires)
+		if err != nil || id != 0 {
+			return token, id, err
 		}
 	}
-	return "", fmt.Errorf("store: reply token: concurrent updates did not settle")
+	return "", 0, fmt.Errorf("store: reply token: concurrent updates did not settle")
 }
 
-// insertToken adds a current token unless another transaction just did.
-func (s *Store) insertToken(ctx context.Context, tx *sqlx.Tx, personID, txnID int64, now, expires time.Time) (string, bool, error) {
+// insertToken adds a current token unless another transaction just did
+// (then its id is 0).
+func (s *Store) insertToken(ctx context.Context, tx *sqlx.Tx, personID, txnID int64, now, expires time.Time) (string, int64, error) {
 	nonce := make([]byte, nonceBytes)
 	rand.Read(nonce)
 	token := s.deriveToken(nonce)
-	res, err := tx.ExecContext(ctx, `
+	var id int64
+	err := tx.GetContext(ctx, &id, `
 		INSERT INTO reply_tokens (token_hash, nonce, person_id, transaction_id, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (person_id, transaction_id) WHERE retired_at IS NULL DO NOTHING`,
+		ON CONFLICT (person_id, transaction_id) WHERE retired_at IS NULL DO NOTHING RETURNING id`,
 		hashToken(token), nonce, personID, txnID, now, expires)
-	if err != nil {
-		return "", false, wrapStore("insert reply token", err)
+	if isNoRows(err) {
+		return "", 0, nil
 	}
-	n, _ := res.RowsAffected()
-	return token, n == 1, nil
+	if err != nil {
+		return "", 0, wrapStore("insert reply token", err)
+	}
+	return token, id, nil
 }
 
 // LookupReplyToken resolves a token, in any case. It returns ErrTokenNotFound,

@@ -121,12 +121,15 @@ func (m *Message) readEnvelope() {
 }
 
 // readFrom takes the From field strictly when it parses, else the first
-// thing that looks like an address.
+// thing that looks like an address. A mail with several From fields counts
+// the addresses of all of them, so it never passes for one sender whichever
+// field a reader would take.
 func (m *Message) readFrom() {
 	raw := m.Header.Get("From")
 	if raw == "" {
 		return
 	}
+	defer m.countFromFields()
 	list, err := (&mail.AddressParser{WordDecoder: wordDecoder}).ParseList(raw)
 	if err == nil && len(list) > 0 {
 		m.From, m.FromName, m.FromCount = strings.ToLower(list[0].Address), list[0].Name, len(list)
@@ -136,4 +139,13 @@ func (m *Message) readFrom() {
 	if addrs := m.Addresses("From"); len(addrs) > 0 {
 		m.From, m.FromCount = addrs[0], len(addrs)
 	}
+}
+
+func (m *Message) countFromFields() {
+	fields := m.Header.Values("From")
+	if len(fields) < 2 {
+		return
+	}
+	m.problem("%d From fields", len(fields))
+	m.FromCount = max(m.FromCount, len(fields), len(m.Addresses("From")))
 }

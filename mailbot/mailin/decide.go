@@ -101,7 +101,9 @@ func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Messa
 
 // resolve finds the first candidate that names a live conversation. When
 // none does, the verdict says why, from the most telling candidate, and the
-// target is that of an expired or revoked token, if any.
+// target is that of an expired or revoked token, if any. A candidate found
+// through one of our Message-IDs obeys the token its email carried, so
+// revoking or expiring a reply address stops both ways of naming it.
 func (p *Pipeline) resolve(ctx context.Context, cands []inbound.Candidate, from string) (target, threads.Verdict, error) {
 	if len(cands) == 0 {
 		return target{}, threads.VerdictRejectedNoToken, nil
@@ -109,29 +111,37 @@ func (p *Pipeline) resolve(ctx context.Context, cands []inbound.Candidate, from 
 	verdict := threads.VerdictRejectedBadToken
 	var stale target
 	for _, c := range cands {
-		if c.MailID != "" {
-			n, err := p.store.NotificationByMailID(ctx, c.MailID)
-			if errors.Is(err, threads.ErrNotFound) {
-				continue
-			} else if err != nil {
-				return target{}, "", err
-			}
-			return target{personID: n.RecipientID, txnID: n.TransactionID, companyID: n.CompanyID, recipientID: n.AuthorID}, "", nil
-		}
-		rt, rc, err := p.store.TokenContext(ctx, c.Token, from)
+		t, err := p.lookup(ctx, c, from)
 		switch {
 		case err == nil:
-			return target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID, rc: &rc}, "", nil
+			return t, "", nil
 		case errors.Is(err, threads.ErrTokenExpired) && verdict == threads.VerdictRejectedBadToken:
-			verdict, stale = threads.VerdictRejectedExpired, target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID}
+			verdict, stale = threads.VerdictRejectedExpired, t
 		case errors.Is(err, threads.ErrTokenRevoked) && verdict == threads.VerdictRejectedBadToken:
-			verdict, stale = threads.VerdictRejectedRevoked, target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID}
-		case errors.Is(err, threads.ErrTokenNotFound), errors.Is(err, threads.ErrTokenExpired), errors.Is(err, threads.ErrTokenRevoked):
+			verdict, stale = threads.VerdictRejectedRevoked, t
+		case errors.Is(err, threads.ErrTokenNotFound), errors.Is(err, threads.ErrNotFound),
+			errors.Is(err, threads.ErrTokenExpired), errors.Is(err, threads.ErrTokenRevoked):
 		default:
 			return target{}, "", err
 		}
 	}
 	return stale, verdict, nil
+}
+
+// lookup resolves one candidate: a token in an address, or one of our
+// notifications' Message-IDs. Its errors are the store's token errors, with
+// the target of an expired or revoked one.
+func (p *Pipeline) lookup(ctx context.Context, c inbound.Candidate, from string) (target, error) {
+	if c.MailID != "" {
+		n, err := p.store.NotificationByMailID(ctx, c.MailID)
+		return target{personID: n.RecipientID, txnID: n.TransactionID, companyID: n.CompanyID, recipientID: n.AuthorID}, err
+	}
+	rt, rc, err := p.store.TokenContext(ctx, c.Token, from)
+	t := target{personID: rt.PersonID, txnID: rt.TransactionID, companyID: rt.CompanyID}
+	if err == nil {
+		t.rc = &rc
+	}
+	return t, err
 }
 
 func (p *Pipeline) withPost(d decision, m *inbound.Message, t target) decision {

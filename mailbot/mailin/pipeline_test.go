@@ -68,6 +68,15 @@ func TestSecurityVerdicts(t *testing.T) {
 		{"two From addresses", func(t *testing.T, f *fixture) reply {
 			return reply{from: "dana@client.test, mallory@evil.test"}
 		}, threads.VerdictRejectedSender},
+		{"two From fields, the owner's first", func(t *testing.T, f *fixture) reply {
+			return reply{from: "Dana Harbor <dana@client.test>\r\nFrom: Mallory <mallory@evil.test>"}
+		}, threads.VerdictRejectedSender},
+		{"two From fields, the owner's last", func(t *testing.T, f *fixture) reply {
+			return reply{from: "Mallory <mallory@evil.test>\r\nFrom: Dana Harbor <dana@client.test>"}
+		}, threads.VerdictRejectedSender},
+		{"two From fields, both the owner's", func(t *testing.T, f *fixture) reply {
+			return reply{from: "dana@client.test\r\nFrom: Dana Harbor <dana@client.test>"}
+		}, threads.VerdictRejectedSender},
 		{"unverified address of the person", func(t *testing.T, f *fixture) reply {
 			f.store.UpsertPerson(t.Context(), threads.PersonInput{ExternalID: "cli", Name: "Dana Harbor",
 				Emails: []threads.EmailAddress{{Address: "dana@client.test", Verified: false}}})
@@ -85,6 +94,32 @@ func TestSecurityVerdicts(t *testing.T) {
 			f.store.RevokeReplyTokens(t.Context(), f.client.ID)
 			return reply{inReplyTo: "<x@elsewhere.test>"}
 		}, threads.VerdictRejectedRevoked},
+		// Every mail client names the notification it answers: that must not
+		// reopen a reply address that was revoked or expired.
+		{"revoked token, the reply names the notification", func(t *testing.T, f *fixture) reply {
+			f.store.RevokeReplyTokens(t.Context(), f.client.ID)
+			return reply{}
+		}, threads.VerdictRejectedRevoked},
+		{"revoked token, only the notification's Message-ID", func(t *testing.T, f *fixture) reply {
+			f.store.RevokeReplyTokens(t.Context(), f.client.ID)
+			return reply{to: "accounts@client.test"}
+		}, threads.VerdictRejectedRevoked},
+		{"expired token, only the notification's Message-ID", func(t *testing.T, f *fixture) reply {
+			f.clock.Add(200 * 24 * time.Hour)
+			return reply{to: "accounts@client.test"}
+		}, threads.VerdictRejectedExpired},
+		{"person removed, only the notification's Message-ID", func(t *testing.T, f *fixture) reply {
+			f.store.RemoveMembership(t.Context(), f.company.ID, f.client.ID)
+			return reply{to: "accounts@client.test"}
+		}, threads.VerdictRejectedNoAccess},
+		{"kind changed, only the notification's Message-ID", func(t *testing.T, f *fixture) reply {
+			f.store.UpsertTransaction(t.Context(), f.company.ID, threads.TransactionInput{ExternalID: "inv-1",
+				Kind: threads.KindSalesReceipt, Date: time.Now(), Currency: "USD"})
+			return reply{to: "accounts@client.test"}
+		}, threads.VerdictRejectedKind},
+		{"forged From, only the notification's Message-ID", func(t *testing.T, f *fixture) reply {
+			return reply{to: "accounts@client.test", from: "Mallory <mallory@evil.test>"}
+		}, threads.VerdictRejectedSender},
 		{"kind no longer allows conversations", func(t *testing.T, f *fixture) reply {
 			f.store.UpsertTransaction(t.Context(), f.company.ID, threads.TransactionInput{ExternalID: "inv-1",
 				Kind: threads.KindSalesReceipt, Date: time.Now(), Currency: "USD"})
@@ -215,6 +250,29 @@ func TestTokenlessReplyMatchedByMessageID(t *testing.T) {
 		body: "Second answer.\r\n"}))
 	if res.Verdict != threads.VerdictPosted {
 		t.Fatalf("verdict %s, want posted with an upper-cased token", res.Verdict)
+	}
+}
+
+// After a revocation the next notification carries a new address: a reply
+// to it posts, a reply naming the earlier email does not.
+func TestNewNotificationAfterRevocation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	oldMailID := f.mailID
+	f.store.RevokeReplyTokens(t.Context(), f.client.ID)
+	if _, err := f.store.PostMessage(t.Context(), threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID,
+		RecipientID: f.client.ID, Body: "And the freight line?", Source: threads.SourceWeb}); err != nil {
+		t.Fatal(err)
+	}
+	var newMailID string
+	f.store.DB().Get(&newMailID, `SELECT mail_id FROM outbox WHERE recipient_id = $1 AND mail_id <> $2`, f.client.ID, oldMailID)
+	res := f.ingest(t, f.raw(reply{to: "accounts@client.test", inReplyTo: "<" + oldMailID + "@mail.example.test>"}))
+	if res.Verdict != threads.VerdictRejectedRevoked {
+		t.Errorf("reply naming the revoked email: verdict %s, want %s", res.Verdict, threads.VerdictRejectedRevoked)
+	}
+	res = f.ingest(t, f.raw(reply{to: "accounts@client.test", inReplyTo: "<" + newMailID + "@mail.example.test>"}))
+	if res.Verdict != threads.VerdictPosted {
+		t.Errorf("reply naming the new email: verdict %s, want posted", res.Verdict)
 	}
 }
 
