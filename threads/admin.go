@@ -14,6 +14,8 @@ type InboundRow struct {
 	Class      string    `db:"class"`
 	Verdict    Verdict   `db:"verdict"`
 	Detail     string    `db:"detail"`
+	SenderAuth string    `db:"sender_auth"`
+	AuthDetail string    `db:"sender_auth_detail"`
 	RawSize    int64     `db:"raw_size"`
 	Truncated  bool      `db:"truncated"`
 	Deliveries int       `db:"deliveries"`
@@ -40,7 +42,7 @@ func (s *Store) InboundLog(ctx context.Context, f InboundFilter) ([]InboundRow, 
 	}
 	rows := []InboundRow{}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT id, intake, sender, subject, class, verdict, detail, raw_size, truncated, deliveries,
+		SELECT id, intake, sender, subject, class, verdict, detail, sender_auth, sender_auth_detail, raw_size, truncated, deliveries,
 			(SELECT m.id FROM messages m WHERE m.inbound_id = inbound.id) AS message_id, received_at
 		FROM inbound
 		WHERE ($1 = '' OR verdict = $1 OR verdict LIKE $1 || '\_%') AND ($2 = '' OR sender ILIKE '%' || $2 || '%')

@@ -29,8 +29,12 @@ type InboundRecord struct {
 	Raw             []byte // the mail, or its header alone when too large
 	RawSize         int64
 	Truncated       bool
-	PersonID        int64 // the token's person, when known
-	TransactionID   int64 // the token's transaction, when known
+	// SenderAuth is what vouched for the sender ("dmarc", "dkim", "spf",
+	// "none", "fail"; "" when not checked), SenderAuthDetail what was read.
+	SenderAuth       string
+	SenderAuthDetail string
+	PersonID         int64 // the token's person, when known
+	TransactionID    int64 // the token's transaction, when known
 	// ReprocessID, when set, updates that row instead of adding one.
 	ReprocessID int64
 }
@@ -96,11 +100,12 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 	if rec.ReprocessID == 0 {
 		err = s.getPrepared(ctx, tx, &id, `
 			INSERT INTO inbound (dedupe_key, message_id_hdr, intake, sender, subject, token_candidates, class,
-				verdict, detail, raw, raw_size, truncated, person_id, transaction_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, 0), nullif($14, 0))
+				verdict, detail, raw, raw_size, truncated, person_id, transaction_id, sender_auth, sender_auth_detail)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, 0), nullif($14, 0), $15, $16)
 			ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
 			rec.DedupeKey, rec.MessageIDHeader, rec.Intake, rec.Sender, rec.Subject, pq.Array(rec.TokenCandidates),
-			rec.Class, string(rec.Verdict), rec.Detail, rec.Raw, rec.RawSize, rec.Truncated, rec.PersonID, rec.TransactionID)
+			rec.Class, string(rec.Verdict), rec.Detail, rec.Raw, rec.RawSize, rec.Truncated, rec.PersonID, rec.TransactionID,
+			rec.SenderAuth, clip(rec.SenderAuthDetail))
 		if err == nil {
 			return id, false, true, nil
 		}
@@ -126,8 +131,10 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 		return prior.ID, false, false, fmt.Errorf("reprocess inbound %d: %w", prior.ID, ErrAlreadyPosted)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE inbound SET sender = $2, subject = $3, token_candidates = $4, class = $5,
-		person_id = nullif($6, 0), transaction_id = nullif($7, 0), processings = processings + 1, processed_at = now()
-		WHERE id = $1`, prior.ID, rec.Sender, rec.Subject, pq.Array(rec.TokenCandidates), rec.Class, rec.PersonID, rec.TransactionID)
+		person_id = nullif($6, 0), transaction_id = nullif($7, 0), sender_auth = $8, sender_auth_detail = $9,
+		processings = processings + 1, processed_at = now()
+		WHERE id = $1`, prior.ID, rec.Sender, rec.Subject, pq.Array(rec.TokenCandidates), rec.Class, rec.PersonID, rec.TransactionID,
+		rec.SenderAuth, clip(rec.SenderAuthDetail))
 	return prior.ID, false, false, wrapStore("update inbound", err)
 }
 
@@ -142,6 +149,10 @@ func (s *Store) postInbound(ctx context.Context, tx *sqlx.Tx, inboundID int64, n
 		return 0, v, nil
 	}
 	if err != nil {
+		return 0, "", err
+	}
+	// Whoever answers a thread by email has read it.
+	if _, err := s.markRead(ctx, tx, n.AuthorID, n.TransactionID); err != nil {
 		return 0, "", err
 	}
 	return m.ID, VerdictPosted, s.enqueueNotification(ctx, tx, m)

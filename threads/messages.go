@@ -29,18 +29,22 @@ const (
 
 // Message is one entry in a transaction's Activities.
 type Message struct {
-	ID            int64      `db:"id"`
-	TransactionID int64      `db:"transaction_id"`
-	CompanyID     int64      `db:"company_id"`
-	AuthorID      int64      `db:"author_id"`
-	AuthorName    string     `db:"author_name"`
-	RecipientID   int64      `db:"recipient_id"`
-	RecipientName string     `db:"recipient_name"`
-	Body          string     `db:"body"`
-	Elided        string     `db:"elided"`
-	Source        Source     `db:"source"`
-	CreatedAt     time.Time  `db:"created_at"`
-	ReadAt        *time.Time `db:"read_at"`
+	ID            int64  `db:"id"`
+	TransactionID int64  `db:"transaction_id"`
+	CompanyID     int64  `db:"company_id"`
+	AuthorID      int64  `db:"author_id"`
+	AuthorName    string `db:"author_name"`
+	RecipientID   int64  `db:"recipient_id"`
+	RecipientName string `db:"recipient_name"`
+	Body          string `db:"body"`
+	Elided        string `db:"elided"`
+	Source        Source `db:"source"`
+	// SenderAuth says, for a message made from an email, what vouched for
+	// its sender: "dmarc", "dkim" or "spf", "none" (not verified) or "fail"
+	// (posted while refusals were off); "" for other sources.
+	SenderAuth string     `db:"sender_auth"`
+	CreatedAt  time.Time  `db:"created_at"`
+	ReadAt     *time.Time `db:"read_at"`
 	// Repeated: this post's key was seen before; this is the message it made.
 	Repeated bool `db:"-"`
 	// The ledger's ids of the two people, filled by Thread and Messages.
@@ -56,6 +60,7 @@ type NewMessage struct {
 	Body          string
 	Elided        string // quoted history or signature cut from an email reply
 	Source        Source
+	SenderAuth    string // for an email: see Message.SenderAuth
 	// Key, when set, makes the post idempotent: a later post by the same
 	// author with the same key returns the stored message (Repeated) and
 	// stores nothing.
@@ -67,7 +72,7 @@ const MaxPostKeyBytes = 200
 
 const messageSelect = `
 	SELECT m.id, m.transaction_id, m.company_id, m.author_id, a.name AS author_name,
-		m.recipient_id, r.name AS recipient_name, m.body, m.elided, m.source, m.created_at, m.read_at
+		m.recipient_id, r.name AS recipient_name, m.body, m.elided, m.source, m.sender_auth, m.created_at, m.read_at
 	FROM messages m JOIN people a ON a.id = m.author_id JOIN people r ON r.id = m.recipient_id`
 
 func (n *NewMessage) validate() error {
@@ -160,15 +165,15 @@ func (s *Store) postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage, inbo
 				EXISTS (SELECT 1 FROM memberships WHERE company_id = t.company_id AND person_id = $3) AS recipient_member
 			FROM transactions t WHERE t.id = $1),
 		ins AS (
-			INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source, inbound_id, post_key)
-			SELECT chk.id, chk.company_id, $2, $3, $4, $5, $6, nullif($7, 0), nullif($9, '') FROM chk
+			INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source, inbound_id, post_key, sender_auth)
+			SELECT chk.id, chk.company_id, $2, $3, $4, $5, $6, nullif($7, 0), nullif($9, ''), $10 FROM chk
 			WHERE chk.author_member AND chk.recipient_member AND chk.kind = ANY($8)
 			RETURNING id, author_id, recipient_id, created_at)
 		SELECT chk.company_id, chk.kind, chk.author_member, chk.recipient_member,
 			ins.id, ins.created_at, a.name AS author_name, r.name AS recipient_name
 		FROM chk LEFT JOIN ins ON true
 		LEFT JOIN people a ON a.id = ins.author_id LEFT JOIN people r ON r.id = ins.recipient_id`,
-		n.TransactionID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source), inboundID, allowedKinds, n.Key)
+		n.TransactionID, n.AuthorID, n.RecipientID, n.Body, n.Elided, string(n.Source), inboundID, allowedKinds, n.Key, n.SenderAuth)
 	switch {
 	case isNoRows(err), err == nil && !row.AuthorMember:
 		return Message{}, fmt.Errorf("post message: transaction: %w", ErrNotFound)
@@ -181,7 +186,7 @@ func (s *Store) postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage, inbo
 	}
 	return Message{ID: *row.ID, TransactionID: n.TransactionID, CompanyID: row.CompanyID, AuthorID: n.AuthorID,
 		AuthorName: *row.AuthorName, RecipientID: n.RecipientID, RecipientName: *row.RecipientName, Body: n.Body,
-		Elided: n.Elided, Source: n.Source, CreatedAt: *row.CreatedAt}, nil
+		Elided: n.Elided, Source: n.Source, SenderAuth: n.SenderAuth, CreatedAt: *row.CreatedAt}, nil
 }
 
 // Thread returns a transaction's messages, oldest first, to a viewer who
@@ -201,7 +206,7 @@ func (s *Store) Thread(ctx context.Context, viewerID, txnID int64) ([]Message, e
 // a few people, whose names fillNames adds after.
 func (s *Store) threadRows(ctx context.Context, txnID int64) ([]Message, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, transaction_id, company_id, author_id, recipient_id,
-		body, elided, source, created_at, read_at FROM messages WHERE transaction_id = $1 ORDER BY id`, txnID)
+		body, elided, source, sender_auth, created_at, read_at FROM messages WHERE transaction_id = $1 ORDER BY id`, txnID)
 	if err != nil {
 		return nil, fmt.Errorf("store: thread: %w", err)
 	}
@@ -211,7 +216,7 @@ func (s *Store) threadRows(ctx context.Context, txnID int64) ([]Message, error) 
 		var m Message
 		// Scanned by hand: long threads are read often and reflection costs.
 		err := rows.Scan(&m.ID, &m.TransactionID, &m.CompanyID, &m.AuthorID, &m.RecipientID,
-			&m.Body, &m.Elided, &m.Source, &m.CreatedAt, &m.ReadAt)
+			&m.Body, &m.Elided, &m.Source, &m.SenderAuth, &m.CreatedAt, &m.ReadAt)
 		if err != nil {
 			return nil, fmt.Errorf("store: thread: %w", err)
 		}

@@ -3,6 +3,8 @@ package threads
 import (
 	"context"
 	"fmt"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // CompanyUnread is how many messages wait for a person in one company.
@@ -45,10 +47,18 @@ func (s *Store) UnreadCounts(ctx context.Context, personID int64) ([]CompanyUnre
 // MarkRead marks the person's messages on the transaction read and returns
 // how many were unread.
 func (s *Store) MarkRead(ctx context.Context, personID, txnID int64) (int64, error) {
+	return s.markRead(ctx, nil, personID, txnID)
+}
+
+func (s *Store) markRead(ctx context.Context, tx *sqlx.Tx, personID, txnID int64) (int64, error) {
+	var db sqlx.ExecerContext = s.db
+	if tx != nil {
+		db = tx
+	}
 	// Two pages opened at once mark the same rows: each takes the rows the
 	// other has not locked, in id order, so neither waits for the other or
 	// deadlocks with it, and every row is marked once.
-	res, err := s.db.ExecContext(ctx, `
+	res, err := db.ExecContext(ctx, `
 		UPDATE messages SET read_at = $3
 		WHERE id IN (SELECT id FROM messages
 			WHERE transaction_id = $1 AND recipient_id = $2 AND read_at IS NULL
@@ -73,7 +83,7 @@ func (s *Store) WaitingMessages(ctx context.Context, personID, companyID int64, 
 	out := []WaitingMessage{}
 	err := s.db.SelectContext(ctx, &out, `
 		SELECT m.id, m.transaction_id, m.company_id, m.author_id, a.name AS author_name, m.recipient_id,
-			'' AS recipient_name, m.body, m.elided, m.source, m.created_at, m.read_at,
+			'' AS recipient_name, m.body, m.elided, m.source, m.sender_auth, m.created_at, m.read_at,
 			t.kind AS txn_kind, t.number AS txn_number
 		FROM messages m JOIN people a ON a.id = m.author_id JOIN transactions t ON t.id = m.transaction_id
 		WHERE m.recipient_id = $1 AND m.company_id = $2 AND m.read_at IS NULL

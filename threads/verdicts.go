@@ -18,6 +18,7 @@ const (
 	VerdictRejectedExpired   Verdict = "rejected_expired_token"
 	VerdictRejectedRevoked   Verdict = "rejected_revoked_token"
 	VerdictRejectedSender    Verdict = "rejected_sender_mismatch"
+	VerdictRejectedForged    Verdict = "rejected_unauthenticated"
 	VerdictRejectedNoAccess  Verdict = "rejected_no_access"
 	VerdictRejectedKind      Verdict = "rejected_not_allowed_kind"
 	VerdictRejectedEmpty     Verdict = "rejected_empty"
@@ -38,6 +39,7 @@ var verdictText = map[Verdict]string{
 	VerdictRejectedExpired:   "its reply address has expired; reply to a newer email or answer on the web",
 	VerdictRejectedRevoked:   "its reply address was revoked; reply to a newer email or answer on the web",
 	VerdictRejectedSender:    "it was not sent from the address the conversation's email went to",
+	VerdictRejectedForged:    "the sender's domain did not confirm it sent this email (DMARC, DKIM or SPF failed), so it may be forged; answer on the web, or ask your mail administrator",
 	VerdictRejectedNoAccess:  "the sender no longer works on this company",
 	VerdictRejectedKind:      "this kind of transaction does not allow conversations",
 	VerdictRejectedEmpty:     "no reply text was found above the quoted email",

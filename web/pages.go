@@ -180,14 +180,30 @@ type activity struct {
 	Author, Recipient string
 	When, ISO         string
 	ByEmail           bool
-	Body, Elided      string
+	// Sender says, for an email, whether its sender was authenticated.
+	Sender       string
+	Body, Elided string
+}
+
+// senderText words what vouched for an emailed message's sender.
+func senderText(code string) string {
+	switch code {
+	case "dmarc", "dkim", "spf":
+		return "sender verified by " + strings.ToUpper(code)
+	case "fail":
+		return "sender authentication failed"
+	case "none":
+		return "sender not verified"
+	}
+	return ""
 }
 
 func activities(thread []threads.Message, c clock) []activity {
 	out := make([]activity, len(thread))
 	for i, m := range thread {
 		out[i] = activity{ID: m.ID, Author: m.AuthorName, Recipient: m.RecipientName, When: c.DateTime(m.CreatedAt),
-			ISO: c.ISO(m.CreatedAt), ByEmail: m.Source == threads.SourceEmail, Body: m.Body, Elided: m.Elided}
+			ISO: c.ISO(m.CreatedAt), ByEmail: m.Source == threads.SourceEmail, Sender: senderText(m.SenderAuth),
+			Body: m.Body, Elided: m.Elided}
 	}
 	return out
 }

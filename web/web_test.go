@@ -196,3 +196,23 @@ func TestUnsubscribe(t *testing.T) {
 		t.Errorf("notification after unsubscribing is %q, want muted", status)
 	}
 }
+
+// Each emailed message says whether its sender was authenticated.
+func TestThreadShowsSenderAuthentication(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, auth := range []string{"dkim", "none"} {
+		if _, err := f.store.PostMessage(t.Context(), threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.ana.ID,
+			RecipientID: f.accountant.ID, Body: "Answer " + auth, Source: threads.SourceEmail, SenderAuth: auth}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.client(t)
+	c.login("avery@firm.test", "/")
+	_, body, _ := c.do("GET", f.txnPath(f.acme, f.invoice), nil)
+	for _, want := range []string{"sender verified by DKIM", "sender not verified"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("transaction page lacks %q", want)
+		}
+	}
+}

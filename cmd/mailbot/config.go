@@ -16,6 +16,7 @@ import (
 	"mailbot/mailbot/inbound"
 	"mailbot/mailbot/mailin"
 	"mailbot/mailbot/mailout"
+	"mailbot/mailbot/senderauth"
 	"mailbot/threads"
 )
 
@@ -69,6 +70,8 @@ var configVars = []configVar{
 	{"MAILBOT_DKIM_SELECTOR", "", "DKIM selector"},
 	{"MAILBOT_DKIM_KEY_FILE", "", "PEM private key (RSA or Ed25519) for DKIM"},
 	{"MAILBOT_MAX_MAIL_MB", "25", "largest inbound mail kept whole, in MiB; larger mail is logged as rejected_too_large with its header (and refused by the SMTP intake)"},
+	{"MAILBOT_AUTHSERV_ID", "", "authserv-ids (comma-separated) of the receiving mail servers whose Authentication-Results fields are trusted: mx.google.com, the Postfix host's OpenDMARC or rspamd id; every other such field is ignored. A mail without trusted results has its DKIM signatures verified by the service"},
+	{"MAILBOT_SENDER_AUTH", "enforce", "what sender authentication refuses: report (nothing; results recorded), enforce (replies whose From domain fails DMARC or its own DKIM/SPF), require (also replies nothing verifies)"},
 	{"MAILBOT_IMAP_ADDR", "", "IMAP server host:port of the reply mailbox; the IMAP intake runs when set"},
 	{"MAILBOT_IMAP_TLS", "tls", "tls (port 993), starttls or none (loopback only)"},
 	{"MAILBOT_IMAP_USERNAME", "", "IMAP user name"},
@@ -167,7 +170,22 @@ func loadCore(r *envReader) config {
 	from := strings.ToLower(c.Mail.FromAddress)
 	c.In.Pipeline = mailin.Options{MaxSize: int64(mb) << 20, Addressing: inbound.Addressing{
 		ReplyPattern: c.Mail.ReplyAddress, IDDomain: from[strings.LastIndexByte(from, '@')+1:], OwnAddresses: []string{from}}}
+	loadSenderAuth(r, &c.In.Pipeline)
 	return c
+}
+
+func loadSenderAuth(r *envReader, p *mailin.Options) {
+	mode, err := senderauth.ParseMode(r.get("MAILBOT_SENDER_AUTH"))
+	if err != nil {
+		r.fail("MAILBOT_SENDER_AUTH: %v", err)
+	}
+	var ids []string
+	for _, id := range strings.Split(r.get("MAILBOT_AUTHSERV_ID"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	p.AuthMode, p.SenderAuth = mode, senderauth.NewChecker(senderauth.Options{AuthservIDs: ids})
 }
 
 func loadIntakes(r *envReader, in *inConfig) {

@@ -58,6 +58,7 @@ func TestServeConfigErrorsNameTheFix(t *testing.T) {
 		{with(good, "MAILBOT_SMTP_RETRY_FOR", "2 days"), "MAILBOT_SMTP_RETRY_FOR must be a duration"},
 		{with(good, "MAILBOT_DKIM_DOMAIN", "example.test"), "DKIM needs"},
 		{with(good, "MAILBOT_DKIM_DOMAIN", "e.test", "MAILBOT_DKIM_SELECTOR", "s", "MAILBOT_DKIM_KEY_FILE", "/nonexistent"), "MAILBOT_DKIM_KEY_FILE"},
+		{with(good, "MAILBOT_SENDER_AUTH", "strict"), "MAILBOT_SENDER_AUTH"},
 		{good, "connect to database"},
 	}
 	for _, c := range cases {

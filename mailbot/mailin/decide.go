@@ -55,10 +55,10 @@ func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 		// A person writing afresh to a transaction's address: their words
 		// belong in its thread just as a reply's would.
 	}
-	return p.decideReply(ctx, d, m, in.envelope)
+	return p.decideReply(ctx, d, m, in.raw, in.envelope)
 }
 
-func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Message, envelope []string) (decision, error) {
+func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Message, raw []byte, envelope []string) (decision, error) {
 	cands := p.match.Candidates(m, envelope)
 	for _, c := range cands {
 		if c.Token != "" {
@@ -95,6 +95,12 @@ func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Messa
 	}
 	if t.recipientID == 0 {
 		return p.withNotice(ctx, p.settle(d, threads.VerdictRejectedNoAccess, "no one to answer in this conversation"), m, t.txnID)
+	}
+	// Last, since it may ask DNS: everything else about the reply holds.
+	auth := p.opts.SenderAuth.Check(ctx, raw, m.Header, m.From)
+	d.rec.SenderAuth, d.rec.SenderAuthDetail = auth.Code(), auth.Detail
+	if p.opts.AuthMode.Refuses(auth) {
+		return p.withNotice(ctx, p.settle(d, threads.VerdictRejectedForged, auth.Detail), m, t.txnID)
 	}
 	return p.withPost(d, m, t), nil
 }
@@ -152,7 +158,8 @@ func (p *Pipeline) withPost(d decision, m *inbound.Message, t target) decision {
 	d.rec.Verdict = threads.VerdictPosted
 	d.rec.Detail = strings.Join(m.Problems, "; ")
 	d.post = &threads.NewMessage{TransactionID: t.txnID, AuthorID: t.personID, RecipientID: t.recipientID,
-		Body: cleanText(text.Reply), Elided: clipText(cleanText(text.Elided), threads.MaxElidedBytes), Source: threads.SourceEmail}
+		Body: cleanText(text.Reply), Elided: clipText(cleanText(text.Elided), threads.MaxElidedBytes), Source: threads.SourceEmail,
+		SenderAuth: d.rec.SenderAuth}
 	// A refusal at posting time (left the company meanwhile, kind, empty)
 	// still deserves a notice; the sender is the verified person.
 	d.notice = &threads.RejectionNotice{PersonID: t.personID, Address: m.From, TransactionID: t.txnID}

@@ -16,6 +16,7 @@ import (
 
 	"mailbot/mailbot/inbound"
 	"mailbot/mailbot/replytext"
+	"mailbot/mailbot/senderauth"
 	"mailbot/threads"
 )
 
@@ -41,8 +42,13 @@ type Options struct {
 	Limits  inbound.Limits
 	// Extract finds the reply text; default replytext.Extract.
 	Extract func(body string) replytext.Result
-	Logger  *slog.Logger
-	Metrics *Metrics
+	// SenderAuth checks that a reply's From domain sent it; default a
+	// checker that verifies DKIM signatures with the system resolver.
+	SenderAuth *senderauth.Checker
+	// AuthMode says which results refuse a reply; default Enforce.
+	AuthMode senderauth.Mode
+	Logger   *slog.Logger
+	Metrics  *Metrics
 }
 
 // DefaultMaxSize is the default MaxSize.
@@ -65,6 +71,12 @@ func NewPipeline(store Store, opts Options) (*Pipeline, error) {
 	}
 	if opts.MaxSize <= 0 {
 		opts.MaxSize = DefaultMaxSize
+	}
+	if opts.SenderAuth == nil {
+		opts.SenderAuth = senderauth.NewChecker(senderauth.Options{})
+	}
+	if opts.AuthMode == "" {
+		opts.AuthMode = senderauth.Enforce
 	}
 	p := &Pipeline{store: store, match: m, opts: opts, log: opts.Logger, extract: opts.Extract}
 	if p.log == nil {

@@ -385,3 +385,22 @@ mailbot_inbound_total{verdict="posted"} 1
 		t.Errorf("mailbot_inbound_seconds: %d series, want 1", n)
 	}
 }
+
+// Answering by email reads the thread: what waited for the author there no
+// longer counts in their Conversation badge.
+func TestEmailedAnswerMarksTheThreadRead(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	if n, _ := f.store.UnreadCount(t.Context(), f.client.ID, f.company.ID); n != 1 {
+		t.Fatalf("before the reply %d messages wait for the client, want 1", n)
+	}
+	if res := f.ingest(t, f.raw(reply{})); res.Verdict != threads.VerdictPosted {
+		t.Fatalf("verdict %s", res.Verdict)
+	}
+	if n, _ := f.store.UnreadCount(t.Context(), f.client.ID, f.company.ID); n != 0 {
+		t.Errorf("after the reply %d messages wait for the client, want 0", n)
+	}
+	if n, _ := f.store.UnreadCount(t.Context(), f.accountant.ID, f.company.ID); n != 1 {
+		t.Errorf("%d messages wait for the accountant, want the reply", n)
+	}
+}
