@@ -30,6 +30,7 @@ type Matcher struct {
 	reply       *regexp.Regexp
 	refToken    *regexp.Regexp
 	ownID       *regexp.Regexp
+	secrets     *regexp.Regexp // reply addresses and mute links in text
 	own         map[string]bool
 	replyDomain string
 }
@@ -52,6 +53,8 @@ func NewMatcher(a Addressing) (*Matcher, error) {
 	}
 	m.reply = regexp.MustCompile(`^` + regexp.QuoteMeta(before) + `([a-z2-7]{32})` + regexp.QuoteMeta(after[:at+1]) + domain + `$`)
 	m.refToken = regexp.MustCompile(`^reply-([a-z2-7]{32})@` + domain + `$`)
+	m.secrets = regexp.MustCompile(`(?i)(` + regexp.QuoteMeta(before) + `|reply-)[a-z2-7]{32}` + regexp.QuoteMeta(after[:at+1]) + domain +
+		`|(?:https?://)?[^\s<>"']*/unsubscribe/[0-9]+\.[0-9]+\.[0-9a-f]{32}`)
 	m.ownID = regexp.MustCompile(`^([0-9a-f]{32})@` + regexp.QuoteMeta(strings.ToLower(a.IDDomain)) + `$`)
 	for _, addr := range a.OwnAddresses {
 		m.own[strings.ToLower(addr)] = true
@@ -95,6 +98,18 @@ func (mt *Matcher) Candidates(m *Message, envelope []string) []Candidate {
 		}
 	}
 	return out
+}
+
+// Redacted replaces the service's reply addresses and unsubscribe links in
+// text (they come back in the quoted history of replies) with a placeholder,
+// so a thread never shows the other side something that acts for someone.
+func (mt *Matcher) Redacted(text string) string {
+	return mt.secrets.ReplaceAllStringFunc(text, func(s string) string {
+		if strings.Contains(strings.ToLower(s), "/unsubscribe/") {
+			return "[unsubscribe link removed]"
+		}
+		return "[reply address removed]"
+	})
 }
 
 // IsReplyAddress reports whether addr is a reply address and returns its token.

@@ -404,3 +404,33 @@ func TestEmailedAnswerMarksTheThreadRead(t *testing.T) {
 		t.Errorf("%d messages wait for the accountant, want the reply", n)
 	}
 }
+
+// The notification quoted in a reply holds the recipient's reply address
+// and unsubscribe link; shown to the other side they would let them post
+// as, or mute, the recipient. The raw source keeps them, for staff.
+func TestQuotedReplyAddressAndUnsubscribeLinkAreRedacted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mute := "https://mailbot.example.test/unsubscribe/12.34.0123456789abcdef0123456789abcdef"
+	body := "Sent it to reply+" + f.token + "@reply.example.test as asked.\r\n\r\n" +
+		"On Tue, Mar 3, 2026 at 9:14 AM Avery Quill via Ledger Chat <reply+" + strings.ToUpper(f.token) + "@reply.example.test> wrote:\r\n" +
+		"> What was this charge for?\r\n> Stop emails about this invoice: " + mute + "\r\n"
+	res := f.ingest(t, f.raw(reply{body: body}))
+	if res.Verdict != threads.VerdictPosted {
+		t.Fatalf("verdict %s", res.Verdict)
+	}
+	var stored, raw string
+	f.store.DB().QueryRow(`SELECT body || elided FROM messages WHERE id = $1`, res.MessageID).Scan(&stored)
+	f.store.DB().QueryRow(`SELECT convert_from(raw, 'UTF8') FROM inbound WHERE id = $1`, res.InboundID).Scan(&raw)
+	for _, secret := range []string{f.token, "0123456789abcdef0123456789abcdef"} {
+		if strings.Contains(strings.ToLower(stored), secret) {
+			t.Errorf("stored message keeps %q: %q", secret, stored)
+		}
+		if !strings.Contains(strings.ToLower(raw), secret) {
+			t.Errorf("raw source lost %q", secret)
+		}
+	}
+	if !strings.Contains(stored, "Sent it to [reply address removed] as asked.") || !strings.Contains(stored, "[unsubscribe link removed]") {
+		t.Errorf("stored message = %q", stored)
+	}
+}
