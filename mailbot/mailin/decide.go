@@ -159,7 +159,7 @@ func (p *Pipeline) withPost(d decision, m *inbound.Message, t target) decision {
 	d.rec.Detail = strings.Join(m.Problems, "; ")
 	d.post = &threads.NewMessage{TransactionID: t.txnID, AuthorID: t.personID, RecipientID: t.recipientID,
 		Body: p.match.Redacted(cleanText(text.Reply)), Source: threads.SourceEmail,
-		Elided: clipText(p.match.Redacted(cleanText(text.Elided)), threads.MaxElidedBytes),
+		Elided:     clipText(p.match.Redacted(cleanText(text.Elided)), threads.MaxElidedBytes),
 		SenderAuth: d.rec.SenderAuth}
 	// A refusal at posting time (left the company meanwhile, kind, empty)
 	// still deserves a notice; the sender is the verified person.
