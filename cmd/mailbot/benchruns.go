@@ -158,8 +158,9 @@ func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
 			}
 		})
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	stop, err := startWorkers(ctx, b.dbURL, workers)
+	// The posting goroutines hold ctx; the workers get their own.
+	workCtx, cancel := context.WithCancel(ctx)
+	stop, err := startWorkers(workCtx, b.dbURL, workers)
 	if err != nil {
 		cancel()
 		return res, err
