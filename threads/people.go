@@ -31,7 +31,8 @@ type EmailAddress struct {
 	Verified bool   `db:"verified"`
 }
 
-// PersonInput is what the ledger or an admin says of a person.
+// PersonInput is a whole person, staff flag included, as the admin view or
+// the demo seed writes it; the ledger's API sends a PersonPatch instead.
 type PersonInput struct {
 	ExternalID string
 	Name       string
