@@ -2,6 +2,7 @@ package threads
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -38,6 +39,22 @@ func (s *Store) UpsertCompany(ctx context.Context, externalID, name string) (Com
 		return Company{}, fmt.Errorf("store: upsert company: %w", err)
 	}
 	return c, nil
+}
+
+// PatchCompany creates or renames the company with this external id; a nil
+// name keeps the stored one, and a new company needs one.
+func (s *Store) PatchCompany(ctx context.Context, externalID string, name *string) (Company, error) {
+	if name != nil {
+		return s.UpsertCompany(ctx, externalID, *name)
+	}
+	if err := checkExternalID("company id", externalID); err != nil {
+		return Company{}, err
+	}
+	c, err := s.CompanyByExternalID(ctx, externalID)
+	if errors.Is(err, ErrNotFound) {
+		return Company{}, invalid("company name", "is required for a new company")
+	}
+	return c, err
 }
 
 // Company returns a company by id.

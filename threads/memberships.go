@@ -2,6 +2,7 @@ package threads
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -39,6 +40,23 @@ func (s *Store) SetMembership(ctx context.Context, companyID, personID int64, ro
 		return fmt.Errorf("set membership: company or person: %w", ErrNotFound)
 	}
 	return nil
+}
+
+// PatchMembership adds the person to the company or changes their role, and
+// returns the role they now have. A nil role keeps the current one; a new
+// member needs one.
+func (s *Store) PatchMembership(ctx context.Context, companyID, personID int64, role *Role) (Role, error) {
+	if role != nil {
+		if err := s.SetMembership(ctx, companyID, personID, *role); err != nil {
+			return "", err
+		}
+		return *role, nil
+	}
+	r, err := s.MemberRole(ctx, companyID, personID)
+	if errors.Is(err, ErrNotFound) {
+		return "", invalid("role", "is required for a new member")
+	}
+	return r, err
 }
 
 // RemoveMembership takes the person out of the company. Their messages stay;

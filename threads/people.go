@@ -2,6 +2,8 @@ package threads
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -29,7 +31,8 @@ type EmailAddress struct {
 	Verified bool   `db:"verified"`
 }
 
-// PersonInput is what the ledger or an admin says of a person.
+// PersonInput is a whole person, staff flag included, as the admin view or
+// the demo seed writes it; the ledger's API sends a PersonPatch instead.
 type PersonInput struct {
 	ExternalID string
 	Name       string
@@ -78,59 +81,158 @@ func (in *PersonInput) normalize() error {
 	if _, err := time.LoadLocation(in.TimeZone); err != nil || strings.ContainsAny(in.TimeZone, "\r\n") {
 		return invalid("time zone", "%q is not a known IANA time zone", in.TimeZone)
 	}
-	for i := range in.Emails {
-		addr, err := NormalizeEmail(in.Emails[i].Address)
-		if err != nil {
-			return err
-		}
-		in.Emails[i].Address = addr
-	}
 	return nil
 }
 
-// UpsertPerson creates or updates the person with this external id; the
-// given addresses replace the person's old ones. An address that belongs to
-// another person is refused.
+// PersonPatch is what the ledger says of a person: a nil field keeps its
+// stored value, or takes its default when the person is new. It has no staff
+// field, so a sync can never grant or take away staff rights.
+type PersonPatch struct {
+	ExternalID string
+	Name       *string        // required for a new person
+	Emails     *[]EmailUpdate // when set, replaces the person's addresses
+	Locale     *string        // "" is the default, "en"
+	TimeZone   *string        // "" is the default, "UTC"
+}
+
+// EmailUpdate is one address of a PersonPatch. A nil Verified keeps the flag
+// of an address the person already has; a new address starts unverified.
+type EmailUpdate struct {
+	Address  string
+	Verified *bool
+}
+
+// UpsertPerson creates or updates the person with this external id, staff
+// flag included; the given addresses replace the person's old ones. An
+// address that belongs to another person is refused.
 func (s *Store) UpsertPerson(ctx context.Context, in PersonInput) (Person, error) {
-	if err := in.normalize(); err != nil {
+	emails := make([]EmailUpdate, len(in.Emails))
+	for i, e := range in.Emails {
+		emails[i] = EmailUpdate{Address: e.Address, Verified: &e.Verified}
+	}
+	return s.savePerson(ctx, PersonPatch{ExternalID: in.ExternalID, Name: &in.Name, Emails: &emails,
+		Locale: &in.Locale, TimeZone: &in.TimeZone}, &in.Staff)
+}
+
+// PatchPerson creates or updates the person with this external id, changing
+// only the fields the patch sets and never the staff flag.
+func (s *Store) PatchPerson(ctx context.Context, in PersonPatch) (Person, error) {
+	return s.savePerson(ctx, in, nil)
+}
+
+// savePerson writes a patch, and the staff flag when staff is not nil.
+func (s *Store) savePerson(ctx context.Context, in PersonPatch, staff *bool) (Person, error) {
+	if err := checkExternalID("person id", in.ExternalID); err != nil {
 		return Person{}, err
 	}
 	var p Person
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.GetContext(ctx, &p, `
-			INSERT INTO people (external_id, name, locale, time_zone, staff) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, locale = EXCLUDED.locale,
-				time_zone = EXCLUDED.time_zone, staff = EXCLUDED.staff, updated_at = now()
-			RETURNING `+personColumns, in.ExternalID, in.Name, in.Locale, in.TimeZone, in.Staff)
-		if err != nil {
-			return fmt.Errorf("store: upsert person: %w", err)
+		var err error
+		if p, err = writePerson(ctx, tx, in, staff); err != nil {
+			return err
 		}
-		p.Emails, err = replaceEmails(ctx, tx, p.ID, in.Emails)
+		if in.Emails == nil {
+			p.Emails, err = loadEmails(ctx, tx, p.ID)
+		} else {
+			p.Emails, err = replaceEmails(ctx, tx, p.ID, *in.Emails)
+		}
 		return err
 	})
 	return p, err
 }
 
-func replaceEmails(ctx context.Context, tx *sqlx.Tx, personID int64, emails []EmailAddress) ([]EmailAddress, error) {
+// writePerson updates the person's row, or inserts it when there is none.
+func writePerson(ctx context.Context, tx *sqlx.Tx, in PersonPatch, staff *bool) (Person, error) {
+	var p Person
+	cur, err := lockPerson(ctx, tx, in.ExternalID)
+	if errors.Is(err, sql.ErrNoRows) {
+		if p, err = insertPerson(ctx, tx, in, staff); !errors.Is(err, sql.ErrNoRows) {
+			return p, err
+		}
+		// Another call created the person since the lookup: update theirs.
+		cur, err = lockPerson(ctx, tx, in.ExternalID)
+	}
+	if err != nil {
+		return Person{}, fmt.Errorf("store: lock person: %w", err)
+	}
+	full := in.onto(PersonInput{ExternalID: cur.ExternalID, Name: cur.Name, Locale: cur.Locale, TimeZone: cur.TimeZone})
+	if err := full.normalize(); err != nil {
+		return Person{}, err
+	}
+	err = tx.GetContext(ctx, &p, `
+		UPDATE people SET name = $2, locale = $3, time_zone = $4, staff = COALESCE($5, staff), updated_at = now()
+		WHERE id = $1 RETURNING `+personColumns, cur.ID, full.Name, full.Locale, full.TimeZone, staff)
+	return p, wrapStore("update person", err)
+}
+
+func lockPerson(ctx context.Context, tx *sqlx.Tx, externalID string) (Person, error) {
+	var p Person
+	err := tx.GetContext(ctx, &p, `SELECT `+personColumns+` FROM people WHERE external_id = $1 FOR UPDATE`, externalID)
+	return p, err
+}
+
+// insertPerson creates the person; sql.ErrNoRows means someone else just did.
+func insertPerson(ctx context.Context, tx *sqlx.Tx, in PersonPatch, staff *bool) (Person, error) {
+	if in.Name == nil {
+		return Person{}, invalid("name", "is required for a new person")
+	}
+	full := in.onto(PersonInput{ExternalID: in.ExternalID})
+	if err := full.normalize(); err != nil {
+		return Person{}, err
+	}
+	var p Person
+	err := tx.GetContext(ctx, &p, `
+		INSERT INTO people (external_id, name, locale, time_zone, staff) VALUES ($1, $2, $3, $4, COALESCE($5, false))
+		ON CONFLICT (external_id) DO NOTHING
+		RETURNING `+personColumns, full.ExternalID, full.Name, full.Locale, full.TimeZone, staff)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Person{}, fmt.Errorf("store: insert person: %w", err)
+	}
+	return p, err
+}
+
+// onto returns base with the patch's fields written over it, addresses aside.
+func (in PersonPatch) onto(base PersonInput) PersonInput {
+	setIf(&base.Name, in.Name)
+	setIf(&base.Locale, in.Locale)
+	setIf(&base.TimeZone, in.TimeZone)
+	return base
+}
+
+// setIf writes *v to *dst when v is not nil: a field the caller left out
+// keeps the value it had.
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// replaceEmails makes emails the person's addresses. An address given
+// without a verified flag keeps the one it has, or starts unverified.
+func replaceEmails(ctx context.Context, tx *sqlx.Tx, personID int64, emails []EmailUpdate) ([]EmailAddress, error) {
 	keep := make([]string, len(emails))
 	for i, e := range emails {
-		keep[i] = e.Address
+		addr, err := NormalizeEmail(e.Address)
+		if err != nil {
+			return nil, err
+		}
+		keep[i] = addr
 	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM person_emails WHERE person_id = $1 AND NOT address = ANY($2)`,
 		personID, pq.Array(keep))
 	if err != nil {
 		return nil, fmt.Errorf("store: delete old emails: %w", err)
 	}
-	for _, e := range emails {
+	for i, e := range emails {
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO person_emails (address, person_id, verified) VALUES ($1, $2, $3)
-			ON CONFLICT (address) DO UPDATE SET verified = EXCLUDED.verified
-			WHERE person_emails.person_id = EXCLUDED.person_id`, e.Address, personID, e.Verified)
+			INSERT INTO person_emails (address, person_id, verified) VALUES ($1, $2, COALESCE($3, false))
+			ON CONFLICT (address) DO UPDATE SET verified = COALESCE($3, person_emails.verified)
+			WHERE person_emails.person_id = EXCLUDED.person_id`, keep[i], personID, e.Verified)
 		if err != nil {
 			return nil, fmt.Errorf("store: upsert email: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, invalid("email address", "%s belongs to another person", e.Address)
+			return nil, invalid("email address", "%s belongs to another person", keep[i])
 		}
 	}
 	return loadEmails(ctx, tx, personID)

@@ -2,6 +2,8 @@ package threads
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -83,6 +85,142 @@ func (s *Store) UpsertTransaction(ctx context.Context, companyID int64, in Trans
 		return Transaction{}, notFound("upsert transaction: company", err)
 	}
 	return t, nil
+}
+
+// TransactionPatch is what the ledger says of a transaction: a nil field
+// keeps its stored value, or takes its default when the transaction is new
+// (no number, no counterparty, posted). Kind, date, amount and currency are
+// required for a new transaction.
+type TransactionPatch struct {
+	ExternalID   string
+	Kind         *Kind
+	Number       *string
+	Date         *time.Time
+	Amount       *string // plain decimal in the currency's units: "99.50"
+	Currency     *string // ISO 4217; changing it needs Amount too
+	Counterparty *string
+	Posted       *bool
+}
+
+// PatchTransaction creates or updates the company's transaction with this
+// external id, changing only the fields the patch sets.
+func (s *Store) PatchTransaction(ctx context.Context, companyID int64, in TransactionPatch) (Transaction, error) {
+	if err := checkExternalID("transaction id", in.ExternalID); err != nil {
+		return Transaction{}, err
+	}
+	var t Transaction
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		cur, err := lockTransaction(ctx, tx, companyID, in.ExternalID)
+		if errors.Is(err, sql.ErrNoRows) {
+			if t, err = insertTransaction(ctx, tx, companyID, in); !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			// Another call created it since the lookup: update theirs.
+			cur, err = lockTransaction(ctx, tx, companyID, in.ExternalID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: lock transaction: %w", err)
+		}
+		t, err = updateTransaction(ctx, tx, cur, in)
+		return err
+	})
+	return t, err
+}
+
+func lockTransaction(ctx context.Context, tx *sqlx.Tx, companyID int64, externalID string) (Transaction, error) {
+	var t Transaction
+	err := tx.GetContext(ctx, &t, `SELECT `+transactionColumns+` FROM transactions
+		WHERE company_id = $1 AND external_id = $2 FOR UPDATE`, companyID, externalID)
+	return t, err
+}
+
+// insertTransaction creates the transaction; sql.ErrNoRows means someone
+// else just did.
+func insertTransaction(ctx context.Context, tx *sqlx.Tx, companyID int64, in TransactionPatch) (Transaction, error) {
+	var exists bool
+	err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM companies WHERE id = $1)`, companyID)
+	if err != nil {
+		return Transaction{}, fmt.Errorf("store: find company: %w", err)
+	}
+	if !exists {
+		return Transaction{}, fmt.Errorf("insert transaction: company: %w", ErrNotFound)
+	}
+	if err = in.required(); err != nil {
+		return Transaction{}, err
+	}
+	full, err := in.onto(TransactionInput{ExternalID: in.ExternalID, Posted: true})
+	if err != nil {
+		return Transaction{}, err
+	}
+	var t Transaction
+	err = tx.GetContext(ctx, &t, `
+		INSERT INTO transactions (company_id, external_id, kind, number, txn_date, amount_minor, currency, counterparty, posted)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (company_id, external_id) DO NOTHING
+		RETURNING `+transactionColumns,
+		companyID, full.ExternalID, string(full.Kind), full.Number, full.Date.Format(time.DateOnly),
+		full.AmountMinor, full.Currency, full.Counterparty, full.Posted)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Transaction{}, fmt.Errorf("store: insert transaction: %w", err)
+	}
+	return t, err
+}
+
+func updateTransaction(ctx context.Context, tx *sqlx.Tx, cur Transaction, in TransactionPatch) (Transaction, error) {
+	full, err := in.onto(TransactionInput{ExternalID: cur.ExternalID, Kind: cur.Kind, Number: cur.Number,
+		Date: cur.Date, AmountMinor: cur.AmountMinor, Currency: cur.Currency, Counterparty: cur.Counterparty,
+		Posted: cur.Posted})
+	if err != nil {
+		return Transaction{}, err
+	}
+	var t Transaction
+	err = tx.GetContext(ctx, &t, `
+		UPDATE transactions SET kind = $2, number = $3, txn_date = $4, amount_minor = $5, currency = $6,
+			counterparty = $7, posted = $8, updated_at = now()
+		WHERE id = $1 RETURNING `+transactionColumns,
+		cur.ID, string(full.Kind), full.Number, full.Date.Format(time.DateOnly),
+		full.AmountMinor, full.Currency, full.Counterparty, full.Posted)
+	return t, wrapStore("update transaction", err)
+}
+
+// required refuses a patch that cannot create a transaction.
+func (in TransactionPatch) required() error {
+	switch {
+	case in.Kind == nil:
+		return invalid("kind", "is required for a new transaction")
+	case in.Date == nil:
+		return invalid("date", "is required for a new transaction")
+	case in.Amount == nil:
+		return invalid("amount", "is required for a new transaction")
+	case in.Currency == nil:
+		return invalid("currency", "is required for a new transaction")
+	}
+	return nil
+}
+
+// onto returns base with the patch's fields written over it, checked. The
+// amount is read in the resulting currency, so a changed currency must come
+// with its amount.
+func (in TransactionPatch) onto(base TransactionInput) (TransactionInput, error) {
+	was := base.Currency
+	setIf(&base.Kind, in.Kind)
+	setIf(&base.Number, in.Number)
+	setIf(&base.Date, in.Date)
+	setIf(&base.Currency, in.Currency)
+	setIf(&base.Counterparty, in.Counterparty)
+	setIf(&base.Posted, in.Posted)
+	if err := base.normalize(); err != nil {
+		return base, err
+	}
+	if in.Amount == nil {
+		if base.Currency != was {
+			return base, invalid("amount", "is required when the currency changes")
+		}
+		return base, nil
+	}
+	var err error
+	base.AmountMinor, err = ParseAmount(*in.Amount, base.Currency)
+	return base, err
 }
 
 // Transaction returns a transaction the viewer may see: ErrNotFound when it

@@ -15,10 +15,10 @@ import (
 // APIStore is what the JSON API needs of the domain.
 type APIStore interface {
 	APIKeyValid(ctx context.Context, key string) (bool, error)
-	UpsertCompany(ctx context.Context, externalID, name string) (threads.Company, error)
-	UpsertPerson(ctx context.Context, in threads.PersonInput) (threads.Person, error)
-	SetMembership(ctx context.Context, companyID, personID int64, role threads.Role) error
-	UpsertTransaction(ctx context.Context, companyID int64, in threads.TransactionInput) (threads.Transaction, error)
+	PatchCompany(ctx context.Context, externalID string, name *string) (threads.Company, error)
+	PatchPerson(ctx context.Context, in threads.PersonPatch) (threads.Person, error)
+	PatchMembership(ctx context.Context, companyID, personID int64, role *threads.Role) (threads.Role, error)
+	PatchTransaction(ctx context.Context, companyID int64, in threads.TransactionPatch) (threads.Transaction, error)
 	CompanyByExternalID(ctx context.Context, externalID string) (threads.Company, error)
 	PersonByExternalID(ctx context.Context, externalID string) (threads.Person, error)
 	TransactionByExternalID(ctx context.Context, companyID int64, externalID string) (threads.Transaction, error)
@@ -37,7 +37,9 @@ type API struct {
 // NewAPI returns the JSON API.
 func NewAPI(store APIStore) *API { return &API{store: store} }
 
-// Register adds the API's routes to mux.
+// Register adds the API's routes to mux. The PUT routes change only the
+// fields their body has: a field left out (or null) keeps its stored value,
+// or takes its default on create, so their inputs are pointers.
 func (a *API) Register(mux *http.ServeMux) {
 	route := func(pattern string, h func(r *http.Request) (int, any, error)) {
 		mux.Handle(pattern, a.auth(h))
@@ -121,12 +123,12 @@ func decode(r *http.Request, v any) error {
 
 func (a *API) putCompany(r *http.Request) (int, any, error) {
 	var in struct {
-		Name string `json:"name"`
+		Name *string `json:"name"`
 	}
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	c, err := a.store.UpsertCompany(r.Context(), r.PathValue("company"), in.Name)
+	c, err := a.store.PatchCompany(r.Context(), r.PathValue("company"), in.Name)
 	return http.StatusOK, map[string]any{"id": c.ExternalID, "name": c.Name}, err
 }
 
@@ -135,21 +137,40 @@ type apiEmail struct {
 	Verified bool   `json:"verified"`
 }
 
+// errStaffField refuses a staff flag: staff rights are granted in the admin
+// view only, so no ledger sync can make or unmake an admin.
+var errStaffField = &threads.ValidationError{Field: "staff", Problem: "is not set through the API; an admin grants it in /admin"}
+
+// apiEmailUpdate is an address in a PUT: without "verified", an address the
+// person has keeps its flag.
+type apiEmailUpdate struct {
+	Address  string `json:"address"`
+	Verified *bool  `json:"verified"`
+}
+
 func (a *API) putPerson(r *http.Request) (int, any, error) {
 	var in struct {
-		Name     string     `json:"name"`
-		Emails   []apiEmail `json:"emails"`
-		Locale   string     `json:"locale"`
-		TimeZone string     `json:"time_zone"`
+		Name     *string           `json:"name"`
+		Emails   *[]apiEmailUpdate `json:"emails"`
+		Locale   *string           `json:"locale"`
+		TimeZone *string           `json:"time_zone"`
+		Staff    json.RawMessage   `json:"staff"`
 	}
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	pin := threads.PersonInput{ExternalID: r.PathValue("person"), Name: in.Name, Locale: in.Locale, TimeZone: in.TimeZone}
-	for _, e := range in.Emails {
-		pin.Emails = append(pin.Emails, threads.EmailAddress{Address: e.Address, Verified: e.Verified})
+	if in.Staff != nil {
+		return 0, nil, errStaffField
 	}
-	p, err := a.store.UpsertPerson(r.Context(), pin)
+	patch := threads.PersonPatch{ExternalID: r.PathValue("person"), Name: in.Name, Locale: in.Locale, TimeZone: in.TimeZone}
+	if in.Emails != nil {
+		emails := make([]threads.EmailUpdate, len(*in.Emails))
+		for i, e := range *in.Emails {
+			emails[i] = threads.EmailUpdate{Address: e.Address, Verified: e.Verified}
+		}
+		patch.Emails = &emails
+	}
+	p, err := a.store.PatchPerson(r.Context(), patch)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -163,16 +184,17 @@ func (a *API) putPerson(r *http.Request) (int, any, error) {
 
 func (a *API) putMember(r *http.Request) (int, any, error) {
 	var in struct {
-		Role threads.Role `json:"role"`
+		Role *threads.Role `json:"role"`
 	}
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
 	c, p, err := a.companyPerson(r.Context(), r.PathValue("company"), r.PathValue("person"))
+	var role threads.Role
 	if err == nil {
-		err = a.store.SetMembership(r.Context(), c.ID, p.ID, in.Role)
+		role, err = a.store.PatchMembership(r.Context(), c.ID, p.ID, in.Role)
 	}
-	return http.StatusOK, map[string]any{"company": c.ExternalID, "person": p.ExternalID, "role": in.Role}, err
+	return http.StatusOK, map[string]any{"company": c.ExternalID, "person": p.ExternalID, "role": role}, err
 }
 
 func (a *API) companyPerson(ctx context.Context, company, person string) (threads.Company, threads.Person, error) {
@@ -185,13 +207,13 @@ func (a *API) companyPerson(ctx context.Context, company, person string) (thread
 }
 
 type apiTransaction struct {
-	Kind         threads.Kind `json:"kind"`
-	Number       string       `json:"number"`
-	Date         string       `json:"date"`
-	Amount       string       `json:"amount"`
-	Currency     string       `json:"currency"`
-	Counterparty string       `json:"counterparty"`
-	Posted       *bool        `json:"posted,omitempty"`
+	Kind         *threads.Kind `json:"kind"`
+	Number       *string       `json:"number"`
+	Date         *string       `json:"date"`
+	Amount       *string       `json:"amount"`
+	Currency     *string       `json:"currency"`
+	Counterparty *string       `json:"counterparty"`
+	Posted       *bool         `json:"posted"`
 }
 
 func (a *API) putTransaction(r *http.Request) (int, any, error) {
@@ -203,18 +225,16 @@ func (a *API) putTransaction(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	date, err := time.Parse(time.DateOnly, in.Date)
-	if err != nil {
-		return 0, nil, &threads.ValidationError{Field: "date", Problem: "must be YYYY-MM-DD"}
+	patch := threads.TransactionPatch{ExternalID: r.PathValue("txn"), Kind: in.Kind, Number: in.Number,
+		Amount: in.Amount, Currency: in.Currency, Counterparty: in.Counterparty, Posted: in.Posted}
+	if in.Date != nil {
+		date, err := time.Parse(time.DateOnly, *in.Date)
+		if err != nil {
+			return 0, nil, &threads.ValidationError{Field: "date", Problem: "must be YYYY-MM-DD"}
+		}
+		patch.Date = &date
 	}
-	cur := strings.ToUpper(in.Currency)
-	amount, err := threads.ParseAmount(in.Amount, cur)
-	if err != nil {
-		return 0, nil, err
-	}
-	posted := in.Posted == nil || *in.Posted
-	t, err := a.store.UpsertTransaction(r.Context(), c.ID, threads.TransactionInput{ExternalID: r.PathValue("txn"),
-		Kind: in.Kind, Number: in.Number, Date: date, AmountMinor: amount, Currency: cur, Counterparty: in.Counterparty, Posted: posted})
+	t, err := a.store.PatchTransaction(r.Context(), c.ID, patch)
 	if err != nil {
 		return 0, nil, err
 	}
