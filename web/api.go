@@ -257,18 +257,21 @@ func (a *API) transaction(r *http.Request) (threads.Transaction, error) {
 }
 
 type apiMessage struct {
-	ID        int64     `json:"id"`
-	Author    string    `json:"author"`
-	Recipient string    `json:"recipient"`
-	Body      string    `json:"body"`
-	Elided    string    `json:"elided"`
-	Source    string    `json:"source"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64  `json:"id"`
+	Author    string `json:"author"`
+	Recipient string `json:"recipient"`
+	Body      string `json:"body"`
+	Elided    string `json:"elided"`
+	Source    string `json:"source"`
+	// SenderAuth, for a message made from an email: dmarc, dkim or spf
+	// (what verified its sender), none (not verified) or fail.
+	SenderAuth string    `json:"sender_auth,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 func toAPIMessage(m threads.Message) apiMessage {
 	return apiMessage{ID: m.ID, Author: m.AuthorExternalID, Recipient: m.RecipientExternalID, Body: m.Body,
-		Elided: m.Elided, Source: string(m.Source), CreatedAt: m.CreatedAt}
+		Elided: m.Elided, Source: string(m.Source), SenderAuth: m.SenderAuth, CreatedAt: m.CreatedAt}
 }
 
 func (a *API) postMessage(r *http.Request) (int, any, error) {
