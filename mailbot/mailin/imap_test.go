@@ -263,7 +263,8 @@ func TestIMAPXOAuth2(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	srv := imaptest.Start(t)
-	srv.Token = "ya29.test-access-token"
+	const token = "ya29.test-access-token"
+	srv.SetToken(token)
 	newPoller := func(token string) *mailin.Poller {
 		p, err := mailin.NewPoller(f.pipe, f.store, mailin.IMAPOptions{Addr: srv.Addr, TLS: "none", Username: srv.Username,
 			Token:        func(context.Context) (string, error) { return token, nil },
@@ -276,7 +277,7 @@ func TestIMAPXOAuth2(t *testing.T) {
 	if err := newPoller("expired-token").Check(t.Context()); err == nil || !strings.Contains(err.Error(), "XOAUTH2") {
 		t.Errorf("a refused token: %v, want an error naming XOAUTH2", err)
 	}
-	run(t, newPoller(srv.Token))
+	run(t, newPoller(token))
 	imaptest.Append(t, srv.Client(t), f.raw(reply{body: "Sent from a mailbox that only takes OAuth.\r\n"}))
 	waitFor(t, "the reply", func() bool { return f.inboundCount(t, "posted") == 1 })
 	if srv.OAuthLogins.Load() == 0 {
