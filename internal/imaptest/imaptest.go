@@ -102,6 +102,16 @@ func (s *Server) Restart(t testing.TB) {
 	s.relisten(t)
 }
 
+// RestartEmpty stops the server and starts it again on the same address
+// with an empty INBOX under the same UIDVALIDITY, as a server that keeps
+// mail in memory does: its UIDs start again at 1, breaking their promise.
+func (s *Server) RestartEmpty(t testing.TB) {
+	t.Helper()
+	s.Stop()
+	s.newUser(t)
+	s.relisten(t)
+}
+
 func (s *Server) relisten(t testing.TB) {
 	t.Helper()
 	var err error

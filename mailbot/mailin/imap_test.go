@@ -221,6 +221,36 @@ func TestIMAPServerRestartAndUIDValidityChange(t *testing.T) {
 	}
 }
 
+// A server that keeps mail in memory forgets it on a restart and numbers new
+// mail from UID 1 again under the same UIDVALIDITY. The poller sees UIDNEXT
+// at or below the last UID it handled and reads the mailbox from the start,
+// so the first replies after the restart are not skipped.
+func TestIMAPServerThatForgetsItsUIDs(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	srv := imaptest.Start(t)
+	run(t, f.poller(t, srv))
+	c := srv.Client(t)
+	for i := range 3 {
+		imaptest.Append(t, c, f.raw(reply{body: fmt.Sprintf("Before the restart, %d.\r\n", i)}))
+	}
+	key := "imap:" + srv.Username + "@" + srv.Addr + "/INBOX"
+	waitFor(t, "the poller to record UID 3", func() bool {
+		state, err := f.store.MailboxState(t.Context(), key)
+		return err == nil && state.LastUID == 3
+	})
+	srv.RestartEmpty(t)
+	c = srv.Client(t)
+	imaptest.Append(t, c, f.raw(reply{body: "First after the restart.\r\n"}))
+	waitFor(t, "the first reply after the restart", func() bool { return f.inboundCount(t, "posted") == 4 })
+	imaptest.Append(t, c, f.raw(reply{body: "Second after the restart.\r\n"}))
+	waitFor(t, "the second reply after the restart", func() bool { return f.inboundCount(t, "posted") == 5 })
+	waitFor(t, "both to be marked seen", func() bool {
+		seen, total := imaptest.Seen(t, c)
+		return len(seen) == 2 && total == 2
+	})
+}
+
 // The intake against a real Dovecot: a reply lands, is posted and marked
 // \Seen; a second copy of it in the mailbox posts nothing more.
 func TestIMAPIntakeAgainstDovecot(t *testing.T) {
