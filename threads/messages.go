@@ -70,7 +70,7 @@ const messageSelect = `
 		m.recipient_id, r.name AS recipient_name, m.body, m.elided, m.source, m.created_at, m.read_at
 	FROM messages m JOIN people a ON a.id = m.author_id JOIN people r ON r.id = m.recipient_id`
 
-// clean stores the text with LF line ends, whichever intake it came by,
+// clean gives the text LF line ends, whichever intake it came by,
 // and checks the message.
 func (n *NewMessage) clean() error {
 	n.Body, n.Elided = normalizeLineEnds(n.Body), normalizeLineEnds(n.Elided)
