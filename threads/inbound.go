@@ -141,7 +141,7 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 // postInbound posts the mail's message. A refusal by the domain (checked
 // before anything is written) becomes the verdict instead of an error.
 func (s *Store) postInbound(ctx context.Context, tx *sqlx.Tx, inboundID int64, n NewMessage) (int64, Verdict, error) {
-	if err := n.validate(); err != nil {
+	if err := n.clean(); err != nil {
 		return 0, refusalVerdict(err), nil
 	}
 	m, err := s.postMessage(ctx, tx, n, inboundID)

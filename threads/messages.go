@@ -75,6 +75,13 @@ const messageSelect = `
 		m.recipient_id, r.name AS recipient_name, m.body, m.elided, m.source, m.sender_auth, m.created_at, m.read_at
 	FROM messages m JOIN people a ON a.id = m.author_id JOIN people r ON r.id = m.recipient_id`
 
+// clean gives the text LF line ends, whichever intake it came by,
+// and checks the message.
+func (n *NewMessage) clean() error {
+	n.Body, n.Elided = normalizeLineEnds(n.Body), normalizeLineEnds(n.Elided)
+	return n.validate()
+}
+
 func (n *NewMessage) validate() error {
 	if n.Source != SourceWeb && n.Source != SourceEmail {
 		return invalid("source", "%q is not one of web, email", n.Source)
@@ -103,7 +110,7 @@ func (n *NewMessage) validate() error {
 // must allow conversations. An author who may not see the transaction gets
 // ErrNotFound, as if it did not exist.
 func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) {
-	if err := n.validate(); err != nil {
+	if err := n.clean(); err != nil {
 		return Message{}, err
 	}
 	if n.Key != "" {

@@ -324,3 +324,42 @@ func TestConcurrentMarkRead(t *testing.T) {
 		t.Errorf("marked %d in all, %d left unread; want 300 and 0", total, unread)
 	}
 }
+
+// A browser's textarea sends CRLF and mail may carry a lone CR; whichever
+// intake a message comes by, it is stored with LF line ends only.
+func TestLineEndsAreStoredAsLF(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := t.Context()
+	const written, want = "Paid.\r\n\r\nBy transfer\ron Friday.\r", "Paid.\n\nBy transfer\non Friday.\n"
+	web, err := w.s.PostMessage(ctx, threads.NewMessage{TransactionID: w.invoice.ID, AuthorID: w.accountant.ID,
+		RecipientID: w.ana.ID, Body: written, Source: threads.SourceWeb, Key: "form-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same post sent again as LF text is the same post.
+	again, err := w.s.PostMessage(ctx, threads.NewMessage{TransactionID: w.invoice.ID, AuthorID: w.accountant.ID,
+		RecipientID: w.ana.ID, Body: want, Source: threads.SourceWeb, Key: "form-1"})
+	if err != nil || !again.Repeated || again.ID != web.ID {
+		t.Errorf("the same post with LF line ends: %+v, %v; want the stored message repeated", again, err)
+	}
+	res, err := w.s.RecordInbound(ctx, threads.InboundRecord{DedupeKey: "crlf@client.test", Intake: "imap",
+		Sender: "ana@acme.test", Verdict: threads.VerdictPosted, Raw: []byte("raw"), RawSize: 3},
+		&threads.NewMessage{TransactionID: w.invoice.ID, AuthorID: w.ana.ID, RecipientID: w.accountant.ID,
+			Body: written, Elided: "On Friday Avery wrote:\r\n> When?\r", Source: threads.SourceEmail}, nil)
+	if err != nil || res.Verdict != threads.VerdictPosted {
+		t.Fatalf("record inbound: %+v, %v", res, err)
+	}
+	thread, err := w.s.Thread(ctx, w.ana.ID, w.invoice.ID)
+	if err != nil || len(thread) != 2 {
+		t.Fatalf("thread: %d messages, %v", len(thread), err)
+	}
+	for _, m := range thread {
+		if m.Body != want {
+			t.Errorf("%s message stored as %q, want %q", m.Source, m.Body, want)
+		}
+	}
+	if e := thread[1].Elided; e != "On Friday Avery wrote:\n> When?\n" {
+		t.Errorf("elided text stored as %q", e)
+	}
+}

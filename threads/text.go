@@ -43,3 +43,16 @@ func checkLine(field, s string, max int) error {
 	}
 	return nil
 }
+
+// lineEnds turns CRLF and a lone CR into LF.
+var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
+// normalizeLineEnds makes every line end an LF, whatever wrote the text: a
+// browser's textarea sends CRLF, mail has CRLF and sometimes a lone CR, and
+// a lone CR shown on a page or in an email can become a line break or none.
+func normalizeLineEnds(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return lineEnds.Replace(s)
+}

@@ -57,7 +57,7 @@ func runBench(ctx context.Context, args []string, env func(string) string, out i
 	}
 	fs := flag.NewFlagSet("bench "+args[0], flag.ContinueOnError)
 	n := fs.Int("n", 2000, "how many replies, messages or requests")
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	asJSON := newBool(fs, "json", "print one JSON object")
 	var t benchTarget
 	fs.StringVar(&t.imap.Addr, "imap-addr", "", "IMAP server host:port for ingest; empty: the in-process server")
 	fs.StringVar(&t.imap.TLS, "imap-tls", "tls", "tls, starttls or none")

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"mailbot/internal/envbool"
 	"mailbot/mailbot/inbound"
 	"mailbot/mailbot/mailin"
 	"mailbot/mailbot/mailout"
@@ -86,7 +87,7 @@ var configVars = []configVar{
 	{"MAILBOT_IMAP_MOVE_TO", "", "folder handled mail is moved to; empty marks it \\Seen instead"},
 	{"MAILBOT_IMAP_POLL", "1m", "how often the mailbox is searched besides IDLE"},
 	{"MAILBOT_SMTP_LISTEN", "", "address of the SMTP intake an MTA delivers replies to (e.g. 127.0.0.1:2525); off when empty"},
-	{"MAILBOT_SMTP_LISTEN_LMTP", "false", "speak LMTP instead of SMTP on MAILBOT_SMTP_LISTEN"},
+	{"MAILBOT_SMTP_LISTEN_LMTP", "false", "speak LMTP instead of SMTP on MAILBOT_SMTP_LISTEN: true/false, 1/0, yes/no or on/off"},
 }
 
 // printConfigVars writes the variables as a Markdown table.
@@ -116,6 +117,17 @@ func (r *envReader) get(name string) string {
 		if v == "" && cv.def != "(required)" {
 			v = cv.def
 		}
+	}
+	return v
+}
+
+// bool reads an on/off variable; anything but the accepted spellings stops
+// the start rather than counting as off.
+func (r *envReader) bool(name string) bool {
+	s := r.get(name)
+	v, ok := envbool.Parse(s)
+	if !ok {
+		r.fail("%s must be %s, not %q", name, envbool.Spellings, s)
 	}
 	return v
 }
@@ -190,7 +202,7 @@ func loadSenderAuth(r *envReader, p *mailin.Options) {
 
 func loadIntakes(r *envReader, in *inConfig) {
 	in.SMTPListen = r.get("MAILBOT_SMTP_LISTEN")
-	in.LMTP = r.get("MAILBOT_SMTP_LISTEN_LMTP") == "true"
+	in.LMTP = r.bool("MAILBOT_SMTP_LISTEN_LMTP")
 	addr := r.get("MAILBOT_IMAP_ADDR")
 	if addr == "" {
 		return

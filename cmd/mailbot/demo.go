@@ -44,7 +44,7 @@ func runDemo(ctx context.Context, args []string, env func(string) string, out io
 	fs.StringVar(&f.httpAddr, "http", "127.0.0.1:8080", "address of the web server")
 	fs.StringVar(&f.smtpAddr, "smtp", "127.0.0.1:2525", "address of the demo's SMTP server")
 	fs.StringVar(&f.imapAddr, "imap", "127.0.0.1:1143", "address of the demo's IMAP server")
-	fs.BoolVar(&f.fresh, "fresh", false, "delete the demo's state and start over")
+	boolVar(fs, &f.fresh, "fresh", "delete the demo's state and start over")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

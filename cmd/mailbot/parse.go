@@ -30,9 +30,9 @@ type parseReport struct {
 func runParse(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
 	as := fs.String("as", "eml", "what the input is: eml (a whole message), txt or html (a bare body)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	textOnly := fs.Bool("text", false, "print only the extracted reply")
-	classOnly := fs.Bool("class", false, "print only the class: reply, auto-reply, bounce or other")
+	asJSON := newBool(fs, "json", "print one JSON object")
+	textOnly := newBool(fs, "text", "print only the extracted reply")
+	classOnly := newBool(fs, "class", "print only the class: reply, auto-reply, bounce or other")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: mailbot parse [flags] FILE|-\n\nShows how the service reads a message, without touching the database.")
 		fs.PrintDefaults()

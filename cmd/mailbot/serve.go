@@ -29,8 +29,8 @@ import (
 
 func runServe(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	migrate := fs.Bool("migrate", false, "apply pending migrations before starting")
-	listEnv := fs.Bool("env", false, "list the environment variables serve reads, and exit")
+	migrate := newBool(fs, "migrate", "apply pending migrations before starting")
+	listEnv := newBool(fs, "env", "list the environment variables serve reads, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

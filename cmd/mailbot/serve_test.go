@@ -111,7 +111,7 @@ func TestOpenDatabaseWaitsOnlyForUnreachable(t *testing.T) {
 func TestIMAPOAuthSettings(t *testing.T) {
 	t.Parallel()
 	imapSrv := imaptest.Start(t)
-	imapSrv.Token = "access-from-endpoint"
+	imapSrv.SetToken("access-from-endpoint")
 	var grants []string
 	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,7 +160,8 @@ func (in *Inbox) reply(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "sending failed: "+err.Error(), http.StatusBadGateway)
 		return
 	}
-	http.Redirect(w, r, "/demo/inbox?who="+who+"&sent=Reply+sent+to+"+mails[i].ReplyTo, http.StatusSeeOther)
+	q := url.Values{"who": {who}, "sent": {"Reply sent to " + mails[i].ReplyTo}}
+	http.Redirect(w, r, "/demo/inbox?"+q.Encode(), http.StatusSeeOther)
 }
 
 // composeReply writes a reply as common mail clients do: the new text on
@@ -171,7 +173,7 @@ func composeReply(from, name string, orig mail, text string) []byte {
 		subject = "Re: " + subject
 	}
 	var quoted strings.Builder
-	for _, line := range strings.Split(strings.TrimRight(orig.Text, "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimRight(lf(orig.Text), "\n"), "\n") {
 		quoted.WriteString("> " + line + "\r\n")
 	}
 	var b bytes.Buffer
@@ -182,10 +184,14 @@ func composeReply(from, name string, orig mail, text string) []byte {
 		fmt.Fprintf(&b, "In-Reply-To: <%s>\r\nReferences: %s <%s>\r\n", orig.MessageID, refs(orig.References), orig.MessageID)
 	}
 	fmt.Fprintf(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	b.WriteString(strings.ReplaceAll(strings.TrimSpace(text), "\n", "\r\n") + "\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(strings.TrimSpace(lf(text)), "\n", "\r\n") + "\r\n\r\n")
 	fmt.Fprintf(&b, "On %s, %s wrote:\r\n%s", orig.Date, oneLine(orig.From), quoted.String())
 	return b.Bytes()
 }
+
+// lf makes every line end an LF: a browser's textarea sends CRLF, and the
+// mail is written with CRLF from LF lines.
+func lf(s string) string { return strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s) }
 
 func refs(s string) string {
 	var out []string

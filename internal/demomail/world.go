@@ -46,9 +46,14 @@ type World struct {
 }
 
 // Start listens on both addresses. The listeners are taken before anything
-// else runs, so a port in use is reported at once.
-func Start(opts Options) (*World, error) {
+// else runs, so a port in use is reported at once. Every mailbox's
+// UIDVALIDITY is the start time in seconds, so a restarted world, whose
+// mail is gone, never reuses the UIDs a client remembers.
+func Start(opts Options) (*World, error) { return start(opts, time.Now()) }
+
+func start(opts Options, now time.Time) (*World, error) {
 	w := &World{opts: opts, mem: imapmemserver.New(), users: map[string]*imapmemserver.User{}}
+	epoch := uint32(now.Unix())
 	for _, u := range append([]string{opts.BotUser}, opts.Users...) {
 		user := imapmemserver.NewUser(strings.ToLower(u), opts.Password)
 		if err := user.Create("INBOX", nil); err != nil {
@@ -68,9 +73,9 @@ func Start(opts Options) (*World, error) {
 	}
 	w.imap = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return w.mem.NewSession(), nil, nil
+			return newEpochSession(w.mem.NewSession(), epoch), nil, nil
 		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}},
 		InsecureAuth: true, // loopback only, demo passwords
 		Logger:       log.New(io.Discard, "", 0),
 	})

@@ -25,12 +25,9 @@ type Server struct {
 	Username string
 	Password string
 	User     *imapmemserver.User
-	// Token, when set before the first connection, is accepted with
-	// XOAUTH2 for the user (as Gmail and Microsoft 365 do); OAuthLogins
-	// counts such logins.
-	Token       string
+	// OAuthLogins counts logins with the token set by SetToken.
 	OAuthLogins atomic.Int64
-	mem         *imapmemserver.Server
+	token       atomic.Pointer[string]
 	srv         *imapserver.Server
 	ln          net.Listener
 }
@@ -39,12 +36,8 @@ type Server struct {
 // the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{Username: "bot", Password: "secret", mem: imapmemserver.New()}
-	s.User = imapmemserver.NewUser(s.Username, s.Password)
-	if err := s.User.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	s.mem.AddUser(s.User)
+	s := &Server{Username: "bot", Password: "secret"}
+	s.newUser(t)
 	if err := s.listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +45,38 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// newUser gives the server a new user with an empty INBOX. Every new INBOX
+// has UIDVALIDITY 1 and its UIDs start at 1.
+func (s *Server) newUser(t testing.TB) {
+	t.Helper()
+	s.User = imapmemserver.NewUser(s.Username, s.Password)
+	if err := s.User.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SetToken makes the server accept token with XOAUTH2 for the user (as
+// Gmail and Microsoft 365 do), besides the password with LOGIN.
+func (s *Server) SetToken(token string) { s.token.Store(&token) }
+
+func (s *Server) oauthToken() string {
+	if t := s.token.Load(); t != nil {
+		return *t
+	}
+	return ""
+}
+
 func (s *Server) listen(addr string) error {
+	// The connections of this listener see this user even when a restart
+	// gives the server a new one.
+	user, mem := s.User, imapmemserver.New()
+	mem.AddUser(user)
 	s.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			if s.Token != "" {
-				return &oauthSession{UserSession: imapmemserver.NewUserSession(s.User), s: s}, nil, nil
+			if s.oauthToken() != "" {
+				return &oauthSession{UserSession: imapmemserver.NewUserSession(user), s: s}, nil, nil
 			}
-			return s.mem.NewSession(), nil, nil
+			return mem.NewSession(), nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}, imap.CapSASLIR: {}},
 		InsecureAuth: true,
@@ -81,6 +99,21 @@ func (s *Server) Stop() { s.srv.Close() }
 func (s *Server) Restart(t testing.TB) {
 	t.Helper()
 	s.Stop()
+	s.relisten(t)
+}
+
+// RestartEmpty stops the server and starts it again on the same address
+// with an empty INBOX under the same UIDVALIDITY, as a server that keeps
+// mail in memory does: its UIDs start again at 1, breaking their promise.
+func (s *Server) RestartEmpty(t testing.TB) {
+	t.Helper()
+	s.Stop()
+	s.newUser(t)
+	s.relisten(t)
+}
+
+func (s *Server) relisten(t testing.TB) {
+	t.Helper()
 	var err error
 	for range 50 { // the port can take a moment to be free again
 		if err = s.listen(s.Addr); err == nil {
@@ -183,7 +216,7 @@ func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
 	if response == nil {
 		return []byte{}, false, nil // ask for the initial response
 	}
-	want := "user=" + x.s.Username + "\x01auth=Bearer " + x.s.Token + "\x01\x01"
+	want := "user=" + x.s.Username + "\x01auth=Bearer " + x.s.oauthToken() + "\x01\x01"
 	if string(response) != want {
 		x.failed = true
 		return []byte(`{"status":"401","schemes":"bearer","scope":"https://mail.example.test/"}`), false, nil

@@ -19,6 +19,7 @@ import (
 	_ "github.com/lib/pq"
 
 	"mailbot/internal/aptinstall"
+	"mailbot/internal/envbool"
 	"mailbot/internal/pgcluster"
 	"mailbot/internal/schema"
 	"mailbot/threads"
@@ -66,13 +67,16 @@ func start(ctx context.Context) (*server, error) {
 	s := &server{prefix: fmt.Sprintf("mbtest_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)}
 	raw := os.Getenv("TEST_DATABASE_URL")
 	if raw == "" {
+		durable, err := durableCommits()
+		if err != nil {
+			return nil, err
+		}
 		dir, err := os.MkdirTemp("", "mailbot-pg-")
 		if err != nil {
 			return nil, err
 		}
 		s.dir = dir
-		// PGTEST_DURABLE=1 keeps fsync on, for benchmarks of durable commits.
-		opts := pgcluster.Options{Dir: dir, Fast: os.Getenv("PGTEST_DURABLE") != "1"}
+		opts := pgcluster.Options{Dir: dir, Fast: !durable}
 		s.cluster, err = pgcluster.Start(ctx, opts)
 		if errors.Is(err, pgcluster.ErrNoBinaries) && InstallServer() == nil {
 			s.cluster, err = pgcluster.Start(ctx, opts)
@@ -102,6 +106,20 @@ func start(ctx context.Context) (*server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// durableCommits reads PGTEST_DURABLE: on keeps fsync on, for benchmarks of
+// durable commits.
+func durableCommits() (bool, error) {
+	s := os.Getenv("PGTEST_DURABLE")
+	if s == "" {
+		return false, nil
+	}
+	v, ok := envbool.Parse(s)
+	if !ok {
+		return false, fmt.Errorf("PGTEST_DURABLE must be %s, not %q", envbool.Spellings, s)
+	}
+	return v, nil
 }
 
 func (s *server) makeTemplate(ctx context.Context) error {

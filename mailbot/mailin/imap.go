@@ -193,6 +193,9 @@ func (p *Poller) session(ctx context.Context, lock *threads.Lock) error {
 	p.setStatus(func(s *PollerStatus) { s.Connected = true })
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	if err := p.checkUIDNext(ctx, sel); err != nil {
+		return err
+	}
 	for {
 		if err := lock.Alive(ctx); err != nil {
 			return err

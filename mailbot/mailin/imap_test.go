@@ -221,6 +221,36 @@ func TestIMAPServerRestartAndUIDValidityChange(t *testing.T) {
 	}
 }
 
+// A server that keeps mail in memory forgets it on a restart and numbers new
+// mail from UID 1 again under the same UIDVALIDITY. The poller sees UIDNEXT
+// at or below the last UID it handled and reads the mailbox from the start,
+// so the first replies after the restart are not skipped.
+func TestIMAPServerThatForgetsItsUIDs(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	srv := imaptest.Start(t)
+	run(t, f.poller(t, srv))
+	c := srv.Client(t)
+	for i := range 3 {
+		imaptest.Append(t, c, f.raw(reply{body: fmt.Sprintf("Before the restart, %d.\r\n", i)}))
+	}
+	key := "imap:" + srv.Username + "@" + srv.Addr + "/INBOX"
+	waitFor(t, "the poller to record UID 3", func() bool {
+		state, err := f.store.MailboxState(t.Context(), key)
+		return err == nil && state.LastUID == 3
+	})
+	srv.RestartEmpty(t)
+	c = srv.Client(t)
+	imaptest.Append(t, c, f.raw(reply{body: "First after the restart.\r\n"}))
+	waitFor(t, "the first reply after the restart", func() bool { return f.inboundCount(t, "posted") == 4 })
+	imaptest.Append(t, c, f.raw(reply{body: "Second after the restart.\r\n"}))
+	waitFor(t, "the second reply after the restart", func() bool { return f.inboundCount(t, "posted") == 5 })
+	waitFor(t, "both to be marked seen", func() bool {
+		seen, total := imaptest.Seen(t, c)
+		return len(seen) == 2 && total == 2
+	})
+}
+
 // The intake against a real Dovecot: a reply lands, is posted and marked
 // \Seen; a second copy of it in the mailbox posts nothing more.
 func TestIMAPIntakeAgainstDovecot(t *testing.T) {
@@ -263,7 +293,8 @@ func TestIMAPXOAuth2(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	srv := imaptest.Start(t)
-	srv.Token = "ya29.test-access-token"
+	const token = "ya29.test-access-token"
+	srv.SetToken(token)
 	newPoller := func(token string) *mailin.Poller {
 		p, err := mailin.NewPoller(f.pipe, f.store, mailin.IMAPOptions{Addr: srv.Addr, TLS: "none", Username: srv.Username,
 			Token:        func(context.Context) (string, error) { return token, nil },
@@ -276,7 +307,7 @@ func TestIMAPXOAuth2(t *testing.T) {
 	if err := newPoller("expired-token").Check(t.Context()); err == nil || !strings.Contains(err.Error(), "XOAUTH2") {
 		t.Errorf("a refused token: %v, want an error naming XOAUTH2", err)
 	}
-	run(t, newPoller(srv.Token))
+	run(t, newPoller(token))
 	imaptest.Append(t, srv.Client(t), f.raw(reply{body: "Sent from a mailbox that only takes OAuth.\r\n"}))
 	waitFor(t, "the reply", func() bool { return f.inboundCount(t, "posted") == 1 })
 	if srv.OAuthLogins.Load() == 0 {

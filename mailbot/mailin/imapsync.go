@@ -57,6 +57,27 @@ func (p *Poller) sync(ctx context.Context, c *imapclient.Client, uidValidity uin
 	}
 }
 
+// checkUIDNext makes the next sync read the whole mailbox when the server
+// broke the promise UIDs make: under an unchanged UIDVALIDITY it would give
+// new mail (UIDNEXT) a UID at or below one already handled, as a server that
+// keeps mail in memory does after a restart, or one restored from a backup.
+// Reading again is safe: mail already recorded dedupes.
+func (p *Poller) checkUIDNext(ctx context.Context, sel *imap.SelectData) error {
+	state, err := p.store.MailboxState(ctx, p.key)
+	if err != nil {
+		return err
+	}
+	if sel.UIDNext == 0 || state.UIDValidity != sel.UIDValidity || uint32(sel.UIDNext) > state.LastUID {
+		return nil // 0: the server did not say
+	}
+	p.log.Warn("UIDNEXT is at or below a UID already handled; reading the whole mailbox again",
+		slog.Int64("uid_next", int64(sel.UIDNext)), slog.Int64("last_uid", int64(state.LastUID)))
+	p.mu.Lock()
+	p.failures = nil // the UIDs counted name other messages now
+	p.mu.Unlock()
+	return p.store.SetMailboxState(ctx, p.key, sel.UIDValidity, 0)
+}
+
 // contiguous is the highest UID of batch (ascending) up to which every
 // message is done, or last when the first is not.
 func contiguous(batch, done []imap.UID, last uint32) uint32 {

@@ -1,0 +1,94 @@
+package demomail
+
+import (
+	"bytes"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// Replying on the page sends the text as written, one line end for each the
+// browser sent, and says where the reply went, '+' and all.
+func TestInboxReply(t *testing.T) {
+	opts := testOptions(t)
+	w := startWorld(t, opts, time.Now())
+	notice := "From: Avery Quill via Mailbot <notifications@bot.test>\r\nTo: dana@client.test\r\n" +
+		"Reply-To: reply+k7d2q@reply.bot.test\r\nSubject: Invoice A-1001\r\nMessage-ID: <n1@bot.test>\r\n" +
+		"Date: Tue, 03 Mar 2026 10:00:00 +0000\r\n\r\nWhat was this charge for?\r\n"
+	if err := w.Deliver("dana@client.test", []byte(notice)); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	NewInbox(w, map[string]string{"dana@client.test": "Dana Harbor"}).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	// What a browser sends from the textarea: CRLF line ends.
+	resp, err := noFollow.PostForm(srv.URL+"/demo/inbox/reply",
+		url.Values{"who": {"dana@client.test"}, "uid": {"1"}, "text": {"It was the spring order.\r\n\r\nThanks,\r\nDana"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reply: %s, Location %q", resp.Status, resp.Header.Get("Location"))
+	}
+	const flash = "Reply sent to reply+k7d2q@reply.bot.test"
+	if got := loc.Query().Get("sent"); got != flash {
+		t.Errorf("redirect says %q, want %q", got, flash)
+	}
+	if page := get(t, srv.URL+loc.String()); !strings.Contains(html.UnescapeString(page), flash) {
+		t.Errorf("the page after the reply does not say %q", flash)
+	}
+
+	sent := inboxRaw(t, w, opts.BotUser)
+	if len(sent) != 1 {
+		t.Fatalf("%d mails reached the reply mailbox, want 1", len(sent))
+	}
+	_, body, _ := bytes.Cut(sent[0], []byte("\r\n\r\n"))
+	if want := "It was the spring order.\r\n\r\nThanks,\r\nDana\r\n\r\nOn "; !bytes.HasPrefix(body, []byte(want)) || bytes.Contains(body, []byte("\r\r")) {
+		t.Errorf("reply body %q, want it to start %q with no bare CR", body, want)
+	}
+}
+
+func get(t *testing.T, u string) string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// inboxRaw returns the raw messages in a user's INBOX, oldest first.
+func inboxRaw(t *testing.T, w *World, user string) [][]byte {
+	t.Helper()
+	c := login(t, w, user)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var all imap.SeqSet
+	all.AddRange(1, 0)
+	msgs, err := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, m := range msgs {
+		for _, b := range m.BodySection {
+			out = append(out, bytes.Clone(b.Bytes))
+		}
+	}
+	return out
+}
