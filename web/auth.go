@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -97,7 +99,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err != nil || hash == "" || bcrypt.CompareHashAndPassword([]byte(hash), []byte(r.PostFormValue("password"))) != nil {
+	known := err == nil && hash != ""
+	if !known {
+		hash = string(dummyHash())
+	}
+	if s.opts.CheckPassword([]byte(hash), []byte(r.PostFormValue("password"))) != nil || !known {
 		s.store.RecordLoginFailure(r.Context(), keys...)
 		again(http.StatusUnauthorized, "That email and password do not match.")
 		return
@@ -128,6 +134,18 @@ func clientAddr(r *http.Request) string {
 	}
 	return host
 }
+
+// dummyHash stands in for the hash of an account that does not exist or has
+// no password: checking against it costs what a real check costs, so the
+// time of an answer does not tell which addresses have accounts. Nothing
+// matches it.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), bcrypt.DefaultCost)
+	if err != nil {
+		panic("web: dummy password hash: " + err.Error())
+	}
+	return h
+})
 
 // HashPassword makes the stored form of a password.
 func HashPassword(password string) (string, error) {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"mailbot/threads"
 )
 
@@ -44,6 +46,9 @@ type Options struct {
 	// SessionTTL is how long a sign-in lasts; default 14 days.
 	SessionTTL time.Duration
 	Logger     *slog.Logger
+	// CheckPassword compares a stored hash with a password given at sign-in;
+	// default bcrypt.CompareHashAndPassword. Tests count calls through it.
+	CheckPassword func(hash, password []byte) error
 }
 
 // Server serves the pages.
@@ -60,6 +65,10 @@ func New(store Store, opts Options) (*Server, error) {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 14 * 24 * time.Hour
 	}
+	if opts.CheckPassword == nil {
+		opts.CheckPassword = bcrypt.CompareHashAndPassword
+	}
+	dummyHash() // made now, so the first unknown address costs no more than the next
 	s := &Server{store: store, opts: opts, log: opts.Logger, now: time.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
