@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -80,7 +79,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	next := safeNext(r.PostFormValue("next"))
-	keys := []string{"account:" + strings.ToLower(email), "addr:" + clientAddr(r)}
+	keys := []string{"account:" + strings.ToLower(email), "addr:" + clientAddr(r, s.opts.TrustedProxies)}
 	again := func(code int, msg string) {
 		w.WriteHeader(code)
 		s.render(w, r, "login", map[string]any{"Next": next, "Email": email, "Error": msg})
@@ -125,14 +124,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
 		Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // dummyHash stands in for the hash of an account that does not exist or has

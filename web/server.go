@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -46,6 +47,9 @@ type Options struct {
 	// SessionTTL is how long a sign-in lasts; default 14 days.
 	SessionTTL time.Duration
 	Logger     *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For says
+	// where a request came from; from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
 	// CheckPassword compares a stored hash with a password given at sign-in;
 	// default bcrypt.CompareHashAndPassword. Tests count calls through it.
 	CheckPassword func(hash, password []byte) error

@@ -79,7 +79,8 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	stopIntakes := in.start(ctx, log)
 	// Stop taking work, let what is in flight finish, then close.
 	defer func() { cancel(); stopIntakes(); stopWorkers() }()
-	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log},
+	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log,
+		TrustedProxies: cfg.TrustedProxies},
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in)
 	if err != nil {
 		return err
