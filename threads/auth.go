@@ -79,22 +79,6 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return wrapStore("delete session", err)
 }
 
-// LoginFailures is the most failures recorded under any one of keys since
-// a time.
-func (s *Store) LoginFailures(ctx context.Context, since time.Time, keys ...string) (int, error) {
-	var n int
-	err := s.db.GetContext(ctx, &n, `SELECT coalesce(max(c), 0) FROM (SELECT count(*) AS c FROM login_failures
-		WHERE key = ANY($1) AND failed_at > $2 GROUP BY key) k`, pqStrings(keys), since)
-	return n, wrapStore("login failures", err)
-}
-
-// RecordLoginFailure notes a failed sign-in under each key.
-func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO login_failures (key, failed_at) SELECT unnest($1::text[]), $2`,
-		pqStrings(keys), s.now())
-	return wrapStore("record login failure", err)
-}
-
 // CreateAPIKey makes a key for the JSON API and returns it; only its hash
 // is kept.
 func (s *Store) CreateAPIKey(ctx context.Context, name string) (string, error) {

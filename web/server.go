@@ -19,8 +19,8 @@ type Store interface {
 	CreateSession(ctx context.Context, personID int64, ttl time.Duration) (string, error)
 	SessionPerson(ctx context.Context, token string) (threads.Person, error)
 	DeleteSession(ctx context.Context, token string) error
-	LoginFailures(ctx context.Context, since time.Time, keys ...string) (int, error)
-	RecordLoginFailure(ctx context.Context, keys ...string) error
+	ReserveLoginAttempt(ctx context.Context, budgets ...threads.LoginBudget) error
+	ReleaseLoginAttempt(ctx context.Context, budgets ...threads.LoginBudget) error
 
 	Company(ctx context.Context, id int64) (threads.Company, error)
 	MemberRole(ctx context.Context, companyID, personID int64) (threads.Role, error)
