@@ -32,10 +32,11 @@ func (e *ThrottledError) Error() string {
 }
 
 // ReserveLoginAttempt takes one attempt from every budget, or from none
-// when one has no room (then it returns *ThrottledError). Taking and
-// checking are one statement under the budgets' row locks, so attempts made
-// at once cannot all pass a check made before any of them counts: reserve
-// before checking the password, and release after a success.
+// when one has no room (then it returns *ThrottledError). One statement
+// counts the attempt and locks the budgets' rows until it is judged, so
+// attempts made at once cannot all pass a check made before any of them
+// counts: reserve before checking the password, and release after a
+// success.
 func (s *Store) ReserveLoginAttempt(ctx context.Context, budgets ...LoginBudget) error {
 	now := s.now().Truncate(time.Microsecond) // as Postgres keeps it
 	hashes, steps := throttleRows(budgets)

@@ -61,7 +61,6 @@ type Server struct {
 	opts  Options
 	log   *slog.Logger
 	pages map[string]*template.Template
-	now   func() time.Time
 }
 
 // New parses the page templates once; a broken template fails here.
@@ -73,7 +72,7 @@ func New(store Store, opts Options) (*Server, error) {
 		opts.CheckPassword = bcrypt.CompareHashAndPassword
 	}
 	dummyHash() // made now, so the first unknown address costs no more than the next
-	s := &Server{store: store, opts: opts, log: opts.Logger, now: time.Now}
+	s := &Server{store: store, opts: opts, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
