@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // newSecret returns 256 random bits in URL-safe base64.
@@ -22,16 +24,37 @@ func secretHash(s string) []byte {
 	return sum[:]
 }
 
-// SetPasswordHash stores a person's password hash (made by the caller).
+// SetPasswordHash stores a person's password hash (made by the caller) and
+// ends every session of theirs: a new password signs out whoever knew the
+// old one.
 func (s *Store) SetPasswordHash(ctx context.Context, personID int64, hash string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE people SET password_hash = $2, updated_at = now() WHERE id = $1`, personID, hash)
-	if err != nil {
-		return wrapStore("set password", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("set password: person: %w", ErrNotFound)
-	}
-	return nil
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE people SET password_hash = $2, updated_at = now() WHERE id = $1`, personID, hash)
+		if err != nil {
+			return wrapStore("set password", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("set password: person: %w", ErrNotFound)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE person_id = $1`, personID)
+		return wrapStore("set password: end sessions", err)
+	})
+}
+
+// SetOwnPasswordHash stores the password hash of the person signed in with
+// session and ends their other sessions, keeping this one.
+func (s *Store) SetOwnPasswordHash(ctx context.Context, session, hash string) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		var personID int64
+		err := tx.GetContext(ctx, &personID, `UPDATE people SET password_hash = $2, updated_at = now()
+			WHERE id = (SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $3) RETURNING id`,
+			secretHash(session), hash, s.now())
+		if err != nil {
+			return notFound("set own password", err)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2`, personID, secretHash(session))
+		return wrapStore("set own password: end other sessions", err)
+	})
 }
 
 // Credentials returns the person who owns a verified address and their
@@ -77,22 +100,6 @@ func (s *Store) SessionPerson(ctx context.Context, token string) (Person, error)
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, secretHash(token))
 	return wrapStore("delete session", err)
-}
-
-// LoginFailures is the most failures recorded under any one of keys since
-// a time.
-func (s *Store) LoginFailures(ctx context.Context, since time.Time, keys ...string) (int, error) {
-	var n int
-	err := s.db.GetContext(ctx, &n, `SELECT coalesce(max(c), 0) FROM (SELECT count(*) AS c FROM login_failures
-		WHERE key = ANY($1) AND failed_at > $2 GROUP BY key) k`, pqStrings(keys), since)
-	return n, wrapStore("login failures", err)
-}
-
-// RecordLoginFailure notes a failed sign-in under each key.
-func (s *Store) RecordLoginFailure(ctx context.Context, keys ...string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO login_failures (key, failed_at) SELECT unnest($1::text[]), $2`,
-		pqStrings(keys), s.now())
-	return wrapStore("record login failure", err)
 }
 
 // CreateAPIKey makes a key for the JSON API and returns it; only its hash

@@ -41,6 +41,9 @@ type AdminOptions struct {
 	Reprocess func(ctx context.Context, inboundID int64) (string, error)
 	// Intake reports the IMAP intake; nil when there is none.
 	Intake func() IntakeStatus
+	// Ready is the check behind /readyz, shown to staff with its detail;
+	// nil leaves it out.
+	Ready ReadyFunc
 }
 
 // Admin serves /admin to staff only.
@@ -110,8 +113,23 @@ func (a *Admin) page(w http.ResponseWriter, r *http.Request) {
 		intake = a.opts.Intake()
 	}
 	a.web.render(w, r, "admin", map[string]any{"Inbound": inbound, "Outbox": outbox, "Day": day,
-		"Lag": lag.Round(time.Second), "Intake": intake, "People": people, "Companies": companies, "Filter": f, "Date": q.Get("date"),
-		"OutboxStatus": q.Get("outbox"), "Flash": q.Get("done")})
+		"Lag": lag.Round(time.Second), "Intake": intake, "Ready": a.readiness(r.Context()), "People": people,
+		"Companies": companies, "Filter": f, "Date": q.Get("date"), "OutboxStatus": q.Get("outbox"), "Flash": q.Get("done")})
+}
+
+// readiness is what /readyz would answer, with the detail it leaves out.
+func (a *Admin) readiness(ctx context.Context) string {
+	if a.opts.Ready == nil {
+		return ""
+	}
+	reason, err := a.opts.Ready(ctx)
+	switch {
+	case reason == "":
+		return "ready"
+	case err != nil:
+		return "not ready (" + reason + "): " + err.Error()
+	}
+	return "not ready (" + reason + ")"
 }
 
 // raw shows a logged mail's source as plain text, never as HTML.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -30,6 +31,8 @@ func TestAdmin(t *testing.T) {
 	web.NewAdmin(server, f.store, web.AdminOptions{Reprocess: func(ctx context.Context, id int64) (string, error) {
 		res, err := pipe.Reprocess(ctx, id)
 		return string(res.Verdict), err
+	}, Ready: func(context.Context) (string, error) {
+		return "schema", errors.New("database at version 9, binary at 7")
 	}}).Register(mux)
 	srv := httptest.NewServer(server.Register(mux))
 	defer srv.Close()
@@ -58,6 +61,9 @@ func TestAdmin(t *testing.T) {
 	code, body, _ := admin.do("GET", "/admin?verdict=rejected", nil)
 	if code != 200 || !strings.Contains(body, "rejected_no_access") || strings.Contains(body, "<b>Re</b>") {
 		t.Fatalf("admin inbound list: %d", code)
+	}
+	if !strings.Contains(body, "not ready (schema): database at version 9, binary at 7") {
+		t.Error("the health section lacks why the process is not ready")
 	}
 	if _, body, _ := admin.do("GET", "/admin?verdict=posted", nil); strings.Contains(body, "rejected_no_access") {
 		t.Error("the verdict filter does not filter")

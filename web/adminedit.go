@@ -18,6 +18,7 @@ type AdminEditStore interface {
 	RemoveMembership(ctx context.Context, companyID, personID int64) error
 	SetEmailVerified(ctx context.Context, address string, verified bool) error
 	SetPasswordHash(ctx context.Context, personID int64, hash string) error
+	SetOwnPasswordHash(ctx context.Context, session, hash string) error
 	AllCompanies(ctx context.Context) ([]threads.Company, error)
 }
 
@@ -70,13 +71,21 @@ func (a *Admin) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	a.done(w, r, addr+" verified", a.edit.SetEmailVerified(r.Context(), addr, true))
 }
 
+// setPassword sets a person's password and ends their sessions; staff
+// setting their own keep the session they set it in.
 func (a *Admin) setPassword(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	var hash string
 	if err == nil {
 		hash, err = HashPassword(r.PostFormValue("password"))
 	}
-	if err == nil {
+	v, _ := viewerFrom(r.Context())
+	switch {
+	case err != nil:
+	case id == v.Person.ID:
+		c, _ := r.Cookie(sessionCookie) // there: the request is signed in
+		err = a.edit.SetOwnPasswordHash(r.Context(), c.Value, hash)
+	default:
 		err = a.edit.SetPasswordHash(r.Context(), id, hash)
 	}
 	a.done(w, r, "password set", err)

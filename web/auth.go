@@ -2,11 +2,15 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
-	"net"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -15,13 +19,6 @@ import (
 )
 
 const sessionCookie = "mailbot_session"
-
-// Throttling: at most this many failed sign-ins per account, and per client
-// address, in the window.
-const (
-	maxFailures   = 5
-	failureWindow = 15 * time.Minute
-)
 
 // viewer is the signed-in person of a request.
 type viewer struct {
@@ -78,31 +75,72 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	next := safeNext(r.PostFormValue("next"))
-	keys := []string{"account:" + strings.ToLower(email), "addr:" + clientAddr(r)}
 	again := func(code int, msg string) {
 		w.WriteHeader(code)
 		s.render(w, r, "login", map[string]any{"Next": next, "Email": email, "Error": msg})
 	}
-	failures, err := s.store.LoginFailures(r.Context(), s.now().Add(-failureWindow), keys...)
+	budgets := signInBudgets(email, clientAddr(r, s.opts.TrustedProxies))
+	var throttled *threads.ThrottledError
+	if err := s.store.ReserveLoginAttempt(r.Context(), budgets...); errors.As(err, &throttled) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(throttled.RetryAfter/time.Second)+1))
+		again(http.StatusTooManyRequests, "Too many failed sign-ins from here. "+tryAgainIn(throttled.RetryAfter))
+		return
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, ok, err := s.checkCredentials(r.Context(), email, r.PostFormValue("password"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if failures >= maxFailures {
-		again(http.StatusTooManyRequests, "Too many failed sign-ins. Wait 15 minutes and try again.")
-		return
-	}
-	p, hash, err := s.store.Credentials(r.Context(), email)
-	if err != nil && !errors.Is(err, threads.ErrNotFound) {
-		s.fail(w, r, err)
-		return
-	}
-	if err != nil || hash == "" || bcrypt.CompareHashAndPassword([]byte(hash), []byte(r.PostFormValue("password"))) != nil {
-		s.store.RecordLoginFailure(r.Context(), keys...)
+	if !ok {
 		again(http.StatusUnauthorized, "That email and password do not match.")
 		return
 	}
-	token, err := s.store.CreateSession(r.Context(), p.ID, s.opts.SessionTTL)
+	if err := s.store.ReleaseLoginAttempt(r.Context(), budgets...); err != nil {
+		s.log.Warn("sign-in: release attempt", slog.String("error", err.Error())) // it stays counted
+	}
+	s.startSession(w, r, p.ID, next)
+}
+
+// tryAgainIn says how long to wait, in whole minutes.
+func tryAgainIn(d time.Duration) string {
+	if m := int(d/time.Minute) + 1; m > 1 {
+		return fmt.Sprintf("Try again in %d minutes.", m)
+	}
+	return "Try again in a minute."
+}
+
+// Sign-in budgets. A client may try one account 10 times at once and then
+// once every 90 seconds; and all accounts together 100 times at once and then
+// once every 9 seconds, room for an office or a network behind one address.
+// Only failures use them up, and no client's failures slow down another.
+func signInBudgets(email, client string) []threads.LoginBudget {
+	return []threads.LoginBudget{
+		{Key: "account:" + strings.ToLower(email) + " client:" + client, Burst: 10, Per: 15 * time.Minute},
+		{Key: "client:" + client, Burst: 100, Per: 15 * time.Minute},
+	}
+}
+
+// checkCredentials reports whether password is that of the person with the
+// verified address email. An unknown address or an account without a
+// password costs the same check, against a hash nothing matches.
+func (s *Server) checkCredentials(ctx context.Context, email, password string) (threads.Person, bool, error) {
+	p, hash, err := s.store.Credentials(ctx, email)
+	if err != nil && !errors.Is(err, threads.ErrNotFound) {
+		return threads.Person{}, false, err
+	}
+	known := err == nil && hash != ""
+	if !known {
+		hash = string(dummyHash())
+	}
+	match := s.opts.CheckPassword([]byte(hash), []byte(password)) == nil
+	return p, known && match, nil
+}
+
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, personID int64, next string) {
+	token, err := s.store.CreateSession(r.Context(), personID, s.opts.SessionTTL)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -121,13 +159,17 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// dummyHash stands in for the hash of an account that does not exist or has
+// no password: checking against it costs what a real check costs, so the
+// time of an answer does not tell which addresses have accounts. Nothing
+// matches it.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), bcrypt.DefaultCost)
 	if err != nil {
-		return r.RemoteAddr
+		panic("web: dummy password hash: " + err.Error())
 	}
-	return host
-}
+	return h
+})
 
 // HashPassword makes the stored form of a password.
 func HashPassword(password string) (string, error) {

@@ -31,6 +31,12 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureWith(t, web.Options{})
+}
+
+// newFixtureWith is newFixture with the web server's options.
+func newFixtureWith(t testing.TB, opts web.Options) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	store, err := threads.NewStore(pgtest.DB(t), nil)
 	if err != nil {
@@ -45,7 +51,7 @@ func newFixture(t testing.TB) *fixture {
 	f.invoice = f.txn(t, f.acme, "inv-1", threads.KindInvoice)
 	f.receipt = f.txn(t, f.acme, "sr-1", threads.KindSalesReceipt)
 	f.bill = f.txn(t, f.bolt, "bill-1", threads.KindBill)
-	server, err := web.New(store, web.Options{})
+	server, err := web.New(store, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,19 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 )
 
+// ReadyFunc reports whether the process can serve: "" and nil when it can,
+// else a short reason code anyone may see ("database", "schema") and the
+// error behind it, which only the log and the admin view show.
+type ReadyFunc func(ctx context.Context) (reason string, err error)
+
 // Health serves /healthz (the process answers) and /readyz (ready reports
-// nil: the database is reachable and its schema current).
-func Health(mux *http.ServeMux, ready func(context.Context) error) {
+// no reason).
+func Health(mux *http.ServeMux, log *slog.Logger, ready ReadyFunc) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
@@ -18,9 +24,10 @@ func Health(mux *http.ServeMux, ready func(context.Context) error) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := ready(ctx); err != nil {
+		if reason, err := ready(ctx); reason != "" {
+			log.Warn("not ready", slog.String("reason", reason), slog.Any("error", err))
 			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("not ready: " + err.Error() + "\n"))
+			w.Write([]byte("not ready: " + reason + "\n"))
 			return
 		}
 		w.Write([]byte("ready\n"))

@@ -5,7 +5,10 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"mailbot/threads"
 )
@@ -16,8 +19,8 @@ type Store interface {
 	CreateSession(ctx context.Context, personID int64, ttl time.Duration) (string, error)
 	SessionPerson(ctx context.Context, token string) (threads.Person, error)
 	DeleteSession(ctx context.Context, token string) error
-	LoginFailures(ctx context.Context, since time.Time, keys ...string) (int, error)
-	RecordLoginFailure(ctx context.Context, keys ...string) error
+	ReserveLoginAttempt(ctx context.Context, budgets ...threads.LoginBudget) error
+	ReleaseLoginAttempt(ctx context.Context, budgets ...threads.LoginBudget) error
 
 	Company(ctx context.Context, id int64) (threads.Company, error)
 	MemberRole(ctx context.Context, companyID, personID int64) (threads.Role, error)
@@ -44,6 +47,12 @@ type Options struct {
 	// SessionTTL is how long a sign-in lasts; default 14 days.
 	SessionTTL time.Duration
 	Logger     *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For says
+	// where a request came from; from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
+	// CheckPassword compares a stored hash with a password given at sign-in;
+	// default bcrypt.CompareHashAndPassword. Tests count calls through it.
+	CheckPassword func(hash, password []byte) error
 }
 
 // Server serves the pages.
@@ -52,7 +61,6 @@ type Server struct {
 	opts  Options
 	log   *slog.Logger
 	pages map[string]*template.Template
-	now   func() time.Time
 }
 
 // New parses the page templates once; a broken template fails here.
@@ -60,7 +68,11 @@ func New(store Store, opts Options) (*Server, error) {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 14 * 24 * time.Hour
 	}
-	s := &Server{store: store, opts: opts, log: opts.Logger, now: time.Now}
+	if opts.CheckPassword == nil {
+		opts.CheckPassword = bcrypt.CompareHashAndPassword
+	}
+	dummyHash() // made now, so the first unknown address costs no more than the next
+	s := &Server{store: store, opts: opts, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,10 @@ type config struct {
 	RetryBase   time.Duration
 	Lease       time.Duration
 	DBWait      time.Duration
-	In          inConfig
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client.
+	TrustedProxies []netip.Prefix
+	In             inConfig
 }
 
 // inConfig is the mail-in side: the pipeline and its intakes.
@@ -57,6 +61,7 @@ var configVars = []configVar{
 	{"MAILBOT_REPLY_ADDRESS", "(required)", "reply address pattern; {token} becomes the reply token: reply+{token}@reply.example.com"},
 	{"MAILBOT_SMTP_ADDR", "(required)", "SMTP relay host:port for outgoing mail"},
 	{"MAILBOT_HTTP_ADDR", ":8080", "address the web server listens on"},
+	{"MAILBOT_TRUSTED_PROXIES", "", "comma-separated CIDRs (or addresses) of the reverse proxies in front of the web server, e.g. 10.0.0.0/8,::1/128; sign-in throttling takes the client's address from X-Forwarded-For only when the request comes from one of them, else the connection's address"},
 	{"MAILBOT_DB_WAIT", "2m", "how long serve waits at start for a database it cannot reach yet (starting, restarting), logging each try; 0 reports it at once"},
 	{"MAILBOT_SERVICE_NAME", "Mailbot", "name in the From line: \"<Author> via <name>\""},
 	{"MAILBOT_SMTP_TLS", "starttls", "starttls, tls (implicit, port 465) or none (loopback relays only)"},
@@ -160,6 +165,9 @@ func loadConfig(env func(string) string) (config, error) {
 	}
 	if c.Lease, err = time.ParseDuration(r.get("MAILBOT_SMTP_LEASE")); err != nil || c.Lease < time.Second {
 		r.fail("MAILBOT_SMTP_LEASE must be a duration of at least 1s, such as 5m")
+	}
+	if c.TrustedProxies, err = parsePrefixes(r.get("MAILBOT_TRUSTED_PROXIES")); err != nil {
+		r.fail("MAILBOT_TRUSTED_PROXIES: %v", err)
 	}
 	c.Mail.DKIM = loadDKIM(r)
 	loadIntakes(r, &c.In)
@@ -270,6 +278,26 @@ func loadDKIM(r *envReader) *mailout.DKIMOptions {
 		return nil
 	}
 	return &mailout.DKIMOptions{Domain: domain, Selector: selector, Signer: signer}
+}
+
+// parsePrefixes reads comma-separated CIDRs; a bare address stands for
+// itself alone.
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if a, aerr := netip.ParseAddr(item); err != nil && aerr == nil {
+			p, err = a.Unmap().Prefix(a.Unmap().BitLen())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or fd00::/8, nor an address", item)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func databaseURL(env func(string) string) (string, error) {

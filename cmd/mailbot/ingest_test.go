@@ -127,3 +127,25 @@ func TestPasswordCommand(t *testing.T) {
 		t.Error("an unknown address was accepted")
 	}
 }
+
+// `mailbot password` signs the person out everywhere.
+func TestPasswordCommandEndsSessions(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t)
+	seededReply(t, url, "seed")
+	db, _ := threads.Open(t.Context(), url)
+	defer db.Close()
+	store, _ := threads.NewStore(db, nil)
+	dana, _, err := store.Credentials(t.Context(), "dana@harbortools.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, _ := store.CreateSession(t.Context(), dana.ID, time.Hour)
+	env := envOf(map[string]string{"DATABASE_URL": url})
+	if err := passwordFrom(t.Context(), []string{"dana@harbortools.test"}, env, strings.NewReader("a fresh secret\n"), &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SessionPerson(t.Context(), session); !errors.Is(err, threads.ErrNotFound) {
+		t.Errorf("session after a new password: %v, want it ended", err)
+	}
+}

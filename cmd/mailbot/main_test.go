@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -56,6 +57,8 @@ func TestServeConfigErrorsNameTheFix(t *testing.T) {
 		{with(good, "MAILBOT_SMTP_ADDR", ""), "MAILBOT_SMTP_ADDR is not set"},
 		{with(good, "MAILBOT_SMTP_WORKERS", "many"), "MAILBOT_SMTP_WORKERS must be a number"},
 		{with(good, "MAILBOT_SMTP_RETRY_FOR", "2 days"), "MAILBOT_SMTP_RETRY_FOR must be a duration"},
+		{with(good, "MAILBOT_TRUSTED_PROXIES", "10.0.0.0/8, 10.0.0.0/33"), `MAILBOT_TRUSTED_PROXIES: "10.0.0.0/33" is not a CIDR`},
+		{with(good, "MAILBOT_TRUSTED_PROXIES", "proxy.internal"), "MAILBOT_TRUSTED_PROXIES"},
 		{with(good, "MAILBOT_DKIM_DOMAIN", "example.test"), "DKIM needs"},
 		{with(good, "MAILBOT_DKIM_DOMAIN", "e.test", "MAILBOT_DKIM_SELECTOR", "s", "MAILBOT_DKIM_KEY_FILE", "/nonexistent"), "MAILBOT_DKIM_KEY_FILE"},
 		{with(good, "MAILBOT_SENDER_AUTH", "strict"), "MAILBOT_SENDER_AUTH"},
@@ -77,6 +80,18 @@ func TestServeConfigErrorsNameTheFix(t *testing.T) {
 		if err := runServe(t.Context(), nil, envOf(env), &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "MAILBOT_") {
 			t.Errorf("bad mail settings: err = %v, want one naming the variables", err)
 		}
+	}
+}
+
+func TestTrustedProxiesSetting(t *testing.T) {
+	t.Parallel()
+	env := with(serveEnv("postgres://x@127.0.0.1:1/x", "127.0.0.1:25"), "MAILBOT_TRUSTED_PROXIES", "10.1.2.3/8, 192.0.2.1 ,,2001:db8::1/32, ::ffff:198.51.100.7")
+	cfg, err := loadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(cfg.TrustedProxies); got != "[10.0.0.0/8 192.0.2.1/32 2001:db8::/32 198.51.100.7/32]" {
+		t.Errorf("trusted proxies %s", got)
 	}
 }
 

@@ -19,11 +19,12 @@ func runPassword(ctx context.Context, args []string, env func(string) string, ou
 }
 
 // passwordFrom sets the password of the person who owns a verified address,
-// reading it from the first line of in, so it stays out of the shell history.
+// reading it from the first line of in, so it stays out of the shell history,
+// and ends the person's sessions.
 func passwordFrom(ctx context.Context, args []string, env func(string) string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("password", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: echo 'new password' | mailbot password EMAIL\n\nSets or resets the password of the person with this verified address.")
+		fmt.Fprintln(fs.Output(), "usage: echo 'new password' | mailbot password EMAIL\n\nSets or resets the password of the person with this verified address,\nand signs them out everywhere.")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,6 +61,6 @@ func passwordFrom(ctx context.Context, args []string, env func(string) string, i
 	if err := store.SetPasswordHash(ctx, p.ID, hash); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "password set for %s\n", p.Name)
+	fmt.Fprintf(out, "password set for %s; their sessions are ended\n", p.Name)
 	return nil
 }

@@ -79,7 +79,8 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	stopIntakes := in.start(ctx, log)
 	// Stop taking work, let what is in flight finish, then close.
 	defer func() { cancel(); stopIntakes(); stopWorkers() }()
-	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log},
+	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log,
+		TrustedProxies: cfg.TrustedProxies},
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in)
 	if err != nil {
 		return err
@@ -161,12 +162,12 @@ func prepareSchema(ctx context.Context, db *sqlx.DB, migrate bool) error {
 // set, /metrics.
 func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *intakes, extra ...func(*http.ServeMux)) (http.Handler, error) {
 	mux := http.NewServeMux()
-	web.Health(mux, func(ctx context.Context) error {
-		if err := store.DB().PingContext(ctx); err != nil {
-			return fmt.Errorf("database unreachable: %w", err)
-		}
-		return schema.Check(ctx, store.DB().DB)
-	})
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ready := readiness(store)
+	web.Health(mux, log, ready)
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}
@@ -175,11 +176,31 @@ func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *i
 	if err != nil {
 		return nil, err
 	}
-	web.NewAdmin(srv, store, in.adminOptions()).Register(mux)
+	adminOpts := in.adminOptions()
+	adminOpts.Ready = ready
+	web.NewAdmin(srv, store, adminOpts).Register(mux)
 	for _, register := range extra {
 		register(mux)
 	}
 	return srv.Register(mux), nil
+}
+
+// readiness says the process is ready when its database answers and has
+// the current schema.
+func readiness(store *threads.Store) web.ReadyFunc {
+	return func(ctx context.Context) (string, error) {
+		if err := store.DB().PingContext(ctx); err != nil {
+			return "database", fmt.Errorf("database unreachable: %w", err)
+		}
+		err := schema.Check(ctx, store.DB().DB)
+		switch {
+		case errors.Is(err, schema.ErrBehind), errors.Is(err, schema.ErrAhead):
+			return "schema", err
+		case err != nil:
+			return "database", err
+		}
+		return "", nil
+	}
 }
 
 // serveHTTP serves until ctx ends, then lets requests in flight finish.

@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"mailbot/internal/imaptest"
 	"mailbot/internal/pgtest"
 	"mailbot/internal/smtptest"
 	"mailbot/threads"
+	"mailbot/web"
 )
 
 // TestServeSendsNotifications runs serve as configured by the environment and
@@ -144,5 +147,41 @@ func TestIMAPOAuthSettings(t *testing.T) {
 	_, err = loadConfig(envOf(with(env, "MAILBOT_IMAP_OAUTH_TOKEN_URL", "")))
 	if err == nil || !strings.Contains(err.Error(), "MAILBOT_IMAP_OAUTH_TOKEN_URL") {
 		t.Errorf("xoauth2 without a token endpoint: %v", err)
+	}
+}
+
+// /readyz tells anyone only a short reason; the detail (the database's host
+// and port, the schema versions) goes to the log.
+func TestReadyzShowsOnlyAReason(t *testing.T) {
+	t.Parallel()
+	gone := smtptest.FreeAddr(t)
+	down, err := sqlx.Open("postgres", "postgres://mailbot@"+gone+"/mailbot?sslmode=disable&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer down.Close()
+	ahead := pgtest.DB(t)
+	if _, err := ahead.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		db             *sqlx.DB
+		reason, detail string
+	}{{down, "database", gone}, {ahead, "schema", "99999"}} {
+		store, _ := threads.NewStore(c.db, nil)
+		var logs bytes.Buffer
+		h, err := handler(store, web.Options{Logger: newLogger(&logs)}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		body := rec.Body.String()
+		if rec.Code != http.StatusServiceUnavailable || body != "not ready: "+c.reason+"\n" {
+			t.Errorf("/readyz: %d %q, want 503 \"not ready: %s\"", rec.Code, body, c.reason)
+		}
+		if !strings.Contains(logs.String(), c.detail) {
+			t.Errorf("the log lacks the detail %q: %s", c.detail, logs.String())
+		}
 	}
 }
