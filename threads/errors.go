@@ -26,12 +26,19 @@ var (
 type ValidationError struct {
 	Field   string
 	Problem string
+	empty   bool // a message with nothing in it
 }
+
+// ErrEmpty marks a message with no words and no files; errors.Is finds it
+// in the ValidationError that says so.
+var ErrEmpty = errors.New("empty message")
 
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Problem }
 
 // Is makes errors.Is(err, ErrInvalid) true for every validation error.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+func (e *ValidationError) Is(target error) bool {
+	return target == ErrInvalid || (target == ErrEmpty && e.empty)
+}
 
 func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}

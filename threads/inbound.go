@@ -62,6 +62,17 @@ type InboundResult struct {
 // empty body) is recorded with that rejection instead. A mail recorded
 // before is a duplicate unless its earlier processing failed transiently.
 func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewMessage, notice *RejectionNotice) (InboundResult, error) {
+	var refused error
+	if post != nil && rec.Verdict == VerdictPosted {
+		p := *post
+		if refused = p.clean(s.fileLimits); refused == nil {
+			// Bodies in a bucket go first; a mail read twice writes the same keys.
+			if err := s.putBodies(ctx, p.prepared); err != nil {
+				return InboundResult{}, err
+			}
+		}
+		post = &p
+	}
 	var res InboundResult
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		id, dup, fresh, err := s.claimInbound(ctx, tx, rec)
@@ -71,7 +82,7 @@ func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewM
 		}
 		res.ID, res.Verdict = id, rec.Verdict
 		if post != nil && rec.Verdict == VerdictPosted {
-			if res.MessageID, res.Verdict, err = s.postInbound(ctx, tx, id, *post); err != nil {
+			if res.MessageID, res.Verdict, err = s.postInbound(ctx, tx, id, *post, refused); err != nil {
 				return err
 			}
 		}
@@ -139,10 +150,11 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 }
 
 // postInbound posts the mail's message. A refusal by the domain (checked
-// before anything is written) becomes the verdict instead of an error.
-func (s *Store) postInbound(ctx context.Context, tx *sqlx.Tx, inboundID int64, n NewMessage) (int64, Verdict, error) {
-	if err := n.clean(); err != nil {
-		return 0, refusalVerdict(err), nil
+// before anything is written: refused) becomes the verdict instead of an
+// error.
+func (s *Store) postInbound(ctx context.Context, tx *sqlx.Tx, inboundID int64, n NewMessage, refused error) (int64, Verdict, error) {
+	if refused != nil {
+		return 0, refusalVerdict(refused), nil
 	}
 	m, err := s.postMessage(ctx, tx, n, inboundID)
 	if v := refusalVerdict(err); v != "" {
@@ -166,7 +178,7 @@ func refusalVerdict(err error) Verdict {
 		return VerdictRejectedKind
 	case errors.Is(err, ErrNotFound):
 		return VerdictRejectedNoAccess
-	case errors.As(err, &verr) && verr.Field == "message" && verr.Problem == "is empty":
+	case errors.Is(err, ErrEmpty):
 		return VerdictRejectedEmpty
 	case errors.As(err, &verr) && verr.Field == "message":
 		return VerdictRejectedTooLong

@@ -45,6 +45,8 @@ type Message struct {
 	SenderAuth string     `db:"sender_auth"`
 	CreatedAt  time.Time  `db:"created_at"`
 	ReadAt     *time.Time `db:"read_at"`
+	// Files that came with the message, filled by Thread and Messages.
+	Files []File `db:"-"`
 	// Repeated: this post's key was seen before; this is the message it made.
 	Repeated bool `db:"-"`
 	// The ledger's ids of the two people, filled by Thread and Messages.
@@ -65,6 +67,11 @@ type NewMessage struct {
 	// author with the same key returns the stored message (Repeated) and
 	// stores nothing.
 	Key string
+	// Files to post with the message. A message with files may have no
+	// words; a file the rules refuse is recorded with the reason.
+	Files []NewFile
+
+	prepared []preparedFile
 }
 
 // MaxPostKeyBytes is the longest post key accepted.
@@ -77,8 +84,9 @@ const messageSelect = `
 
 // clean gives the text LF line ends, whichever intake it came by,
 // and checks the message.
-func (n *NewMessage) clean() error {
+func (n *NewMessage) clean(limits FileLimits) error {
 	n.Body, n.Elided = normalizeLineEnds(n.Body), normalizeLineEnds(n.Elided)
+	n.prepared = prepareFiles(n.Files, limits)
 	return n.validate()
 }
 
@@ -92,8 +100,8 @@ func (n *NewMessage) validate() error {
 	if err := checkText("message", n.Body, MaxBodyBytes); err != nil {
 		return err
 	}
-	if strings.TrimSpace(n.Body) == "" {
-		return invalid("message", "is empty")
+	if strings.TrimSpace(n.Body) == "" && len(n.Files) == 0 {
+		return &ValidationError{Field: "message", Problem: "is empty", empty: true}
 	}
 	if len(n.Key) > MaxPostKeyBytes {
 		return invalid("key", "is longer than %d bytes", MaxPostKeyBytes)
@@ -110,13 +118,16 @@ func (n *NewMessage) validate() error {
 // must allow conversations. An author who may not see the transaction gets
 // ErrNotFound, as if it did not exist.
 func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) {
-	if err := n.clean(); err != nil {
+	if err := n.clean(s.fileLimits); err != nil {
 		return Message{}, err
 	}
 	if n.Key != "" {
 		if m, err := s.keyedMessage(ctx, n); !errors.Is(err, ErrNotFound) {
 			return m, err
 		}
+	}
+	if err := s.putBodies(ctx, n.prepared); err != nil {
+		return Message{}, err
 	}
 	var m Message
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
@@ -130,6 +141,15 @@ func (s *Store) PostMessage(ctx context.Context, n NewMessage) (Message, error) 
 		return s.keyedMessage(ctx, n) // the same post, sent twice at once
 	}
 	return m, err
+}
+
+// files lists prepared files as stored (their ids are not read back).
+func files(ps []preparedFile) []File {
+	out := make([]File, len(ps))
+	for i, p := range ps {
+		out[i] = p.File
+	}
+	return out
 }
 
 // keyedMessage returns the message an earlier post with n's author and key
@@ -191,7 +211,10 @@ func (s *Store) postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage, inbo
 	case row.ID == nil:
 		return Message{}, row.Kind.AllowsConversation()
 	}
-	return Message{ID: *row.ID, TransactionID: n.TransactionID, CompanyID: row.CompanyID, AuthorID: n.AuthorID,
+	if err := s.insertFiles(ctx, tx, *row.ID, n.prepared); err != nil {
+		return Message{}, err
+	}
+	return Message{ID: *row.ID, TransactionID: n.TransactionID, CompanyID: row.CompanyID, AuthorID: n.AuthorID, Files: files(n.prepared),
 		AuthorName: *row.AuthorName, RecipientID: n.RecipientID, RecipientName: *row.RecipientName, Body: n.Body,
 		Elided: n.Elided, Source: n.Source, SenderAuth: n.SenderAuth, CreatedAt: *row.CreatedAt}, nil
 }
@@ -204,6 +227,9 @@ func (s *Store) Thread(ctx context.Context, viewerID, txnID int64) ([]Message, e
 	}
 	ms, err := s.threadRows(ctx, txnID)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fillFiles(ctx, ms); err != nil {
 		return nil, err
 	}
 	return ms, s.fillNames(ctx, ms)
@@ -269,6 +295,9 @@ func (s *Store) fillNames(ctx context.Context, ms []Message) error {
 func (s *Store) Messages(ctx context.Context, txnID int64) ([]Message, error) {
 	ms, err := s.threadRows(ctx, txnID)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fillFiles(ctx, ms); err != nil {
 		return nil, err
 	}
 	return ms, s.fillNames(ctx, ms)

@@ -26,6 +26,10 @@ type Options struct {
 	TokenTTL time.Duration
 	// Now returns the current time; tests move it.
 	Now func() time.Time
+	// Files bound what one message may carry.
+	Files FileLimits
+	// Bucket, when set, keeps file bodies; nil keeps them in Postgres.
+	Bucket Bucket
 }
 
 // Store keeps the domain in Postgres.
@@ -35,6 +39,9 @@ type Store struct {
 	tokenKey []byte
 	tokenTTL time.Duration
 	now      func() time.Time
+
+	fileLimits FileLimits
+	bucket     Bucket
 }
 
 // MinTokenKeyLen is the shortest reply-token key the store accepts.
@@ -51,6 +58,7 @@ func NewStore(db *sqlx.DB, opts *Options) (*Store, error) {
 		if opts.Now != nil {
 			s.now = opts.Now
 		}
+		s.fileLimits, s.bucket = opts.Files, opts.Bucket
 	}
 	if s.tokenKey == nil {
 		s.tokenKey = make([]byte, MinTokenKeyLen)

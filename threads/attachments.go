@@ -1,0 +1,145 @@
+package threads
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Bucket keeps file bodies outside the database, each under the hex SHA-256
+// of its content, so writing one again (a retried post, a mail read twice)
+// writes the same key.
+type Bucket interface {
+	Put(ctx context.Context, key string, data []byte) error
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// putBodies writes accepted files to the bucket before the database
+// transaction that points at them commits. A body whose commit then fails
+// is an orphan until the sweep removes it; a row never points at a body
+// that is not there.
+func (s *Store) putBodies(ctx context.Context, files []preparedFile) error {
+	if s.bucket == nil {
+		return nil
+	}
+	for _, f := range files {
+		if f.Accepted() {
+			if err := s.bucket.Put(ctx, f.Hash(), f.data); err != nil {
+				return fmt.Errorf("store: write file %q to the bucket: %w", f.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// insertFiles records a message's files inside the transaction that posts it.
+func (s *Store) insertFiles(ctx context.Context, tx *sqlx.Tx, messageID int64, files []preparedFile) error {
+	for i, f := range files {
+		storage := ""
+		if f.Accepted() {
+			storage = "db"
+			if s.bucket != nil {
+				storage = "bucket"
+			} else if _, err := tx.ExecContext(ctx, `INSERT INTO attachment_bodies (sha256, data) VALUES ($1, $2)
+				ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.data); err != nil {
+				return wrapStore("store file body", err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO attachments (message_id, position, name, content_type, size, sha256, storage, refused)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, messageID, i, f.Name, f.ContentType, f.Size, f.SHA256, storage, clip(f.Refused))
+		if err != nil {
+			return wrapStore("store file", err)
+		}
+	}
+	return nil
+}
+
+const fileColumns = `a.id, a.message_id, a.name, a.content_type, a.size, a.sha256, a.storage, a.refused`
+
+// fillFiles adds each message's files, in the order they were given.
+func (s *Store) fillFiles(ctx context.Context, ms []Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ms))
+	at := make(map[int64]int, len(ms))
+	for i, m := range ms {
+		ids[i], at[m.ID] = m.ID, i
+	}
+	var files []File
+	err := s.db.SelectContext(ctx, &files, `SELECT `+fileColumns+` FROM attachments a
+		WHERE a.message_id = ANY($1) ORDER BY a.message_id, a.position`, pq.Array(ids))
+	if err != nil {
+		return wrapStore("message files", err)
+	}
+	for _, f := range files {
+		m := &ms[at[f.MessageID]]
+		m.Files = append(m.Files, f)
+	}
+	return nil
+}
+
+// File returns one file of a transaction's messages, without an access
+// check: for the ledger's API. ErrNotFound when the file is not on that
+// transaction.
+func (s *Store) File(ctx context.Context, txnID, fileID int64) (File, error) {
+	var f File
+	err := s.db.GetContext(ctx, &f, `SELECT `+fileColumns+` FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE a.id = $1 AND m.transaction_id = $2`, fileID, txnID)
+	if err != nil {
+		return File{}, notFound("file", err)
+	}
+	return f, nil
+}
+
+// FileFor is File for a person: only someone who may see the transaction
+// gets its files; everyone else gets ErrNotFound, as for the page.
+func (s *Store) FileFor(ctx context.Context, viewerID, txnID, fileID int64) (File, error) {
+	if _, err := s.Transaction(ctx, viewerID, txnID); err != nil {
+		return File{}, err
+	}
+	return s.File(ctx, txnID, fileID)
+}
+
+// OpenFile reads an accepted file's body.
+func (s *Store) OpenFile(ctx context.Context, f File) (io.ReadCloser, error) {
+	switch f.Storage {
+	case "bucket":
+		if s.bucket == nil {
+			return nil, fmt.Errorf("store: file %d is in a bucket, and none is configured", f.ID)
+		}
+		return s.bucket.Open(ctx, f.Hash())
+	case "db":
+		var data []byte
+		if err := s.db.GetContext(ctx, &data, `SELECT data FROM attachment_bodies WHERE sha256 = $1`, f.SHA256); err != nil {
+			return nil, notFound("file body", err)
+		}
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}
+	return nil, fmt.Errorf("open file %d: refused, no body: %w", f.ID, ErrNotFound)
+}
+
+// Preview returns a stored preview of a content at a size, or ErrNotFound.
+func (s *Store) Preview(ctx context.Context, sha256 []byte, maxSide int) (data []byte, contentType string, err error) {
+	var row struct {
+		Data        []byte `db:"data"`
+		ContentType string `db:"content_type"`
+	}
+	err = s.db.GetContext(ctx, &row, `SELECT data, content_type FROM attachment_previews WHERE sha256 = $1 AND max_side = $2`,
+		sha256, maxSide)
+	if err != nil {
+		return nil, "", notFound("preview", err)
+	}
+	return row.Data, row.ContentType, nil
+}
+
+// SavePreview keeps a preview made once, for every later view.
+func (s *Store) SavePreview(ctx context.Context, sha256 []byte, maxSide int, contentType string, data []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO attachment_previews (sha256, max_side, content_type, data)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, sha256, maxSide, contentType, data)
+	return wrapStore("save preview", err)
+}
