@@ -50,11 +50,11 @@ func TestExecutablesAndNames(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
-		`C:\Users\x\Desktop\receipt.pdf`: "receipt.pdf",
-		"../../etc/passwd":               "passwd",
-		"a\r\nb\x00.pdf":                 "ab.pdf",
-		"":                               "file",
-		"..":                             "file",
+		`C:\Users\x\Desktop\receipt.pdf`:  "receipt.pdf",
+		"../../etc/passwd":                "passwd",
+		"a\r\nb\x00.pdf":                  "ab.pdf",
+		"":                                "file",
+		"..":                              "file",
 		strings.Repeat("é", 300) + ".pdf": strings.Repeat("é", (threads.MaxFileNameBytes-4)/2) + ".pdf",
 	} {
 		if got := threads.CleanFileName(in); got != want {
