@@ -86,7 +86,12 @@ func (s *Server) listen(addr string) error {
 	if err != nil {
 		return err
 	}
-	s.ln, s.Addr = ln, ln.Addr().String()
+	// A restart listens on the address it had: Addr is written once, before
+	// anyone reads it, so clients may read it while the server restarts.
+	if s.Addr == "" {
+		s.Addr = ln.Addr().String()
+	}
+	s.ln = ln
 	go s.srv.Serve(ln)
 	return nil
 }
