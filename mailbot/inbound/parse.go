@@ -27,6 +27,7 @@ type Limits struct {
 	MaxDepth    int   // nested multiparts; default 16
 	MaxParts    int   // leaf parts looked at; default 500
 	MaxTextSize int64 // bytes of one text or HTML body kept; default 2 MiB
+	MaxFileSize int64 // bytes of one file kept; larger ones keep their size only; default 25 MiB
 }
 
 func (l *Limits) fill() {
@@ -38,6 +39,9 @@ func (l *Limits) fill() {
 	}
 	if l.MaxTextSize <= 0 {
 		l.MaxTextSize = 2 << 20
+	}
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = 25 << 20
 	}
 }
 
@@ -63,6 +67,9 @@ type Message struct {
 	Text     string // the text/plain body, or the HTML one converted to text
 	HTML     string // the text/html body, when there was one
 	HTMLOnly bool   // Text was converted from HTML
+	// Files are the parts that are not the body: attachments, inline
+	// images, attached mails; in the order they appear.
+	Files    []Part
 	Parts    int
 	Problems []string // what could not be read cleanly; never fatal
 }
@@ -143,16 +150,17 @@ func (w *walker) leaf(e *message.Entity) {
 	t, _ := mediaType(e.Header)
 	w.m.PartTypes = append(w.m.PartTypes, t)
 	disp, _, _ := e.Header.ContentDisposition()
-	if disp == "attachment" {
-		return
-	}
 	switch {
+	case disp == "attachment":
+		w.file(e, t, disp)
 	case t == "message/delivery-status" || t == "message/global-delivery-status":
 		w.m.DeliveryActions = append(w.m.DeliveryActions, deliveryActions(e.Body)...)
-	case t == "text/plain" && w.m.Text == "":
+	case t == "text/plain" && w.m.Text == "" && fileName(e.Header) == "":
 		w.m.Text = w.read(e)
-	case t == "text/html" && w.m.HTML == "":
+	case t == "text/html" && w.m.HTML == "" && fileName(e.Header) == "":
 		w.m.HTML = w.read(e)
+	case !strings.HasPrefix(t, "text/") || fileName(e.Header) != "":
+		w.file(e, t, disp)
 	}
 }
 

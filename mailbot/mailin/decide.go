@@ -160,7 +160,7 @@ func (p *Pipeline) withPost(d decision, m *inbound.Message, t target) decision {
 	d.post = &threads.NewMessage{TransactionID: t.txnID, AuthorID: t.personID, RecipientID: t.recipientID,
 		Body: p.match.Redacted(cleanText(text.Reply)), Source: threads.SourceEmail,
 		Elided:     clipText(p.match.Redacted(cleanText(text.Elided)), threads.MaxElidedBytes),
-		SenderAuth: d.rec.SenderAuth}
+		SenderAuth: d.rec.SenderAuth, Files: postedFiles(m)}
 	// A refusal at posting time (left the company meanwhile, kind, empty)
 	// still deserves a notice; the sender is the verified person.
 	d.notice = &threads.RejectionNotice{PersonID: t.personID, Address: m.From, TransactionID: t.txnID}
