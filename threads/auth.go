@@ -77,12 +77,21 @@ func (s *Store) Credentials(ctx context.Context, email string) (Person, string, 
 	return p, row.Hash, err
 }
 
-// CreateSession starts a session for the person and returns its token.
-func (s *Store) CreateSession(ctx context.Context, personID int64, ttl time.Duration) (string, error) {
+// CreateSession starts a session for the person whose password hash was
+// checked, and returns its token. When the hash changed meanwhile (a new
+// password ends every session) no session starts: ErrNotFound.
+func (s *Store) CreateSession(ctx context.Context, personID int64, checkedHash string, ttl time.Duration) (string, error) {
 	token := newSecret()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, person_id, expires_at) VALUES ($1, $2, $3)`,
-		secretHash(token), personID, s.now().Add(ttl))
-	return token, wrapStore("create session", err)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, person_id, expires_at)
+		SELECT $1, id, $3 FROM people WHERE id = $2 AND password_hash = $4`,
+		secretHash(token), personID, s.now().Add(ttl), checkedHash)
+	if err != nil {
+		return "", wrapStore("create session", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", fmt.Errorf("create session: the password changed: %w", ErrNotFound)
+	}
+	return token, nil
 }
 
 // SessionPerson returns the person a live session belongs to.

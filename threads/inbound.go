@@ -248,7 +248,11 @@ type SentNotification struct {
 // (with the notification), and ErrNotFound when no notification matches.
 func (s *Store) NotificationByMailID(ctx context.Context, mailID string) (SentNotification, error) {
 	var n SentNotification
-	err := s.getPrepared(ctx, nil, &n, `SELECT o.recipient_id, o.transaction_id, m.company_id, m.author_id,
+	// The reply goes to the notified message's author while they still
+	// belong to the company; else (0) to whom the reply address would send it.
+	err := s.getPrepared(ctx, nil, &n, `SELECT o.recipient_id, o.transaction_id, m.company_id,
+			CASE WHEN EXISTS (SELECT 1 FROM memberships WHERE person_id = m.author_id AND company_id = m.company_id)
+				THEN m.author_id ELSE 0 END AS author_id,
 			rt.expires_at, rt.revoked_at
 		FROM outbox o JOIN messages m ON m.id = o.message_id JOIN reply_tokens rt ON rt.id = o.reply_token_id
 		WHERE o.mail_id = $1 AND o.kind = 'notification'`, mailID)

@@ -89,7 +89,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, ok, err := s.checkCredentials(r.Context(), email, r.PostFormValue("password"))
+	p, hash, ok, err := s.checkCredentials(r.Context(), email, r.PostFormValue("password"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -101,7 +101,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.ReleaseLoginAttempt(r.Context(), budgets...); err != nil {
 		s.log.Warn("sign-in: release attempt", slog.String("error", err.Error())) // it stays counted
 	}
-	s.startSession(w, r, p.ID, next)
+	token, err := s.store.CreateSession(r.Context(), p.ID, hash, s.opts.SessionTTL)
+	if errors.Is(err, threads.ErrNotFound) { // the password changed while it was checked
+		again(http.StatusUnauthorized, "That email and password do not match.")
+		return
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.startSession(w, r, token, next)
 }
 
 // tryAgainIn says how long to wait, in whole minutes.
@@ -126,25 +134,22 @@ func signInBudgets(email, client string) []threads.LoginBudget {
 // checkCredentials reports whether password is that of the person with the
 // verified address email. An unknown address or an account without a
 // password costs the same check, against a hash nothing matches.
-func (s *Server) checkCredentials(ctx context.Context, email, password string) (threads.Person, bool, error) {
+// The hash that matched is returned, so the session starts only if it is
+// still the person's.
+func (s *Server) checkCredentials(ctx context.Context, email, password string) (threads.Person, string, bool, error) {
 	p, hash, err := s.store.Credentials(ctx, email)
 	if err != nil && !errors.Is(err, threads.ErrNotFound) {
-		return threads.Person{}, false, err
+		return threads.Person{}, "", false, err
 	}
 	known := err == nil && hash != ""
 	if !known {
 		hash = string(dummyHash())
 	}
 	match := s.opts.CheckPassword([]byte(hash), []byte(password)) == nil
-	return p, known && match, nil
+	return p, hash, known && match, nil
 }
 
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, personID int64, next string) {
-	token, err := s.store.CreateSession(r.Context(), personID, s.opts.SessionTTL)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, token, next string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
 		Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(s.opts.SessionTTL.Seconds())})
 	http.Redirect(w, r, next, http.StatusSeeOther)

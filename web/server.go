@@ -16,7 +16,7 @@ import (
 // Store is what the web pages need of the domain.
 type Store interface {
 	Credentials(ctx context.Context, email string) (threads.Person, string, error)
-	CreateSession(ctx context.Context, personID int64, ttl time.Duration) (string, error)
+	CreateSession(ctx context.Context, personID int64, checkedHash string, ttl time.Duration) (string, error)
 	SessionPerson(ctx context.Context, token string) (threads.Person, error)
 	DeleteSession(ctx context.Context, token string) error
 	ReserveLoginAttempt(ctx context.Context, budgets ...threads.LoginBudget) error

@@ -136,11 +136,14 @@ func TestPasswordCommandEndsSessions(t *testing.T) {
 	db, _ := threads.Open(t.Context(), url)
 	defer db.Close()
 	store, _ := threads.NewStore(db, nil)
-	dana, _, err := store.Credentials(t.Context(), "dana@harbortools.test")
+	dana, hash, err := store.Credentials(t.Context(), "dana@harbortools.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	session, _ := store.CreateSession(t.Context(), dana.ID, time.Hour)
+	session, err := store.CreateSession(t.Context(), dana.ID, hash, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := envOf(map[string]string{"DATABASE_URL": url})
 	if err := passwordFrom(t.Context(), []string{"dana@harbortools.test"}, env, strings.NewReader("a fresh secret\n"), &bytes.Buffer{}); err != nil {
 		t.Fatal(err)

@@ -16,13 +16,7 @@ const maxHeaderBytes = 1 << 20
 // are neither "Name: value" nor continuations are dropped, so one broken
 // line does not make the whole header unreadable.
 func splitHeader(raw []byte) (header, body []byte, problems []string) {
-	end, sep := bytes.Index(raw, []byte("\r\n\r\n")), 4
-	if lf := bytes.Index(raw, []byte("\n\n")); lf >= 0 && (end < 0 || lf < end) {
-		end, sep = lf, 2
-	}
-	if end < 0 {
-		end, sep = len(raw), 0
-	}
+	end, sep := headerEnd(raw)
 	block := raw[:end]
 	body = raw[min(end+sep, len(raw)):]
 	if len(block) > maxHeaderBytes {
@@ -35,9 +29,15 @@ func splitHeader(raw []byte) (header, body []byte, problems []string) {
 		line = bytes.TrimRight(line, "\r")
 		continuation := len(line) > 0 && (line[0] == ' ' || line[0] == '\t')
 		colon := bytes.IndexByte(line, ':')
-		if !continuation && (colon <= 0 || bytes.ContainsAny(line[:colon], " \t")) {
-			dropped++
-			continue
+		if !continuation {
+			// RFC 5322's obsolete syntax, which receivers must read, allows
+			// blanks between a field's name and its colon ("From :").
+			name := bytes.TrimRight(line[:max(colon, 0)], " \t")
+			if colon <= 0 || len(name) == 0 || bytes.ContainsAny(name, " \t") {
+				dropped++
+				continue
+			}
+			line = append(append(name[:len(name):len(name)], ':'), line[colon+1:]...)
 		}
 		if continuation && out.Len() == 0 {
 			dropped++
@@ -51,6 +51,28 @@ func splitHeader(raw []byte) (header, body []byte, problems []string) {
 	}
 	out.WriteString("\r\n")
 	return out.Bytes(), body, problems
+}
+
+// headerEnd finds the empty line that ends the header: the first line
+// with nothing on it, whether lines end in CRLF or LF alone, as a server
+// that takes either as a line end would see it. sep is the empty line's
+// length with the line end before it.
+func headerEnd(raw []byte) (end, sep int) {
+	for i := 0; i < len(raw); {
+		nl := bytes.IndexByte(raw[i:], '\n')
+		if nl < 0 {
+			break
+		}
+		next := i + nl + 1
+		switch {
+		case next < len(raw) && raw[next] == '\n':
+			return i + nl, 2
+		case next+1 < len(raw) && raw[next] == '\r' && raw[next+1] == '\n':
+			return i + nl, 3
+		}
+		i = next
+	}
+	return len(raw), 0
 }
 
 // toUTF8 keeps valid UTF-8 as it is and reads anything else as Windows-1252,

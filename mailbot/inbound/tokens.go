@@ -53,8 +53,8 @@ func NewMatcher(a Addressing) (*Matcher, error) {
 	}
 	m.reply = regexp.MustCompile(`^` + regexp.QuoteMeta(before) + `([a-z2-7]{32})` + regexp.QuoteMeta(after[:at+1]) + domain + `$`)
 	m.refToken = regexp.MustCompile(`^reply-([a-z2-7]{32})@` + domain + `$`)
-	m.secrets = regexp.MustCompile(`(?i)(` + regexp.QuoteMeta(before) + `|reply-)[a-z2-7]{32}` + regexp.QuoteMeta(after[:at+1]) + domain +
-		`|(?:https?://)?[^\s<>"']*/unsubscribe/[0-9]+\.[0-9]+\.[0-9a-f]{32}`)
+	m.secrets = regexp.MustCompile(`(?i)(` + loose(before) + `|reply-)[a-z2-7]{32}` + loose(after[:at+1]) + looseDomain(m.replyDomain) +
+		`|(?:https?://)?[^\s<>"']*/unsubscribe/[0-9]+` + loose(".") + `[0-9]+` + loose(".") + `[0-9a-f]{32}`)
 	m.ownID = regexp.MustCompile(`^([0-9a-f]{32})@` + regexp.QuoteMeta(strings.ToLower(a.IDDomain)) + `$`)
 	for _, addr := range a.OwnAddresses {
 		m.own[strings.ToLower(addr)] = true
@@ -98,6 +98,27 @@ func (mt *Matcher) Candidates(m *Message, envelope []string) []Candidate {
 		}
 	}
 	return out
+}
+
+// loose matches s also where a link percent-encodes its punctuation
+// (mailto:reply%2B…%40…), which a mail client or a browser decodes.
+func loose(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		q := regexp.QuoteMeta(string(r))
+		if strings.ContainsRune("+@.-_", r) {
+			q = fmt.Sprintf("(?:%s|%%%02x)", q, r)
+		}
+		b.WriteString(q)
+	}
+	return b.String()
+}
+
+func looseDomain(d string) string {
+	if d == "*" {
+		return `[^@\s]+`
+	}
+	return loose(d)
 }
 
 // Redacted replaces the service's reply addresses and unsubscribe links in

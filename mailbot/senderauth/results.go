@@ -8,14 +8,15 @@ import (
 	"github.com/emersion/go-msgauth/authres"
 )
 
-// verdicts gathers the trusted results for one From domain, each method
-// taken from the topmost field that reports it: a receiving server adds its
-// field above the ones that came with the mail.
+// verdicts gathers the trusted results for one From domain. Each method is
+// taken from the topmost trusted field that reports it, and from that field
+// alone: a receiving server adds its field above the ones that came with
+// the mail, so a forged field further down never adds to what it said.
 type verdicts struct {
 	dmarc             *authres.DMARCResult
 	dkimPass, spfPass string // an aligned domain that passed
 	dkimFail, spfFail string // an aligned domain that failed
-	seenDKIM, seenSPF bool
+	claimed           map[string]bool
 	server            string
 }
 
@@ -25,10 +26,10 @@ func (c *Checker) fromResults(h textproto.Header, domain string) (Result, bool) 
 	if len(c.trusted) == 0 {
 		return Result{}, false
 	}
-	var v verdicts
+	v := verdicts{claimed: map[string]bool{}}
 	found := false
 	for _, field := range h.Values("Authentication-Results") {
-		id, results, err := authres.Parse(field)
+		id, results, err := authres.Parse(stripComments(field))
 		if err != nil || !c.trusted[strings.ToLower(id)] {
 			continue
 		}
@@ -43,11 +44,20 @@ func (c *Checker) fromResults(h textproto.Header, domain string) (Result, bool) 
 	return v.result(domain), true
 }
 
+// add takes from one field the methods no field above reported.
 func (v *verdicts) add(results []authres.Result, domain string) {
+	here := map[string]bool{}
 	for _, r := range results {
+		method := methodOf(r)
+		if method == "" || v.claimed[method] {
+			continue
+		}
+		here[method] = true
 		switch r := r.(type) {
 		case *authres.DMARCResult:
-			if v.dmarc == nil {
+			// A DMARC result speaks for the domain in its header.from; one
+			// for another domain says nothing of this mail's From.
+			if v.dmarc == nil && (r.From == "" || strings.EqualFold(strings.TrimSuffix(r.From, "."), domain)) {
 				v.dmarc = r
 			}
 		case *authres.DKIMResult:
@@ -56,6 +66,49 @@ func (v *verdicts) add(results []authres.Result, domain string) {
 			v.spf(r, domain)
 		}
 	}
+	for m := range here {
+		v.claimed[m] = true
+	}
+}
+
+func methodOf(r authres.Result) string {
+	switch r.(type) {
+	case *authres.DMARCResult:
+		return "dmarc"
+	case *authres.DKIMResult:
+		return "dkim"
+	case *authres.SPFResult:
+		return "spf"
+	}
+	return ""
+}
+
+// stripComments removes RFC 5322 comments, "(...)", which a field may
+// carry after any token (amavisd writes one after the authserv-id), and
+// which the parser does not read. Quoted strings keep their parentheses.
+func stripComments(s string) string {
+	var b strings.Builder
+	depth, quoted, escaped := 0, false, false
+	for _, r := range s {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == '"' && depth == 0:
+			quoted = !quoted
+		case r == '(' && !quoted:
+			depth++
+			continue
+		case r == ')' && !quoted && depth > 0:
+			depth--
+			continue
+		}
+		if depth == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func (v *verdicts) dkim(r *authres.DKIMResult, domain string) {
@@ -66,7 +119,6 @@ func (v *verdicts) dkim(r *authres.DKIMResult, domain string) {
 	if !aligned(d, domain) {
 		return
 	}
-	v.seenDKIM = true
 	switch {
 	case r.Value == authres.ResultPass && v.dkimPass == "":
 		v.dkimPass = d
@@ -76,9 +128,6 @@ func (v *verdicts) dkim(r *authres.DKIMResult, domain string) {
 }
 
 func (v *verdicts) spf(r *authres.SPFResult, domain string) {
-	if v.seenSPF { // one SPF check per mail: the topmost is the receiver's
-		return
-	}
 	d := addressDomain(r.From)
 	if d == "" {
 		d = strings.ToLower(r.From) // smtp.mailfrom may be a bare domain
@@ -86,11 +135,10 @@ func (v *verdicts) spf(r *authres.SPFResult, domain string) {
 	if !aligned(d, domain) {
 		return
 	}
-	v.seenSPF = true
 	switch {
-	case r.Value == authres.ResultPass:
+	case r.Value == authres.ResultPass && v.spfPass == "":
 		v.spfPass = d
-	case failing(r.Value):
+	case failing(r.Value) && v.spfFail == "":
 		v.spfFail = d
 	}
 }

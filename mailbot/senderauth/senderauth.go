@@ -6,7 +6,6 @@ package senderauth
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
@@ -109,9 +108,10 @@ type Options struct {
 
 // Checker checks mail.
 type Checker struct {
-	trusted map[string]bool
-	lookup  func(ctx context.Context, name string) ([]string, error)
-	timeout time.Duration
+	trusted  map[string]bool
+	lookup   func(ctx context.Context, name string) ([]string, error)
+	timeout  time.Duration
+	policies policyCache
 }
 
 // NewChecker returns a Checker.
@@ -123,7 +123,7 @@ func NewChecker(opts Options) *Checker {
 		}
 	}
 	if c.lookup == nil {
-		c.lookup = net.DefaultResolver.LookupTXT
+		c.lookup = systemLookup
 	}
 	if c.timeout <= 0 {
 		c.timeout = 5 * time.Second
@@ -133,7 +133,11 @@ func NewChecker(opts Options) *Checker {
 
 // Check decides whether the domain of from sent the mail. raw is the whole
 // mail; h its parsed header. Trusted Authentication-Results decide when
-// there are any; otherwise the mail's DKIM signatures are verified.
+// there are any. Otherwise the service checks what it can without the
+// connection the mail came by: the mail's DKIM signatures, and, when none
+// of the From domain verifies, that domain's DMARC policy. A domain that
+// asks for quarantine or rejection of mail it did not sign fails (SPF,
+// which needs the sending server's address, cannot vouch here).
 func (c *Checker) Check(ctx context.Context, raw []byte, h textproto.Header, from string) Result {
 	domain := addressDomain(from)
 	if domain == "" {
@@ -142,12 +146,22 @@ func (c *Checker) Check(ctx context.Context, raw []byte, h textproto.Header, fro
 	if r, ok := c.fromResults(h, domain); ok {
 		return r
 	}
-	if !h.Has("DKIM-Signature") {
-		return Result{Status: None, Detail: "no DKIM signature"}
-	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	return c.verifyDKIM(ctx, raw, domain)
+	r := Result{Status: None, Detail: "no DKIM signature"}
+	if h.Has("DKIM-Signature") {
+		if r = c.verifyDKIM(ctx, raw, domain); r.Status == Verified {
+			return r
+		}
+	}
+	switch p := c.dmarcPolicy(ctx, domain); {
+	case p.enforced:
+		return Result{Status: Failed, Method: MethodDMARC,
+			Detail: "dmarc=fail header.from=" + domain + " (policy " + p.name + "; " + r.Detail + "; checked by the service)"}
+	case p.temp:
+		r.Detail += "; the DMARC policy could not be looked up"
+	}
+	return r
 }
 
 func addressDomain(addr string) string {

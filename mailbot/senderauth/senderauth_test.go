@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 
@@ -28,8 +30,10 @@ func header(t *testing.T, raw []byte) textproto.Header {
 }
 
 func TestTrustedAuthenticationResults(t *testing.T) {
+	// Trusted results decide without DNS; a mail without them is checked
+	// by the service, here against a DNS that knows no records.
 	c := NewChecker(Options{AuthservIDs: []string{"mx.example.test"},
-		LookupTXT: func(context.Context, string) ([]string, error) { t.Error("DNS used"); return nil, errors.New("no") }})
+		LookupTXT: func(context.Context, string) ([]string, error) { return nil, errors.New("no such record") }})
 	cases := []struct {
 		name, fields string
 		want         Status
@@ -127,6 +131,63 @@ func TestDNSTimeoutIsNotAFailure(t *testing.T) {
 	if r := c.Check(t.Context(), raw, header(t, raw), "dana@client.test"); r.Status != None {
 		t.Errorf("unanswered lookup: %+v", r)
 	}
+}
+
+// Without trusted results, a domain whose DMARC policy asks for rejection
+// fails for mail without a valid signature of its own; one that publishes
+// p=none, or no record, leaves it not verified.
+func TestOwnCheckReadsDMARCPolicy(t *testing.T) {
+	records := map[string]string{
+		"_dmarc.strict.test":  "v=DMARC1; p=reject",
+		"_dmarc.relaxed.test": "v=DMARC1; p=none",
+		"_dmarc.parent.test":  "v=DMARC1; p=none; sp=quarantine",
+	}
+	asked := 0
+	c := NewChecker(Options{LookupTXT: func(_ context.Context, name string) ([]string, error) {
+		asked++
+		if r, ok := records[name]; ok {
+			return []string{r}, nil
+		}
+		return nil, &netError{}
+	}})
+	for from, want := range map[string]Status{
+		"a@strict.test": Failed, "a@relaxed.test": None, "a@nothing.test": None, "a@mail.parent.test": Failed, "a@parent.test": None,
+	} {
+		raw := []byte(strings.Replace(body, "dana@client.test", from, 1))
+		if r := c.Check(t.Context(), raw, header(t, raw), from); r.Status != want {
+			t.Errorf("%s: %+v, want %s", from, r, want)
+		}
+	}
+	before := asked
+	raw := []byte(body)
+	c.Check(t.Context(), raw, header(t, raw), "a@strict.test")
+	if asked != before {
+		t.Error("the policy was looked up again instead of remembered")
+	}
+	signed, lookup := signed(t, "strict.test")
+	c2 := NewChecker(Options{LookupTXT: func(ctx context.Context, name string) ([]string, error) {
+		if name == "_dmarc.strict.test" {
+			return []string{"v=DMARC1; p=reject"}, nil
+		}
+		return lookup(ctx, name)
+	}})
+	signed = bytes.Replace(signed, []byte("dana@client.test"), []byte("dana@strict.test"), 1)
+	if r := c2.Check(t.Context(), signed, header(t, signed), "dana@strict.test"); r.Status != Failed {
+		t.Errorf("a changed From under a signature of a p=reject domain: %+v", r)
+	}
+	if r := systemLookupNotAsked(t); r != nil {
+		t.Error(r)
+	}
+}
+
+// The system resolver is never asked about special-use names.
+func systemLookupNotAsked(t *testing.T) error {
+	_, err := systemLookup(t.Context(), "_dmarc.client.test")
+	var dnsErr *net.DNSError
+	if !errors.As(err, &dnsErr) || !dnsErr.IsNotFound || !strings.Contains(dnsErr.Err, "special-use") {
+		return fmt.Errorf("special-use name: %v", err)
+	}
+	return nil
 }
 
 func TestModes(t *testing.T) {
