@@ -29,9 +29,7 @@ type target struct {
 // transient: the store could not answer.
 func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 	if in.tooLarge {
-		m, _ := inbound.Parse(in.raw, p.opts.Limits)
-		return p.verdict(in, m, threads.VerdictRejectedTooLarge,
-			fmt.Sprintf("%d bytes; the limit is %d", in.size, p.opts.MaxSize)), nil
+		return p.decideTooLarge(ctx, in)
 	}
 	m, err := inbound.Parse(in.raw, p.opts.Limits)
 	if err != nil {
@@ -56,6 +54,32 @@ func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 		// belong in its thread just as a reply's would.
 	}
 	return p.decideReply(ctx, d, m, in.raw, in.envelope)
+}
+
+// decideTooLarge records a mail over the size limit by its header, and
+// tells a known sender, unless the mail is automatic or our own.
+func (p *Pipeline) decideTooLarge(ctx context.Context, in mail) (decision, error) {
+	m, _ := inbound.Parse(in.raw, p.opts.Limits)
+	d := p.verdict(in, m, threads.VerdictRejectedTooLarge,
+		fmt.Sprintf("%s; the limit is %s", threads.FormatSize(in.size), threads.FormatSize(p.opts.MaxSize)))
+	if m == nil {
+		return d, nil
+	}
+	class, _ := inbound.Classify(m)
+	d.rec.Class = string(class)
+	if class == inbound.ClassBounce || class == inbound.ClassAutoReply {
+		return d, nil
+	}
+	if own, err := p.isOwnMail(ctx, m); err != nil || own {
+		return d, err
+	}
+	var txnID int64
+	if t, verdict, err := p.resolve(ctx, p.match.Candidates(m, in.envelope), m.From); err != nil {
+		return d, err
+	} else if verdict == "" {
+		txnID = t.txnID
+	}
+	return p.withNotice(ctx, d, m, txnID)
 }
 
 func (p *Pipeline) decideReply(ctx context.Context, d decision, m *inbound.Message, raw []byte, envelope []string) (decision, error) {
