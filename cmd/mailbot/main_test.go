@@ -144,8 +144,10 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 			t.Errorf("run %d: %d people, %d companies, %d transactions", run, len(world.people), len(world.companies), len(world.transactions))
 		}
 		thread, err := store.Thread(t.Context(), world.people[0].person.ID, world.transactions[0].ID)
-		if err != nil || len(thread) != 2 {
+		if err != nil || len(thread) != 3 || len(thread[2].Files) != 2 {
 			t.Errorf("run %d: seeded conversation has %d messages, %v", run, len(thread), err)
+		} else if f := thread[2].Files; f[0].ContentType != "image/png" || f[1].ContentType != "application/pdf" {
+			t.Errorf("run %d: the seeded receipt is %s and %s, want a PNG and a PDF", run, f[0].ContentType, f[1].ContentType)
 		}
 		store.DB().Close()
 	}

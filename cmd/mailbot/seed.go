@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"mailbot/internal/samplefiles"
 	"mailbot/threads"
 	"mailbot/web"
 )
@@ -149,6 +150,7 @@ func seedConversation(ctx context.Context, s *threads.Store, t threads.Transacti
 	for _, m := range []threads.NewMessage{
 		{AuthorID: accountant.ID, RecipientID: client.ID, Body: "Hi! What was this charge for? I need it to file it under the right account."},
 		{AuthorID: client.ID, RecipientID: accountant.ID, Body: "It was the spring stock order. I will look for the receipt."},
+		{AuthorID: client.ID, RecipientID: accountant.ID, Body: "Found it: the photo and the shop's PDF.", Files: seedReceipt(t)},
 	} {
 		m.TransactionID, m.Source = t.ID, threads.SourceWeb
 		if _, err := s.PostMessage(ctx, m); err != nil {
@@ -156,4 +158,15 @@ func seedConversation(ctx context.Context, s *threads.Store, t threads.Transacti
 		}
 	}
 	return nil
+}
+
+// seedReceipt is the receipt a client sends: a phone picture and a PDF,
+// made in code.
+func seedReceipt(t threads.Transaction) []threads.NewFile {
+	lines := []string{"Coastal Steel Supply", "Spring stock order", "Invoice " + t.Number,
+		"Total " + threads.FormatAmount(t.AmountMinor, t.Currency) + " " + t.Currency, "Paid, thank you"}
+	return []threads.NewFile{
+		{Name: "receipt-photo.png", Data: samplefiles.ReceiptPNG(lines)},
+		{Name: "receipt.pdf", Data: samplefiles.ReceiptPDF(lines)},
+	}
 }
