@@ -134,7 +134,7 @@ type templateData struct {
 
 // Compose writes the email for one claimed outbox row. The message's files
 // are attached when files is not nil and they are within the limit; a
-// file that cannot be read is an error that errors.Is errReadFile.
+// file that cannot be read fails the email, which the worker retries.
 func (c *Composer) Compose(ctx context.Context, n threads.Notification, links Links, files FileOpener) (Email, error) {
 	if n.Kind == "rejection_notice" {
 		return c.composeNotice(n)
@@ -219,7 +219,8 @@ func (c *Composer) writeBody(ctx context.Context, buf *bytes.Buffer, h gomail.He
 	return mw.Close()
 }
 
-func (c *Composer) writeAlternative(mw *gomail.InlineWriter, locale string, d templateData) error {
+// writeAlternative writes the text and HTML parts and closes iw.
+func (c *Composer) writeAlternative(iw *gomail.InlineWriter, locale string, d templateData) error {
 	if _, ok := c.text[locale]; !ok {
 		locale = "en"
 	}
@@ -237,14 +238,14 @@ func (c *Composer) writeAlternative(mw *gomail.InlineWriter, locale string, d te
 		var ph gomail.InlineHeader
 		ph.SetContentType(part.contentType, map[string]string{"charset": "utf-8"})
 		ph.Set("Content-Transfer-Encoding", "quoted-printable")
-		pw, err := mw.CreatePart(ph)
+		pw, err := iw.CreatePart(ph)
 		if err != nil {
 			return fmt.Errorf("mailout: compose: %w", err)
 		}
 		pw.Write(body.Bytes())
 		pw.Close()
 	}
-	return mw.Close()
+	return iw.Close()
 }
 
 // composeNotice writes a plain-text rejection notice. It carries no reply
