@@ -49,6 +49,9 @@ type Notification struct {
 	CompanyID     int64
 	CompanyName   string
 	Transaction   Transaction
+	// Files are the message's files, accepted and refused, in the order
+	// they were given.
+	Files []File
 
 	// ReplyToken is the recipient's current token for the transaction.
 	ReplyToken string
@@ -116,9 +119,42 @@ func (s *Store) ClaimNotifications(ctx context.Context, limit int, lease time.Du
 			return wrapStore("claim notifications", err)
 		}
 		rows.Close()
+		if err := fillNotificationFiles(ctx, tx, ns); err != nil {
+			return err
+		}
 		return s.fillReplyTokens(ctx, tx, ns)
 	})
 	return ns, err
+}
+
+// fillNotificationFiles adds the files of the batch's messages, in one
+// query for the whole batch.
+func fillNotificationFiles(ctx context.Context, tx *sqlx.Tx, ns []Notification) error {
+	at := map[int64][]int{} // message id -> the rows about it
+	var ids []int64
+	for i, n := range ns {
+		if n.Kind == "notification" && n.MessageID != 0 {
+			if _, seen := at[n.MessageID]; !seen {
+				ids = append(ids, n.MessageID)
+			}
+			at[n.MessageID] = append(at[n.MessageID], i)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var files []File
+	err := tx.SelectContext(ctx, &files, `SELECT `+fileColumns+` FROM attachments a
+		WHERE a.message_id = ANY($1) ORDER BY a.message_id, a.position`, pq.Array(ids))
+	if err != nil {
+		return wrapStore("notification files", err)
+	}
+	for _, f := range files {
+		for _, i := range at[f.MessageID] {
+			ns[i].Files = append(ns[i].Files, f)
+		}
+	}
+	return nil
 }
 
 const claimQuery = `

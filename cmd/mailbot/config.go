@@ -75,6 +75,7 @@ var configVars = []configVar{
 	{"MAILBOT_DKIM_DOMAIN", "", "DKIM signing domain; signing is on when the three DKIM variables are set"},
 	{"MAILBOT_DKIM_SELECTOR", "", "DKIM selector"},
 	{"MAILBOT_DKIM_KEY_FILE", "", "PEM private key (RSA or Ed25519) for DKIM"},
+	{"MAILBOT_ATTACH_MAX_MB", "10", "largest total of a message's files, in MiB, that its notification email carries as attachments (the email is about a third larger); above it, or when 0, the email lists the files with links only"},
 	{"MAILBOT_MAX_MAIL_MB", "25", "largest inbound mail kept whole, in MiB; larger mail is logged as rejected_too_large with its header (and refused by the SMTP intake)"},
 	{"MAILBOT_AUTHSERV_ID", "", "authserv-ids (comma-separated) of the receiving mail servers whose Authentication-Results fields are trusted: mx.google.com, the Postfix host's OpenDMARC or rspamd id; every other such field is ignored. A mail without trusted results has its DKIM signatures verified by the service"},
 	{"MAILBOT_SENDER_AUTH", "enforce", "what sender authentication refuses: report (nothing; results recorded), enforce (replies whose From domain fails DMARC or its own DKIM/SPF), require (also replies nothing verifies)"},
@@ -170,6 +171,11 @@ func loadConfig(env func(string) string) (config, error) {
 		r.fail("MAILBOT_TRUSTED_PROXIES: %v", err)
 	}
 	c.Mail.DKIM = loadDKIM(r)
+	attachMB, err := strconv.Atoi(r.get("MAILBOT_ATTACH_MAX_MB"))
+	if err != nil || attachMB < 0 || attachMB > 100 {
+		r.fail("MAILBOT_ATTACH_MAX_MB must be a number of MiB from 0 (never attach) to 100")
+	}
+	c.Mail.AttachMaxBytes = int64(attachMB) << 20
 	loadIntakes(r, &c.In)
 	return c, r.err
 }

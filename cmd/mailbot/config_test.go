@@ -25,3 +25,21 @@ func TestOnOffSettings(t *testing.T) {
 		t.Errorf("MAILBOT_SMTP_LISTEN_LMTP=maybe: err %v, want one line naming the variable and the spellings", err)
 	}
 }
+
+// The attachment limit is read in MiB and reaches the composer's options;
+// 0 turns attaching off, and a value that is not a size stops the start.
+func TestAttachLimitSetting(t *testing.T) {
+	t.Parallel()
+	base := serveEnv("postgres://x@127.0.0.1:1/x", "127.0.0.1:25")
+	for v, want := range map[string]int64{"": 10 << 20, "0": 0, "3": 3 << 20} {
+		cfg, err := loadConfig(envOf(with(base, "MAILBOT_ATTACH_MAX_MB", v)))
+		if err != nil || cfg.Mail.AttachMaxBytes != want {
+			t.Errorf("MAILBOT_ATTACH_MAX_MB=%q: %d bytes, err %v; want %d", v, cfg.Mail.AttachMaxBytes, err, want)
+		}
+	}
+	for _, v := range []string{"-1", "ten", "1.5", "101"} {
+		if _, err := loadConfig(envOf(with(base, "MAILBOT_ATTACH_MAX_MB", v))); err == nil || !strings.Contains(err.Error(), "MAILBOT_ATTACH_MAX_MB") {
+			t.Errorf("MAILBOT_ATTACH_MAX_MB=%q: err %v, want one naming the variable", v, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ package mailout
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"fmt"
 	htmltemplate "html/template"
@@ -32,6 +33,10 @@ type Options struct {
 	BaseURL string
 	// DKIM signs every email when set.
 	DKIM *DKIMOptions
+	// AttachMaxBytes is the largest total of a message's accepted files
+	// that its notification carries as attachments; over it, or when 0,
+	// the email only lists them with their links.
+	AttachMaxBytes int64
 }
 
 // DKIMOptions are the signing domain, selector and private key.
@@ -123,10 +128,14 @@ type templateData struct {
 	Subject, Marker, Author, Company                       string
 	KindTitle, KindLabel, Number, Date, Amount, PartyLabel string
 	Counterparty, Body, Link, MuteLink                     string
+	Files                                                  []fileLine
+	Refused                                                []refusedLine
 }
 
-// Compose writes the email for one claimed outbox row.
-func (c *Composer) Compose(n threads.Notification, links Links) (Email, error) {
+// Compose writes the email for one claimed outbox row. The message's files
+// are attached when files is not nil and they are within the limit; a
+// file that cannot be read fails the email, which the worker retries.
+func (c *Composer) Compose(ctx context.Context, n threads.Notification, links Links, files FileOpener) (Email, error) {
 	if n.Kind == "rejection_notice" {
 		return c.composeNotice(n)
 	}
@@ -144,9 +153,11 @@ func (c *Composer) Compose(n threads.Notification, links Links) (Email, error) {
 	if n.Position > 0 {
 		d.Subject = "Re: " + d.Subject
 	}
+	var attach []threads.File
+	d.Files, d.Refused, attach = c.listFiles(n, w, files != nil)
 	h := c.header(n, d, links)
 	var buf bytes.Buffer
-	if err := c.writeBody(&buf, h, n.Locale, d); err != nil {
+	if err := c.writeBody(ctx, &buf, h, n.Locale, d, attach, files); err != nil {
 		return Email{}, err
 	}
 	data, err := c.sign(buf.Bytes())
@@ -178,13 +189,40 @@ func (c *Composer) header(n threads.Notification, d templateData, links Links) g
 	return h
 }
 
-func (c *Composer) writeBody(buf *bytes.Buffer, h gomail.Header, locale string, d templateData) error {
-	if _, ok := c.text[locale]; !ok {
-		locale = "en"
+// writeBody writes the text and HTML as multipart/alternative, inside a
+// multipart/mixed with the attachments when there are any.
+func (c *Composer) writeBody(ctx context.Context, buf *bytes.Buffer, h gomail.Header, locale string, d templateData,
+	attach []threads.File, files FileOpener) error {
+	if len(attach) == 0 {
+		iw, err := gomail.CreateInlineWriter(buf, h)
+		if err != nil {
+			return fmt.Errorf("mailout: compose: %w", err)
+		}
+		return c.writeAlternative(iw, locale, d)
 	}
-	mw, err := gomail.CreateInlineWriter(buf, h)
+	mw, err := gomail.CreateWriter(buf, h)
 	if err != nil {
 		return fmt.Errorf("mailout: compose: %w", err)
+	}
+	iw, err := mw.CreateInline()
+	if err != nil {
+		return fmt.Errorf("mailout: compose: %w", err)
+	}
+	if err := c.writeAlternative(iw, locale, d); err != nil {
+		return err
+	}
+	for _, f := range attach {
+		if err := writeAttachment(ctx, mw, files, f); err != nil {
+			return err
+		}
+	}
+	return mw.Close()
+}
+
+// writeAlternative writes the text and HTML parts and closes iw.
+func (c *Composer) writeAlternative(iw *gomail.InlineWriter, locale string, d templateData) error {
+	if _, ok := c.text[locale]; !ok {
+		locale = "en"
 	}
 	for _, part := range []struct {
 		contentType string
@@ -200,14 +238,14 @@ func (c *Composer) writeBody(buf *bytes.Buffer, h gomail.Header, locale string, 
 		var ph gomail.InlineHeader
 		ph.SetContentType(part.contentType, map[string]string{"charset": "utf-8"})
 		ph.Set("Content-Transfer-Encoding", "quoted-printable")
-		pw, err := mw.CreatePart(ph)
+		pw, err := iw.CreatePart(ph)
 		if err != nil {
 			return fmt.Errorf("mailout: compose: %w", err)
 		}
 		pw.Write(body.Bytes())
 		pw.Close()
 	}
-	return mw.Close()
+	return iw.Close()
 }
 
 // composeNotice writes a plain-text rejection notice. It carries no reply

@@ -134,9 +134,15 @@ func (f *fixture) outbox(t testing.TB) []outboxRow {
 
 // parsed is a received email read back with go-message.
 type parsed struct {
-	header gomail.Header
-	text   string
-	html   string
+	header      gomail.Header
+	text        string
+	html        string
+	attachments []attachment
+}
+
+type attachment struct {
+	name, contentType string
+	data              []byte
 }
 
 func parse(t testing.TB, data []byte) parsed {
@@ -155,6 +161,15 @@ func parse(t testing.TB, data []byte) parsed {
 			t.Fatal(err)
 		}
 		raw, _ := io.ReadAll(part.Body)
+		if ah, ok := part.Header.(*gomail.AttachmentHeader); ok {
+			name, err := ah.Filename()
+			if err != nil {
+				t.Errorf("attachment name: %v", err)
+			}
+			ct, _, _ := ah.ContentType()
+			p.attachments = append(p.attachments, attachment{name: name, contentType: ct, data: raw})
+			continue
+		}
 		body := strings.ReplaceAll(string(raw), "\r\n", "\n")
 		ct := part.Header.Get("Content-Type")
 		switch {

@@ -117,6 +117,11 @@ func (w words) partyLabel(k threads.Kind) string {
 
 func (w words) date(t time.Time) string { return w.dateLayout(t, w.months) }
 
+// size writes a file size with the language's decimal mark: "1,2 MB".
+func (w words) size(n int64) string {
+	return strings.Replace(threads.FormatSize(n), ".", w.decimalMark, 1)
+}
+
 // amount writes minor units with the language's separators: "1,250.00 USD".
 func (w words) amount(minor int64, currency string) string {
 	plain := threads.FormatAmount(minor, currency)

@@ -171,7 +171,7 @@ func TestHeaderInjection(t *testing.T) {
 			Date: time.Now(), Currency: "USD", Counterparty: evil},
 		ReplyToken: strings.Repeat("a", 32),
 	}
-	email, err := f.composer.Compose(n, f.store)
+	email, err := f.composer.Compose(t.Context(), n, f.store, f.store)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package mailout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 // Store is what a worker needs of the outbox.
 type Store interface {
 	Links
+	FileOpener
 	ClaimNotifications(ctx context.Context, limit int, lease time.Duration) ([]threads.Notification, error)
 	ExtendClaims(ctx context.Context, ids []int64, attempts []int64, lease time.Duration) error
 	MarkSent(ctx context.Context, outboxID int64, attempt int) (bool, error)
@@ -161,7 +163,10 @@ func (w *Worker) renewClaims(ctx context.Context, batch []threads.Notification, 
 
 func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 	log := w.opts.Logger.With(slog.Int64("outbox_id", n.OutboxID), slog.Int("attempt", n.Attempt))
-	email, err := w.composer.Compose(n, w.store)
+	email, err := w.composer.Compose(ctx, n, w.store, w.store)
+	if errors.Is(err, errReadFile) {
+		return w.retry(ctx, log, n, err.Error())
+	}
 	if err != nil {
 		return w.fail(ctx, log, n, err.Error())
 	}
