@@ -31,6 +31,9 @@ type Notification struct {
 	// InboundSubject and InboundMessageID describe the mail a notice is about.
 	InboundSubject   string
 	InboundMessageID string
+	// InboundDetail is what the log says of that mail: for one too large,
+	// its size and the limit.
+	InboundDetail string
 	OutboxID         int64
 	Attempt          int    // fencing number: pass it back with the result
 	MailID           string // local part of the email's Message-ID
@@ -104,7 +107,7 @@ func (s *Store) ClaimNotifications(ctx context.Context, limit int, lease time.Du
 		defer rows.Close()
 		for rows.Next() {
 			var n Notification
-			if err := rows.Scan(&n.OutboxID, &n.Attempt, &n.MailID, &n.Position, &n.ToAddress, &n.QueuedAt, &n.Kind, &n.Reason, &n.InboundSubject, &n.InboundMessageID,
+			if err := rows.Scan(&n.OutboxID, &n.Attempt, &n.MailID, &n.Position, &n.ToAddress, &n.QueuedAt, &n.Kind, &n.Reason, &n.InboundSubject, &n.InboundMessageID, &n.InboundDetail,
 				&n.MessageID, &n.Body, &n.PostedAt, &n.AuthorName, &n.RecipientID, &n.RecipientName,
 				&n.Locale, &n.TimeZone, &n.CompanyID, &n.CompanyName,
 				&n.Transaction.ID, &n.Transaction.ExternalID, &n.Transaction.Kind, &n.Transaction.Number,
@@ -166,7 +169,7 @@ const claimQuery = `
 		RETURNING o.id, o.attempts, o.mail_id, o.position, o.to_address, o.queued_at, o.kind, o.reason,
 			o.message_id, o.recipient_id, o.transaction_id, o.inbound_id, o.reply_token_id)
 	SELECT c.id, c.attempts, c.mail_id, c.position, c.to_address, c.queued_at, c.kind, c.reason,
-		coalesce(i.subject, ''), coalesce(i.message_id_hdr, ''),
+		coalesce(i.subject, ''), coalesce(i.message_id_hdr, ''), coalesce(i.detail, ''),
 		coalesce(m.id, 0), coalesce(m.body, ''), coalesce(m.created_at, c.queued_at), coalesce(a.name, ''),
 		r.id, r.name, r.locale, r.time_zone, coalesce(co.id, 0), coalesce(co.name, ''),
 		coalesce(t.id, 0), coalesce(t.external_id, ''), coalesce(t.kind, ''), coalesce(t.number, ''),

@@ -258,6 +258,9 @@ func (c *Composer) composeNotice(n threads.Notification) (Email, error) {
 	}
 	d := struct{ Recipient, Subject, Reason, Link string }{
 		Recipient: n.RecipientName, Subject: oneLine(n.InboundSubject), Reason: w.reason(n.Reason)}
+	if n.Reason == threads.VerdictRejectedTooLarge && n.InboundDetail != "" {
+		d.Reason += " (" + oneLine(n.InboundDetail) + ")" // its size and the limit
+	}
 	if n.Transaction.ID != 0 {
 		d.Link = fmt.Sprintf("%s/companies/%d/transactions/%d#activities", c.opts.BaseURL, n.CompanyID, n.Transaction.ID)
 	}

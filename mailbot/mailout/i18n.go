@@ -51,6 +51,7 @@ var languages = map[string]words{
 			threads.VerdictRejectedExpired:   "su dirección de respuesta ha caducado; responda a un correo más reciente o conteste en la web",
 			threads.VerdictRejectedRevoked:   "su dirección de respuesta fue revocada; responda a un correo más reciente o conteste en la web",
 			threads.VerdictRejectedSender:    "no se envió desde la dirección a la que llegó el correo de la conversación",
+			threads.VerdictRejectedForged:    "el dominio del remitente no confirmó que enviara este correo (DMARC, DKIM o SPF fallaron), así que puede ser falso; conteste en la web o consulte a su administrador de correo",
 			threads.VerdictRejectedNoAccess:  "el remitente ya no trabaja con esta empresa",
 			threads.VerdictRejectedKind:      "este tipo de transacción no admite conversaciones",
 			threads.VerdictRejectedEmpty:     "no se encontró texto de respuesta encima del correo citado",

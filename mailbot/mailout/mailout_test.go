@@ -397,3 +397,27 @@ func TestClaimsRenewedWhileInHand(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A notice about a mail that was too large says its size and the limit.
+func TestTooLargeNoticeSaysSizeAndLimit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, err := f.store.RecordInbound(t.Context(), threads.InboundRecord{DedupeKey: "big-1", Intake: "test",
+		Sender: "dana@client.test", Subject: "Re: Invoice A-1001", Verdict: threads.VerdictRejectedTooLarge,
+		Detail: "31.4 MB; the limit is 26.2 MB", Raw: []byte("From: dana@client.test\r\n\r\n"), RawSize: 31400000, Truncated: true},
+		nil, &threads.RejectionNotice{PersonID: f.clientEN.ID, Address: "dana@client.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := f.store.ClaimNotifications(t.Context(), 10, time.Minute)
+	if err != nil || len(ns) != 1 || ns[0].Kind != "rejection_notice" {
+		t.Fatalf("claimed %+v, %v", ns, err)
+	}
+	email, err := f.composer.Compose(t.Context(), ns[0], f.store, f.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(email.Data), "31.4 MB; the limit is 26.2 MB") {
+		t.Errorf("notice does not say the size and the limit:\n%s", email.Data)
+	}
+}
