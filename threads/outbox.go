@@ -34,12 +34,12 @@ type Notification struct {
 	// InboundDetail is what the log says of that mail: for one too large,
 	// its size and the limit.
 	InboundDetail string
-	OutboxID         int64
-	Attempt          int    // fencing number: pass it back with the result
-	MailID           string // local part of the email's Message-ID
-	Position         int    // earlier notifications to this recipient on the transaction
-	ToAddress        string
-	QueuedAt         time.Time
+	OutboxID      int64
+	Attempt       int    // fencing number: pass it back with the result
+	MailID        string // local part of the email's Message-ID
+	Position      int    // earlier notifications to this recipient on the transaction
+	ToAddress     string
+	QueuedAt      time.Time
 
 	MessageID     int64
 	Body          string
