@@ -163,10 +163,3 @@ func wrapStore(what string, err error) error {
 	}
 	return fmt.Errorf("store: %s: %w", what, err)
 }
-
-func pqStrings(s []string) any {
-	if s == nil {
-		s = []string{}
-	}
-	return pq.Array(s)
-}

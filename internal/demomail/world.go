@@ -13,7 +13,6 @@ import (
 	"log"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -42,7 +41,6 @@ type World struct {
 	users map[string]*imapmemserver.User
 	imap  *imapserver.Server
 	smtp  *smtp.Server
-	mu    sync.Mutex
 }
 
 // Start listens on both addresses. The listeners are taken before anything
