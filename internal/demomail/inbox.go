@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -49,6 +51,7 @@ type mail struct {
 	From, Subject, Date, ReplyTo string
 	MessageID, References        string
 	Text                         string
+	Files                        []string // "name (size)" of each attachment
 }
 
 func (in *Inbox) read(who string) ([]mail, error) {
@@ -82,9 +85,17 @@ func (in *Inbox) read(who string) ([]mail, error) {
 		}
 		out = append(out, mail{UID: msgs[i].UID, From: m.Header.Get("From"), Subject: m.Subject,
 			Date: m.Date.Format(time.RFC1123Z), ReplyTo: firstAddress(m, "Reply-To", "From"),
-			MessageID: m.MessageID, References: strings.Join(m.References, " "), Text: m.Text})
+			MessageID: m.MessageID, References: strings.Join(m.References, " "), Text: m.Text, Files: fileLines(m)})
 	}
 	return out, nil
+}
+
+func fileLines(m *inbound.Message) []string {
+	var out []string
+	for _, p := range m.Files {
+		out = append(out, fmt.Sprintf("%s (%d bytes)", p.FileName(), p.Size))
+	}
+	return out
 }
 
 func firstAddress(m *inbound.Message, keys ...string) string {
@@ -110,8 +121,10 @@ pre{white-space:pre-wrap;font-family:inherit}textarea{width:100%;min-height:80px
 {{with .Flash}}<p id="flash"><strong>{{.}}</strong></p>{{end}}
 {{range .Mail}}<div class="mail" id="mail-{{.UID}}">
 <div class="meta">From {{.From}} · {{.Date}} · Reply-To <code class="reply-to">{{.ReplyTo}}</code></div><h3>{{.Subject}}</h3><pre>{{.Text}}</pre>
-<form method="post" action="/demo/inbox/reply"><input type="hidden" name="who" value="{{$.Who}}"><input type="hidden" name="uid" value="{{.UID}}">
-<textarea name="text" placeholder="Write your reply above the quoted email, as you would in a mail client" required></textarea>
+{{with .Files}}<p class="files">Attached: {{range $i, $f := .}}{{if $i}}, {{end}}{{$f}}{{end}}</p>{{end}}
+<form method="post" action="/demo/inbox/reply" enctype="multipart/form-data"><input type="hidden" name="who" value="{{$.Who}}"><input type="hidden" name="uid" value="{{.UID}}">
+<textarea name="text" placeholder="Write your reply above the quoted email, as you would in a mail client"></textarea>
+<label>Attach <input type="file" name="files" multiple></label>
 <button type="submit" class="reply">Reply</button></form></div>
 {{else}}{{if .Who}}<p>No mail yet.</p>{{end}}{{end}}
 </body></html>`))
@@ -139,6 +152,16 @@ func (in *Inbox) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (in *Inbox) reply(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 32<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil && err != http.ErrNotMultipart {
+		http.Error(w, "the reply could not be read: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	files, err := formFiles(r)
+	if err != nil {
+		http.Error(w, "an attached file could not be read: "+err.Error(), http.StatusBadRequest)
+		return
+	}
 	who := strings.ToLower(r.PostFormValue("who"))
 	uid, _ := strconv.ParseUint(r.PostFormValue("uid"), 10, 32)
 	if _, ok := in.names[who]; !ok {
@@ -155,7 +178,7 @@ func (in *Inbox) reply(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such mail", http.StatusNotFound)
 		return
 	}
-	raw := composeReply(who, in.names[who], mails[i], r.PostFormValue("text"))
+	raw := composeReply(who, in.names[who], mails[i], r.PostFormValue("text"), files...)
 	if err := in.send(who, mails[i].ReplyTo, raw); err != nil {
 		http.Error(w, "sending failed: "+err.Error(), http.StatusBadGateway)
 		return
@@ -164,10 +187,36 @@ func (in *Inbox) reply(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/demo/inbox?"+q.Encode(), http.StatusSeeOther)
 }
 
+// attachment is a file sent with a reply.
+type attachment struct {
+	name string
+	data []byte
+}
+
+func formFiles(r *http.Request) ([]attachment, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []attachment
+	for _, fh := range r.MultipartForm.File["files"] {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, attachment{name: fh.Filename, data: data})
+	}
+	return out, nil
+}
+
 // composeReply writes a reply as common mail clients do: the new text on
 // top, an attribution line, the original quoted below, "Re:" and threading
-// headers.
-func composeReply(from, name string, orig mail, text string) []byte {
+// headers, and files as attachments.
+func composeReply(from, name string, orig mail, text string, files ...attachment) []byte {
 	subject := orig.Subject
 	if !strings.HasPrefix(strings.ToLower(subject), "re:") {
 		subject = "Re: " + subject
@@ -183,9 +232,28 @@ func composeReply(from, name string, orig mail, text string) []byte {
 	if orig.MessageID != "" {
 		fmt.Fprintf(&b, "In-Reply-To: <%s>\r\nReferences: %s <%s>\r\n", orig.MessageID, refs(orig.References), orig.MessageID)
 	}
-	fmt.Fprintf(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	b.WriteString("MIME-Version: 1.0\r\n")
+	const boundary = "demo-reply-boundary"
+	if len(files) > 0 {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%q\r\n\r\n--%s\r\n", boundary, boundary)
+	}
+	fmt.Fprintf(&b, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	b.WriteString(strings.ReplaceAll(strings.TrimSpace(lf(text)), "\n", "\r\n") + "\r\n\r\n")
 	fmt.Fprintf(&b, "On %s, %s wrote:\r\n%s", orig.Date, oneLine(orig.From), quoted.String())
+	for _, f := range files {
+		disp := mime.FormatMediaType("attachment", map[string]string{"filename": f.name})
+		fmt.Fprintf(&b, "\r\n--%s\r\nContent-Type: application/octet-stream\r\nContent-Disposition: %s\r\n"+
+			"Content-Transfer-Encoding: base64\r\n\r\n", boundary, disp)
+		enc := base64.StdEncoding.EncodeToString(f.data)
+		for len(enc) > 76 {
+			b.WriteString(enc[:76] + "\r\n")
+			enc = enc[76:]
+		}
+		b.WriteString(enc + "\r\n")
+	}
+	if len(files) > 0 {
+		fmt.Fprintf(&b, "--%s--\r\n", boundary)
+	}
 	return b.Bytes()
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"html"
 	"io"
+	"mailbot/mailbot/inbound"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -91,4 +93,49 @@ func inboxRaw(t *testing.T, w *World, user string) [][]byte {
 		}
 	}
 	return out
+}
+
+// The reply form can attach files; they travel as a mail client sends
+// them, and the service reads them back with their names.
+func TestInboxReplyWithAFile(t *testing.T) {
+	opts := testOptions(t)
+	w := startWorld(t, opts, time.Now())
+	notice := "From: Avery Quill via Mailbot <notifications@bot.test>\r\nTo: dana@client.test\r\n" +
+		"Reply-To: reply+k7d2q@reply.bot.test\r\nSubject: Invoice A-1001\r\nMessage-ID: <n1@bot.test>\r\n" +
+		"Date: Tue, 03 Mar 2026 10:00:00 +0000\r\n\r\nCould you send the receipt?\r\n"
+	if err := w.Deliver("dana@client.test", []byte(notice)); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	NewInbox(w, map[string]string{"dana@client.test": "Dana Harbor"}).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	mw.WriteField("who", "dana@client.test")
+	mw.WriteField("uid", "1")
+	mw.WriteField("text", "Here it is.")
+	fw, _ := mw.CreateFormFile("files", "Recibo de caja.pdf")
+	fw.Write([]byte("%PDF-1.4 receipt"))
+	mw.Close()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Post(srv.URL+"/demo/inbox/reply", mw.FormDataContentType(), &form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reply: %s", resp.Status)
+	}
+	sent := inboxRaw(t, w, opts.BotUser)
+	if len(sent) != 1 {
+		t.Fatalf("%d mails reached the reply mailbox, want 1", len(sent))
+	}
+	m, err := inbound.Parse(sent[0], inbound.Limits{})
+	if err != nil || len(m.Files) != 1 || m.Files[0].Name != "Recibo de caja.pdf" || string(m.Files[0].Data) != "%PDF-1.4 receipt" {
+		t.Fatalf("sent mail's files = %+v, %v", m.Files, err)
+	}
+	if !strings.HasPrefix(m.Text, "Here it is.") {
+		t.Errorf("text = %q", m.Text)
+	}
 }
