@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"html"
 	"io"
-	"mailbot/mailbot/inbound"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+
+	"mailbot/mailbot/inbound"
 )
 
 // Replying on the page sends the text as written, one line end for each the
