@@ -25,6 +25,11 @@ type APIStore interface {
 	PostMessage(ctx context.Context, n threads.NewMessage) (threads.Message, error)
 	Messages(ctx context.Context, txnID int64) ([]threads.Message, error)
 	UnreadCounts(ctx context.Context, personID int64) ([]threads.CompanyUnread, error)
+
+	FileLimits() threads.FileLimits
+	MessageFiles(ctx context.Context, messageID int64) ([]threads.File, error)
+	File(ctx context.Context, txnID, fileID int64) (threads.File, error)
+	OpenFile(ctx context.Context, f threads.File) (io.ReadCloser, error)
 }
 
 var _ APIStore = (*threads.Store)(nil)
@@ -48,9 +53,13 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("PUT /api/v1/people/{person}", a.putPerson)
 	route("PUT /api/v1/companies/{company}/members/{person}", a.putMember)
 	route("PUT /api/v1/companies/{company}/transactions/{txn}", a.putTransaction)
-	route("POST /api/v1/companies/{company}/transactions/{txn}/messages", a.postMessage)
+	mux.Handle("POST /api/v1/companies/{company}/transactions/{txn}/messages", a.keyed(func(w http.ResponseWriter, r *http.Request) {
+		code, body, err := a.postMessage(w, r)
+		answer(w, code, body, err)
+	}))
 	route("GET /api/v1/companies/{company}/transactions/{txn}/messages", a.getMessages)
 	route("GET /api/v1/people/{person}/unread", a.getUnread)
+	mux.Handle("GET /api/v1/companies/{company}/transactions/{txn}/attachments/{file}", a.keyed(a.getAttachment))
 }
 
 type apiError struct {
@@ -63,9 +72,12 @@ func apiFailure(err error) (int, apiError) {
 	var verr *threads.ValidationError
 	var kerr *threads.KindError
 	var syntax *json.SyntaxError
+	var large *tooLargeError
 	switch {
 	case errors.Is(err, threads.ErrNotFound):
-		return http.StatusNotFound, apiError{"not_found", "no such company, person or transaction"}
+		return http.StatusNotFound, apiError{"not_found", "no such company, person, transaction or attachment"}
+	case errors.As(err, &large):
+		return http.StatusRequestEntityTooLarge, apiError{"too_large", large.Error()}
 	case errors.As(err, &kerr):
 		return http.StatusUnprocessableEntity, apiError{"kind_not_allowed", kerr.Error()}
 	case errors.As(err, &verr):
@@ -78,7 +90,27 @@ func apiFailure(err error) (int, apiError) {
 
 var errBadJSON = errors.New("bad json")
 
+// auth runs h for a request with a valid API key and writes its answer as
+// JSON.
 func (a *API) auth(h func(r *http.Request) (int, any, error)) http.Handler {
+	return a.keyed(func(w http.ResponseWriter, r *http.Request) {
+		code, body, err := h(r)
+		answer(w, code, body, err)
+	})
+}
+
+// answer writes a handler's result, or its error, as JSON.
+func answer(w http.ResponseWriter, code int, body any, err error) {
+	if err != nil {
+		status, e := apiFailure(err)
+		writeJSON(w, status, map[string]any{"error": e})
+		return
+	}
+	writeJSON(w, code, body)
+}
+
+// keyed runs h only for a request with a valid API key.
+func (a *API) keyed(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		valid := false
@@ -94,13 +126,7 @@ func (a *API) auth(h func(r *http.Request) (int, any, error)) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": apiError{"unauthorized", "send Authorization: Bearer <API key>"}})
 			return
 		}
-		code, body, err := h(r)
-		if err != nil {
-			status, e := apiFailure(err)
-			writeJSON(w, status, map[string]any{"error": e})
-			return
-		}
-		writeJSON(w, code, body)
+		h(w, r)
 	})
 }
 
@@ -112,8 +138,11 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.Encode(v)
 }
 
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+func decode(r *http.Request, v any) error { return decodeJSON(r.Body, v) }
+
+// decodeJSON reads one JSON object into v, refusing fields v does not have.
+func decodeJSON(body io.Reader, v any) error {
+	dec := json.NewDecoder(io.LimitReader(body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return errBadJSON
@@ -254,79 +283,6 @@ func (a *API) transaction(r *http.Request) (threads.Transaction, error) {
 		return threads.Transaction{}, err
 	}
 	return a.store.TransactionByExternalID(r.Context(), c.ID, r.PathValue("txn"))
-}
-
-type apiMessage struct {
-	ID        int64  `json:"id"`
-	Author    string `json:"author"`
-	Recipient string `json:"recipient"`
-	Body      string `json:"body"`
-	Elided    string `json:"elided"`
-	Source    string `json:"source"`
-	// SenderAuth, for a message made from an email: dmarc, dkim or spf
-	// (what verified its sender), none (not verified) or fail.
-	SenderAuth string    `json:"sender_auth,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-}
-
-func toAPIMessage(m threads.Message) apiMessage {
-	return apiMessage{ID: m.ID, Author: m.AuthorExternalID, Recipient: m.RecipientExternalID, Body: m.Body,
-		Elided: m.Elided, Source: string(m.Source), SenderAuth: m.SenderAuth, CreatedAt: m.CreatedAt}
-}
-
-func (a *API) postMessage(r *http.Request) (int, any, error) {
-	var in struct {
-		Author    string `json:"author"`
-		Recipient string `json:"recipient"`
-		Body      string `json:"body"`
-	}
-	if err := decode(r, &in); err != nil {
-		return 0, nil, err
-	}
-	t, err := a.transaction(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	author, err := a.store.PersonByExternalID(r.Context(), in.Author)
-	if errors.Is(err, threads.ErrNotFound) {
-		return 0, nil, &threads.ValidationError{Field: "author", Problem: "no such person"}
-	} else if err != nil {
-		return 0, nil, err // the store could not answer: a 500 the client may retry
-	}
-	recipient, err := a.store.PersonByExternalID(r.Context(), in.Recipient)
-	if errors.Is(err, threads.ErrNotFound) {
-		return 0, nil, &threads.ValidationError{Field: "recipient", Problem: "no such person"}
-	} else if err != nil {
-		return 0, nil, err
-	}
-	// An Idempotency-Key makes a retried request safe: the same key from
-	// the same author returns the stored message instead of a second one.
-	m, err := a.store.PostMessage(r.Context(), threads.NewMessage{TransactionID: t.ID, AuthorID: author.ID,
-		RecipientID: recipient.ID, Body: in.Body, Source: threads.SourceWeb, Key: r.Header.Get("Idempotency-Key")})
-	if errors.Is(err, threads.ErrNotFound) {
-		err = &threads.ValidationError{Field: "author", Problem: "does not work on this company"}
-	}
-	if err != nil {
-		return 0, nil, err
-	}
-	m.AuthorExternalID, m.RecipientExternalID = author.ExternalID, recipient.ExternalID
-	if m.Repeated {
-		return http.StatusOK, toAPIMessage(m), nil
-	}
-	return http.StatusCreated, toAPIMessage(m), nil
-}
-
-func (a *API) getMessages(r *http.Request) (int, any, error) {
-	t, err := a.transaction(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	ms, err := a.store.Messages(r.Context(), t.ID)
-	out := []apiMessage{}
-	for _, m := range ms {
-		out = append(out, toAPIMessage(m))
-	}
-	return http.StatusOK, map[string]any{"messages": out}, err
 }
 
 func (a *API) getUnread(r *http.Request) (int, any, error) {

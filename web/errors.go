@@ -12,6 +12,7 @@ import (
 func status(err error) (int, string) {
 	var verr *threads.ValidationError
 	var kerr *threads.KindError
+	var large *tooLargeError
 	switch {
 	case errors.Is(err, threads.ErrNotFound):
 		return http.StatusNotFound, "Not found."
@@ -21,6 +22,8 @@ func status(err error) (int, string) {
 		return http.StatusUnprocessableEntity, kerr.Error()
 	case errors.As(err, &verr):
 		return http.StatusUnprocessableEntity, verr.Error()
+	case errors.As(err, &large):
+		return http.StatusRequestEntityTooLarge, "Not posted: " + large.Error() + "."
 	}
 	return http.StatusInternalServerError, "Something went wrong on our side; please try again."
 }

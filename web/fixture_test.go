@@ -37,8 +37,14 @@ func newFixture(t testing.TB) *fixture {
 // newFixtureWith is newFixture with the web server's options.
 func newFixtureWith(t testing.TB, opts web.Options) *fixture {
 	t.Helper()
+	return newFixtureStore(t, nil, opts)
+}
+
+// newFixtureStore is newFixture with the store's and the web server's options.
+func newFixtureStore(t testing.TB, storeOpts *threads.Options, opts web.Options) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	store, err := threads.NewStore(pgtest.DB(t), nil)
+	store, err := threads.NewStore(pgtest.DB(t), storeOpts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"mailbot/threads"
 )
@@ -96,8 +95,10 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 			others = append(others, m)
 		}
 	}
-	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock), "Recipients": others,
-		"Amount": txn.AmountString(), "Recipient": defaultRecipient(thread, v.Person.ID), "PostKey": newPostKey()}
+	filesPath := fmt.Sprintf("/companies/%d/transactions/%d/files/", company.ID, txn.ID)
+	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock, filesPath),
+		"Recipients": others, "Amount": txn.AmountString(), "Recipient": defaultRecipient(thread, v.Person.ID),
+		"PostKey": newPostKey(), "FileLimits": limitsText(s.store.FileLimits())}
 	if err := txn.Kind.AllowsConversation(); err != nil {
 		data["Refusal"] = err.Error()
 	}
@@ -125,85 +126,33 @@ func defaultRecipient(thread []threads.Message, viewerID int64) int64 {
 	return 0
 }
 
-// viewTransaction loads the transaction in the path for the viewer; it is
-// not found unless it belongs to the company in the path and the viewer
-// belongs to that company.
+// viewTransaction loads the transaction in the path for the viewer, and
+// its company.
 func (s *Server) viewTransaction(r *http.Request) (threads.Transaction, threads.Company, error) {
-	v, _ := viewerFrom(r.Context())
-	companyID, err := pathID(r, "company")
+	txn, err := s.txnInPath(r)
 	if err != nil {
 		return threads.Transaction{}, threads.Company{}, err
 	}
+	company, err := s.store.Company(r.Context(), txn.CompanyID)
+	return txn, company, err
+}
+
+// txnInPath loads the transaction in the path for the viewer; it is not
+// found unless it belongs to the company in the path and the viewer belongs
+// to that company.
+func (s *Server) txnInPath(r *http.Request) (threads.Transaction, error) {
+	v, _ := viewerFrom(r.Context())
+	companyID, err := pathID(r, "company")
+	if err != nil {
+		return threads.Transaction{}, err
+	}
 	txnID, err := pathID(r, "txn")
 	if err != nil {
-		return threads.Transaction{}, threads.Company{}, err
+		return threads.Transaction{}, err
 	}
 	txn, err := s.store.Transaction(r.Context(), v.Person.ID, txnID)
 	if err == nil && txn.CompanyID != companyID {
 		err = fmt.Errorf("transaction: %w", threads.ErrNotFound)
 	}
-	if err != nil {
-		return threads.Transaction{}, threads.Company{}, err
-	}
-	company, err := s.store.Company(r.Context(), companyID)
-	return txn, company, err
-}
-
-func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
-	v, _ := viewerFrom(r.Context())
-	txn, company, err := s.viewTransaction(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body := strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")
-	recipient, _ := strconv.ParseInt(r.PostFormValue("recipient"), 10, 64)
-	// The form carries a key made when it was shown, so sending it twice
-	// (a double click, a resubmitted page) posts once.
-	key := r.PostFormValue("post_key")
-	m, err := s.store.PostMessage(r.Context(), threads.NewMessage{TransactionID: txn.ID, AuthorID: v.Person.ID,
-		RecipientID: recipient, Body: body, Source: threads.SourceWeb, Key: key})
-	if code, msg := status(err); err != nil && code != http.StatusInternalServerError && code != http.StatusNotFound {
-		s.showTransaction(w, r, code, map[string]any{"Error": msg, "Body": body, "Recipient": recipient, "PostKey": key})
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/companies/%d/transactions/%d#m%d", company.ID, txn.ID, m.ID), http.StatusSeeOther)
-}
-
-// activity is one message as the page shows it, formatted up front: long
-// threads render several times faster than with calls in the template.
-type activity struct {
-	ID                int64
-	Author, Recipient string
-	When, ISO         string
-	ByEmail           bool
-	// Sender says, for an email, whether its sender was authenticated.
-	Sender       string
-	Body, Elided string
-}
-
-// senderText words what vouched for an emailed message's sender.
-func senderText(code string) string {
-	switch code {
-	case "dmarc", "dkim", "spf":
-		return "sender verified by " + strings.ToUpper(code)
-	case "fail":
-		return "sender authentication failed"
-	case "none":
-		return "sender not verified"
-	}
-	return ""
-}
-
-func activities(thread []threads.Message, c clock) []activity {
-	out := make([]activity, len(thread))
-	for i, m := range thread {
-		out[i] = activity{ID: m.ID, Author: m.AuthorName, Recipient: m.RecipientName, When: c.DateTime(m.CreatedAt),
-			ISO: c.ISO(m.CreatedAt), ByEmail: m.Source == threads.SourceEmail, Sender: senderText(m.SenderAuth),
-			Body: m.Body, Elided: m.Elided}
-	}
-	return out
+	return txn, err
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -34,6 +35,12 @@ type Store interface {
 	MarkRead(ctx context.Context, personID, txnID int64) (int64, error)
 	PostMessage(ctx context.Context, n threads.NewMessage) (threads.Message, error)
 
+	FileLimits() threads.FileLimits
+	FileFor(ctx context.Context, viewerID, txnID, fileID int64) (threads.File, error)
+	OpenFile(ctx context.Context, f threads.File) (io.ReadCloser, error)
+	Preview(ctx context.Context, sha256 []byte, maxSide int) (data []byte, contentType string, err error)
+	SavePreview(ctx context.Context, sha256 []byte, maxSide int, contentType string, data []byte) error
+
 	ParseMuteToken(token string) (personID, txnID int64, err error)
 	Mute(ctx context.Context, personID, txnID int64) error
 }
@@ -61,6 +68,9 @@ type Server struct {
 	opts  Options
 	log   *slog.Logger
 	pages map[string]*template.Template
+	// previewSlots bounds how many previews are made at once: each decodes
+	// a whole image.
+	previewSlots chan struct{}
 }
 
 // New parses the page templates once; a broken template fails here.
@@ -72,7 +82,7 @@ func New(store Store, opts Options) (*Server, error) {
 		opts.CheckPassword = bcrypt.CompareHashAndPassword
 	}
 	dummyHash() // made now, so the first unknown address costs no more than the next
-	s := &Server{store: store, opts: opts, log: opts.Logger}
+	s := &Server{store: store, opts: opts, log: opts.Logger, previewSlots: make(chan struct{}, 2)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -94,6 +104,8 @@ func (s *Server) Register(mux *http.ServeMux) http.Handler {
 	mux.HandleFunc("GET /companies/{company}", s.signedIn(s.companyPage))
 	mux.HandleFunc("GET /companies/{company}/transactions/{txn}", s.signedIn(s.transactionPage))
 	mux.HandleFunc("POST /companies/{company}/transactions/{txn}/messages", s.signedIn(s.postMessage))
+	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}", s.signedIn(s.downloadFile))
+	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}/preview", s.signedIn(s.previewFile))
 	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribePage)
 	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribe)
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
