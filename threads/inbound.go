@@ -33,8 +33,11 @@ type InboundRecord struct {
 	// "none", "fail"; "" when not checked), SenderAuthDetail what was read.
 	SenderAuth       string
 	SenderAuthDetail string
-	PersonID         int64 // the token's person, when known
-	TransactionID    int64 // the token's transaction, when known
+	// Bounce, for a delivery failure report that names one of our
+	// notifications in its signed envelope sender, marks that notification.
+	Bounce        *Bounce
+	PersonID      int64 // the token's person, when known
+	TransactionID int64 // the token's transaction, when known
 	// ReprocessID, when set, updates that row instead of adding one.
 	ReprocessID int64
 }
@@ -90,6 +93,16 @@ func (s *Store) RecordInbound(ctx context.Context, rec InboundRecord, post *NewM
 		// the message points back at the row.
 		if !fresh || res.Verdict != rec.Verdict {
 			if err := s.finishInbound(ctx, tx, id, res.Verdict, rec.Detail); err != nil {
+				return err
+			}
+		}
+		if rec.Bounce != nil {
+			if err := s.recordBounce(ctx, tx, *rec.Bounce); err != nil {
+				return err
+			}
+		}
+		if res.Verdict == VerdictPosted && rec.Sender != "" {
+			if err := s.clearFailing(ctx, tx, rec.Sender); err != nil {
 				return err
 			}
 		}

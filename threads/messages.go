@@ -47,6 +47,9 @@ type Message struct {
 	ReadAt     *time.Time `db:"read_at"`
 	// Files that came with the message, filled by Thread and Messages.
 	Files []File `db:"-"`
+	// Delivery is what became of the email that told the recipient,
+	// filled by Thread and Messages.
+	Delivery Delivery `db:"-"`
 	// Repeated: this post's key was seen before; this is the message it made.
 	Repeated bool `db:"-"`
 	// The ledger's ids of the two people, filled by Thread and Messages.
@@ -229,10 +232,7 @@ func (s *Store) Thread(ctx context.Context, viewerID, txnID int64) ([]Message, e
 	if err != nil {
 		return nil, err
 	}
-	if err := s.fillFiles(ctx, ms); err != nil {
-		return nil, err
-	}
-	return ms, s.fillNames(ctx, ms)
+	return ms, s.fillDetails(ctx, ms)
 }
 
 // threadRows reads the messages alone, in index order; a long thread has only
@@ -297,8 +297,5 @@ func (s *Store) Messages(ctx context.Context, txnID int64) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.fillFiles(ctx, ms); err != nil {
-		return nil, err
-	}
-	return ms, s.fillNames(ctx, ms)
+	return ms, s.fillDetails(ctx, ms)
 }

@@ -21,6 +21,10 @@ type activity struct {
 	Files        []activityFile
 	// Refused words the files that were not accepted, with the reasons.
 	Refused string
+	// Delivery says what became of the email to the recipient; Trouble
+	// when it did not arrive.
+	Delivery string
+	Trouble  bool
 }
 
 // activityFile is one accepted file of a message, with its links.
@@ -44,6 +48,24 @@ func senderText(code string) string {
 	return ""
 }
 
+// deliveryText words what became of a message's email.
+func deliveryText(m threads.Message) (string, bool) {
+	d := m.Delivery
+	switch d.Status {
+	case threads.OutboxPending:
+		return "email waiting to be sent", false
+	case threads.OutboxSent:
+		return "emailed", false
+	case threads.OutboxMuted:
+		return "not emailed: " + m.RecipientName + " turned emails off for this transaction", false
+	case threads.OutboxFailed:
+		return "the email could not be sent: " + d.Detail, true
+	case threads.OutboxBounced:
+		return "the email bounced: " + d.Detail, true
+	}
+	return "", false
+}
+
 // activities formats a thread; filesPath is where the transaction's files
 // are served, each under its id.
 func activities(thread []threads.Message, c clock, filesPath string) []activity {
@@ -55,6 +77,7 @@ func activities(thread []threads.Message, c clock, filesPath string) []activity 
 		if len(m.Files) > 0 {
 			out[i].Files, out[i].Refused = activityFiles(m.Files, filesPath)
 		}
+		out[i].Delivery, out[i].Trouble = deliveryText(m)
 	}
 	return out
 }

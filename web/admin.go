@@ -18,6 +18,7 @@ type AdminStore interface {
 	OutboxList(ctx context.Context, status string, limit int) ([]threads.OutboxRow, error)
 	RetryOutbox(ctx context.Context, outboxID int64) error
 	OutboxLag(ctx context.Context) (time.Duration, error)
+	FailingAddresses(ctx context.Context) ([]threads.FailingAddress, error)
 	LastDay(ctx context.Context) (threads.DayCounts, error)
 	AllPeople(ctx context.Context) ([]threads.Person, error)
 	RevokeReplyTokens(ctx context.Context, personID int64) (int64, error)
@@ -106,6 +107,11 @@ func (a *Admin) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lag, _ := a.store.OutboxLag(r.Context())
+	failing, err := a.store.FailingAddresses(r.Context())
+	if err != nil {
+		a.web.fail(w, r, err)
+		return
+	}
 	people, _ := a.store.AllPeople(r.Context())
 	companies, _ := a.edit.AllCompanies(r.Context())
 	intake := IntakeStatus{}
@@ -114,7 +120,8 @@ func (a *Admin) page(w http.ResponseWriter, r *http.Request) {
 	}
 	a.web.render(w, r, "admin", map[string]any{"Inbound": inbound, "Outbox": outbox, "Day": day,
 		"Lag": lag.Round(time.Second), "Intake": intake, "Ready": a.readiness(r.Context()), "People": people,
-		"Companies": companies, "Filter": f, "Date": q.Get("date"), "OutboxStatus": q.Get("outbox"), "Flash": q.Get("done")})
+		"Companies": companies, "Filter": f, "Date": q.Get("date"), "OutboxStatus": q.Get("outbox"), "Flash": q.Get("done"),
+		"Failing": failing})
 }
 
 // readiness is what /readyz would answer, with the detail it leaves out.

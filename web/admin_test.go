@@ -65,6 +65,10 @@ func TestAdmin(t *testing.T) {
 	if !strings.Contains(body, "not ready (schema): database at version 9, binary at 7") {
 		t.Error("the health section lacks why the process is not ready")
 	}
+	f.store.DB().Exec(`UPDATE person_emails SET failing_since = now() WHERE address = 'bruno@bolt.test'`)
+	if _, body, _ := admin.do("GET", "/admin", nil); !strings.Contains(body, "bruno@bolt.test (Bruno Client, since") {
+		t.Error("the outbox section does not list the address whose mail keeps bouncing")
+	}
 	if _, body, _ := admin.do("GET", "/admin?verdict=posted", nil); strings.Contains(body, "rejected_no_access") {
 		t.Error("the verdict filter does not filter")
 	}

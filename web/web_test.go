@@ -194,3 +194,24 @@ func TestThreadShowsSenderAuthentication(t *testing.T) {
 		}
 	}
 }
+
+// Each message says what became of its email; a bounce is shown to all
+// who see the thread, its author first.
+func TestThreadShowsWhatBecameOfTheEmail(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	m, err := f.store.PostMessage(t.Context(), threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID,
+		RecipientID: f.ana.ID, Body: "Could you send the receipt?", Source: threads.SourceWeb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	c.login("avery@firm.test", "/")
+	if _, body, _ := c.do("GET", f.txnPath(f.acme, f.invoice), nil); !strings.Contains(body, "email waiting to be sent") {
+		t.Error("a queued email is not shown as waiting")
+	}
+	f.store.DB().Exec(`UPDATE outbox SET status = 'bounced', bounce_status = '5.1.1', last_error = 'mailbox unknown' WHERE message_id = $1`, m.ID)
+	if _, body, _ := c.do("GET", f.txnPath(f.acme, f.invoice), nil); !strings.Contains(body, "the email bounced: 5.1.1 mailbox unknown") {
+		t.Error("a bounced email is not shown")
+	}
+}

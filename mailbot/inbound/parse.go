@@ -63,6 +63,10 @@ type Message struct {
 	// DeliveryActions are the Action fields of a delivery-status part, lower-cased:
 	// "failed", "delayed", "delivered", "relayed", "expanded".
 	DeliveryActions []string
+	// DeliveryStatus are the per-recipient Status codes ("5.1.1") and
+	// Diagnostics the Diagnostic-Code texts of a delivery-status part.
+	DeliveryStatus []string
+	Diagnostics    []string
 
 	Text     string // the text/plain body, or the HTML one converted to text
 	HTML     string // the text/html body, when there was one
@@ -154,7 +158,7 @@ func (w *walker) leaf(e *message.Entity) {
 	case disp == "attachment":
 		w.file(e, t, disp)
 	case t == "message/delivery-status" || t == "message/global-delivery-status":
-		w.m.DeliveryActions = append(w.m.DeliveryActions, deliveryActions(e.Body)...)
+		w.readDeliveryStatus(e.Body)
 	case t == "text/plain" && w.m.Text == "" && fileName(e.Header) == "":
 		w.m.Text = w.read(e)
 	case t == "text/html" && w.m.HTML == "" && fileName(e.Header) == "":
@@ -164,19 +168,34 @@ func (w *walker) leaf(e *message.Entity) {
 	}
 }
 
-// deliveryActions reads the Action fields of a delivery-status body
-// (RFC 3464: one block of fields per message, then one per recipient).
-func deliveryActions(r io.Reader) []string {
-	var actions []string
+// readDeliveryStatus reads the Action, Status and Diagnostic-Code fields of
+// a delivery-status body (RFC 3464: one block of fields per message, then
+// one per recipient).
+func (w *walker) readDeliveryStatus(r io.Reader) {
+	m := w.m
 	sc := bufio.NewScanner(io.LimitReader(r, 64<<10))
 	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	for sc.Scan() && len(actions) < 100 {
+	for n := 0; sc.Scan() && n < 300; n++ {
 		name, value, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.EqualFold(strings.TrimSpace(name), "action") {
-			actions = append(actions, strings.ToLower(strings.TrimSpace(value)))
+		value = strings.TrimSpace(value)
+		switch name = strings.ToLower(strings.TrimSpace(name)); {
+		case !ok:
+		case name == "action":
+			m.DeliveryActions = append(m.DeliveryActions, strings.ToLower(value))
+		case name == "status":
+			code, _, _ := strings.Cut(value, " ")
+			m.DeliveryStatus = append(m.DeliveryStatus, code)
+		case name == "diagnostic-code":
+			m.Diagnostics = append(m.Diagnostics, clipRunes(value, 500))
 		}
 	}
-	return actions
+}
+
+func clipRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }
 
 // read returns a text part as valid UTF-8, at most MaxTextSize bytes.

@@ -3,6 +3,7 @@ package inbound
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +32,7 @@ type Matcher struct {
 	refToken    *regexp.Regexp
 	ownID       *regexp.Regexp
 	secrets     *regexp.Regexp // reply addresses and mute links in text
+	bounce      *regexp.Regexp // signed envelope senders of notifications
 	own         map[string]bool
 	replyDomain string
 }
@@ -52,6 +54,7 @@ func NewMatcher(a Addressing) (*Matcher, error) {
 		domain = `[^@\s]+`
 	}
 	m.reply = regexp.MustCompile(`^` + regexp.QuoteMeta(before) + `([a-z2-7]{32})` + regexp.QuoteMeta(after[:at+1]) + domain + `$`)
+	m.bounce = regexp.MustCompile(`^` + regexp.QuoteMeta(before) + `(b[0-9]{1,18}-[0-9a-f]{16})` + regexp.QuoteMeta(after[:at+1]) + domain + `$`)
 	m.refToken = regexp.MustCompile(`^reply-([a-z2-7]{32})@` + domain + `$`)
 	m.secrets = regexp.MustCompile(`(?i)(` + loose(before) + `|reply-)[a-z2-7]{32}` + loose(after[:at+1]) + looseDomain(m.replyDomain) +
 		`|(?:https?://)?[^\s<>"']*/unsubscribe/[0-9]+` + loose(".") + `[0-9]+` + loose(".") + `[0-9a-f]{32}`)
@@ -131,6 +134,20 @@ func (mt *Matcher) Redacted(text string) string {
 		}
 		return "[reply address removed]"
 	})
+}
+
+// BounceTokens lists the notification envelope senders (VERP) a mail is
+// addressed to: a delivery failure report comes back to one of them.
+func (mt *Matcher) BounceTokens(m *Message, envelope []string) []string {
+	var out []string
+	addrs := append([]string(nil), envelope...)
+	addrs = append(addrs, m.Addresses(RecipientFields...)...)
+	for _, a := range addrs {
+		if sub := mt.bounce.FindStringSubmatch(strings.ToLower(strings.Trim(a, "<> "))); sub != nil && !slices.Contains(out, sub[1]) {
+			out = append(out, sub[1])
+		}
+	}
+	return out
 }
 
 // IsReplyAddress reports whether addr is a reply address and returns its token.

@@ -43,7 +43,7 @@ func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 	}
 	switch class {
 	case inbound.ClassBounce:
-		return p.settle(d, threads.VerdictIgnoredBounce, why), nil
+		return p.settleBounce(d, m, envelope(in), why), nil
 	case inbound.ClassAutoReply:
 		return p.settle(d, threads.VerdictIgnoredAutoReply, why), nil
 	case inbound.ClassOther:
@@ -223,6 +223,45 @@ func (p *Pipeline) isOwnMail(ctx context.Context, m *inbound.Message) (bool, err
 		return false, nil
 	}
 	return p.store.IsOwnMailID(ctx, id)
+}
+
+func envelope(in mail) []string { return in.envelope }
+
+// settleBounce records a delivery failure report; one addressed to the
+// signed envelope sender of a notification marks that notification. A
+// report with a forged or missing signature marks nothing.
+func (p *Pipeline) settleBounce(d decision, m *inbound.Message, envelope []string, why string) decision {
+	for _, tok := range p.match.BounceTokens(m, envelope) {
+		id, err := p.store.ParseBounceToken(tok)
+		if err != nil {
+			continue
+		}
+		b := &threads.Bounce{OutboxID: id, Permanent: permanentFailure(m), Status: strings.Join(m.DeliveryStatus, ", "),
+			Detail: strings.Join(m.Diagnostics, "; ")}
+		if b.Detail == "" {
+			b.Detail = clipText(m.Subject, 300)
+		}
+		d.rec.Bounce = b
+		why = fmt.Sprintf("notification %d: %s %s", id, b.Status, b.Detail)
+		break
+	}
+	return p.settle(d, threads.VerdictIgnoredBounce, why)
+}
+
+// permanentFailure reads a report: failed unless every recipient was only
+// delayed (or relayed, delivered), or its status says a temporary failure.
+func permanentFailure(m *inbound.Message) bool {
+	for _, s := range m.DeliveryStatus {
+		if strings.HasPrefix(s, "5") {
+			return true
+		}
+	}
+	for _, a := range m.DeliveryActions {
+		if a == "failed" {
+			return true
+		}
+	}
+	return len(m.DeliveryActions) == 0 && len(m.DeliveryStatus) == 0
 }
 
 func (p *Pipeline) settle(d decision, v threads.Verdict, detail string) decision {

@@ -26,6 +26,7 @@ type Store interface {
 	PersonByEmail(ctx context.Context, address string) (threads.Person, error)
 	NotificationByMailID(ctx context.Context, mailID string) (threads.SentNotification, error)
 	IsOwnMailID(ctx context.Context, mailID string) (bool, error)
+	ParseBounceToken(token string) (int64, error)
 	ReplyContext(ctx context.Context, personID, txnID int64, from string) (threads.ReplyContext, error)
 	RecordInbound(ctx context.Context, rec threads.InboundRecord, post *threads.NewMessage, notice *threads.RejectionNotice) (threads.InboundResult, error)
 	InboundRaw(ctx context.Context, id int64) ([]byte, string, error)

@@ -24,7 +24,11 @@ import (
 type Options struct {
 	ServiceName string // shown as "<Author> via <ServiceName>"; default "Mailbot"
 	FromAddress string // notifications@example.com
-	// BounceAddress is the envelope sender; default FromAddress.
+	// BounceAddress, when set, is the envelope sender of every
+	// notification. Empty (the default): each notification's envelope
+	// sender is the reply address with a signed token naming it (VERP), so
+	// a delivery failure comes back through the reply intakes and marks
+	// that notification bounced.
 	BounceAddress string
 	// ReplyAddress is the reply address pattern; "{token}" is replaced by the
 	// recipient's reply token: "reply+{token}@reply.example.com".
@@ -50,6 +54,7 @@ type DKIMOptions struct {
 type Links interface {
 	ThreadRootID(txnID int64) string
 	MuteToken(personID, txnID int64) string
+	BounceToken(outboxID int64) string
 }
 
 // Email is a composed message with its envelope.
@@ -74,9 +79,6 @@ type Composer struct {
 func NewComposer(opts Options, templates fs.FS) (*Composer, error) {
 	if opts.ServiceName == "" {
 		opts.ServiceName = "Mailbot"
-	}
-	if opts.BounceAddress == "" {
-		opts.BounceAddress = opts.FromAddress
 	}
 	c := &Composer{opts: opts, now: time.Now,
 		text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{},
@@ -164,7 +166,14 @@ func (c *Composer) Compose(ctx context.Context, n threads.Notification, links Li
 	if err != nil {
 		return Email{}, err
 	}
-	return Email{From: c.opts.BounceAddress, To: []string{n.ToAddress}, Data: data}, nil
+	return Email{From: c.envelopeSender(n, links), To: []string{n.ToAddress}, Data: data}, nil
+}
+
+func (c *Composer) envelopeSender(n threads.Notification, links Links) string {
+	if c.opts.BounceAddress != "" {
+		return c.opts.BounceAddress
+	}
+	return ReplyAddress(c.opts.ReplyAddress, links.BounceToken(n.OutboxID))
 }
 
 func (c *Composer) header(n threads.Notification, d templateData, links Links) gomail.Header {

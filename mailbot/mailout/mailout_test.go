@@ -28,8 +28,16 @@ func TestNotificationEmail(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("server received %d messages, want 1", len(got))
 	}
-	if got[0].From != "notifications@mail.example.test" || strings.Join(got[0].To, ",") != "dana@client.test" {
-		t.Errorf("envelope = %s -> %v", got[0].From, got[0].To)
+	// The envelope sender names this notification, signed, on the reply
+	// domain: a delivery failure comes back through the reply intakes.
+	var outboxID int64
+	f.store.DB().Get(&outboxID, `SELECT id FROM outbox WHERE recipient_id = $1`, f.clientEN.ID)
+	bounce := "reply+" + f.store.BounceToken(outboxID) + "@reply.example.test"
+	if got[0].From != bounce || strings.Join(got[0].To, ",") != "dana@client.test" {
+		t.Errorf("envelope = %s -> %v, want from %s", got[0].From, got[0].To, bounce)
+	}
+	if id, err := f.store.ParseBounceToken(strings.TrimSuffix(strings.TrimPrefix(got[0].From, "reply+"), "@reply.example.test")); err != nil || id != outboxID {
+		t.Errorf("envelope sender names %d, %v", id, err)
 	}
 	e := parse(t, got[0].Data)
 	h := e.header

@@ -1,0 +1,53 @@
+package threads
+
+import (
+	"context"
+
+	"github.com/lib/pq"
+)
+
+// Delivery is what became of the email a message sent its recipient.
+type Delivery struct {
+	Status string // pending, sent, failed, muted, bounced; "" when none was queued
+	Detail string // why it failed or bounced
+}
+
+// fillDetails adds what Thread and Messages show beside each message: its
+// files, what became of its email, and the names of the people.
+func (s *Store) fillDetails(ctx context.Context, ms []Message) error {
+	if err := s.fillFiles(ctx, ms); err != nil {
+		return err
+	}
+	if err := s.fillDeliveries(ctx, ms); err != nil {
+		return err
+	}
+	return s.fillNames(ctx, ms)
+}
+
+func (s *Store) fillDeliveries(ctx context.Context, ms []Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ms))
+	at := make(map[int64]int, len(ms))
+	for i, m := range ms {
+		ids[i], at[m.ID] = m.ID, i
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT message_id, status,
+			CASE WHEN status = 'bounced' THEN trim(bounce_status || ' ' || last_error)
+			     WHEN status = 'failed' THEN last_error ELSE '' END
+		FROM outbox WHERE message_id = ANY($1) AND kind = 'notification'`, pq.Array(ids))
+	if err != nil {
+		return wrapStore("message deliveries", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var d Delivery
+		if err := rows.Scan(&id, &d.Status, &d.Detail); err != nil {
+			return wrapStore("message deliveries", err)
+		}
+		ms[at[id]].Delivery = d
+	}
+	return wrapStore("message deliveries", rows.Err())
+}
