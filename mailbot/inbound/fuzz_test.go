@@ -1,7 +1,9 @@
 package inbound
 
 import (
+	"errors"
 	"testing"
+	"unicode/utf8"
 
 	"mailbot/mailbot/replytext"
 )
@@ -24,15 +26,46 @@ func FuzzParseClassify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	limits := Limits{MaxParts: 50, MaxTextSize: 64 << 10, MaxFileSize: 64 << 10}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		m, err := Parse(raw, Limits{})
+		m, err := Parse(raw, limits)
 		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Parse error %v is not ErrMalformed", err)
+			}
 			return
 		}
-		Classify(m)
-		matcher.Candidates(m, []string{"x@y"})
+		for name, s := range map[string]string{"text": m.Text, "html": m.HTML, "subject": m.Subject, "from": m.From} {
+			if !utf8.ValidString(s) {
+				t.Errorf("%s is not valid UTF-8: %q", name, s)
+			}
+		}
+		if len(m.HTML) > int(limits.MaxTextSize) || m.Parts > limits.MaxParts || len(m.Files) > limits.MaxParts {
+			t.Errorf("limits passed: html %d bytes, %d parts, %d files", len(m.HTML), m.Parts, len(m.Files))
+		}
+		for _, p := range m.Files {
+			if int64(len(p.Data)) > limits.MaxFileSize || (p.Data != nil && int64(len(p.Data)) != p.Size) {
+				t.Errorf("file %q keeps %d bytes of %d", p.Name, len(p.Data), p.Size)
+			}
+		}
+		switch class, why := Classify(m); {
+		case class != ClassReply && class != ClassAutoReply && class != ClassBounce && class != ClassOther:
+			t.Errorf("unknown class %q", class)
+		case class != ClassReply && why == "":
+			t.Errorf("class %s without a reason", class)
+		}
+		for _, c := range matcher.Candidates(m, []string{"x@y"}) {
+			if (c.Token == "") == (c.MailID == "") {
+				t.Errorf("candidate %+v names neither or both", c)
+			}
+		}
 		matcher.OwnMailID(m)
 		r := replytext.Extract(m.Text)
-		_ = r
+		if !utf8.ValidString(r.Reply) || !utf8.ValidString(r.Elided) {
+			t.Error("extracted text is not valid UTF-8")
+		}
+		if red := matcher.Redacted(m.Text); !utf8.ValidString(red) {
+			t.Error("redacted text is not valid UTF-8")
+		}
 	})
 }
