@@ -43,6 +43,7 @@ func TestS3Bucket(t *testing.T) {
 	// machine's own AWS files.
 	t.Setenv("AWS_ACCESS_KEY_ID", "test-key")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	b := openBucket(t, "s3://mailbot-files?region=us-east-1&use_path_style=true&endpoint="+srv.URL)
