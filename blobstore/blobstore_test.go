@@ -167,6 +167,35 @@ func TestDatabaseBodiesSwept(t *testing.T) {
 	}
 }
 
+// A body left by a deleted message and posted again while a sweep runs is
+// either kept or written again: the new file always has its body.
+func TestDatabaseSweepRacesPosts(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	ctx := t.Context()
+	data := []byte("%PDF-1.4 posted, deleted and posted again")
+	for i := range 30 {
+		m := w.post(t, "First.", threads.NewFile{Name: "a.pdf", Data: data})
+		_, err := w.s.DB().ExecContext(ctx, `DELETE FROM messages WHERE id = $1`, m.ID)
+		check(t, err)
+		swept := make(chan error, 1)
+		go func() { _, err := w.s.SweepFileBodies(ctx); swept <- err }()
+		again := w.post(t, "Again.", threads.NewFile{Name: "b.pdf", Data: data})
+		check(t, <-swept)
+		msgs, err := w.s.Messages(ctx, w.txn.ID)
+		check(t, err)
+		for _, m := range msgs {
+			if m.ID == again.ID {
+				if got := readFile(t, w.s, m.Files[0]); !bytes.Equal(got, data) {
+					t.Fatalf("round %d: the file posted during the sweep reads %q", i, got)
+				}
+			}
+		}
+		_, err = w.s.DB().ExecContext(ctx, `DELETE FROM messages WHERE id = $1`, again.ID)
+		check(t, err)
+	}
+}
+
 // Run sweeps on its own, in the one process that holds the lock.
 func TestSweeperRuns(t *testing.T) {
 	t.Parallel()
