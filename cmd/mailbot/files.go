@@ -34,7 +34,7 @@ func loadFiles(r *envReader, c *config) {
 // openBucket opens the bucket MAILBOT_BLOB_URL names; nil when it is empty
 // (bodies in Postgres). With probe, it also writes and deletes an object,
 // so a bucket that cannot be written stops the start, not the first post.
-// Errors name the variable but not the URL, which may carry a secret.
+// Errors start with the variable's name.
 func openBucket(ctx context.Context, url string, probe bool) (*blobstore.Bucket, error) {
 	if url == "" {
 		return nil, nil

@@ -57,7 +57,8 @@ func TestServeChecksTheBucket(t *testing.T) {
 	}
 }
 
-// serve with a bucket: it checks it, serves, sweeps, and leaves no probe.
+// serve with a bucket: it checks it, serves and stops, and its probe
+// leaves nothing behind.
 func TestServeWithBucket(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
