@@ -143,3 +143,85 @@ func (s *Store) SavePreview(ctx context.Context, sha256 []byte, maxSide int, con
 		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, sha256, maxSide, contentType, data)
 	return wrapStore("save preview", err)
 }
+
+// BucketFilesInUse tells which of the given bodies (hex SHA-256, as kept in
+// a bucket) an attachment stored in the bucket points to. A string that is
+// not a hash is in use by nothing.
+func (s *Store) BucketFilesInUse(ctx context.Context, hashes []string) (map[string]bool, error) {
+	var inUse []string
+	err := s.db.SelectContext(ctx, &inUse, `SELECT DISTINCT encode(a.sha256, 'hex') FROM attachments a
+		WHERE a.storage = 'bucket' AND a.sha256 = ANY (
+			SELECT decode(h, 'hex') FROM unnest($1::text[]) h WHERE h ~ '^[0-9a-f]{64}$')`, pqStrings(hashes))
+	if err != nil {
+		return nil, wrapStore("files in use", err)
+	}
+	out := make(map[string]bool, len(inUse))
+	for _, h := range inUse {
+		out[h] = true
+	}
+	return out, nil
+}
+
+// sweepBatch bounds how many bodies one sweep transaction removes, so the
+// lock it takes is short.
+const sweepBatch = 500
+
+// SweepFileBodies removes the bodies kept in Postgres that no attachment
+// points to any more (their message was deleted), and the previews of
+// contents no attachment has. It returns how many bodies went.
+//
+// A post writes its body (or finds it there) and then its attachment row in
+// one transaction; the delete first takes a lock that waits for such
+// transactions and holds new ones back, so it sees every row that points at
+// a body, and no post can point at a body it is removing.
+func (s *Store) SweepFileBodies(ctx context.Context) (int64, error) {
+	var total int64
+	for {
+		var candidates []string
+		err := s.db.SelectContext(ctx, &candidates, `SELECT encode(b.sha256, 'hex') FROM attachment_bodies b
+			WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256 AND a.storage = 'db')
+			LIMIT $1`, sweepBatch)
+		if err != nil {
+			return total, wrapStore("find unused file bodies", err)
+		}
+		if len(candidates) > 0 {
+			n, err := s.deleteUnusedBodies(ctx, candidates)
+			if total += n; err != nil {
+				return total, err
+			}
+		}
+		if len(candidates) < sweepBatch {
+			return total, s.sweepPreviews(ctx)
+		}
+	}
+}
+
+func (s *Store) deleteUnusedBodies(ctx context.Context, hashes []string) (n int64, err error) {
+	err = s.withTx(ctx, func(tx *sqlx.Tx) error {
+		// Posts that hold the table (a row inserted, or one found by ON
+		// CONFLICT) commit first; this statement's snapshot then sees them.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '10s'`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `LOCK TABLE attachment_bodies IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM attachment_bodies b
+			WHERE b.sha256 = ANY (SELECT decode(h, 'hex') FROM unnest($1::text[]) h)
+			AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256 AND a.storage = 'db')`, pqStrings(hashes))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, wrapStore("delete unused file bodies", err)
+}
+
+// sweepPreviews removes previews of contents no attachment has; one that a
+// page still wants is made again.
+func (s *Store) sweepPreviews(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM attachment_previews p
+		WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = p.sha256)`)
+	return wrapStore("delete unused previews", err)
+}

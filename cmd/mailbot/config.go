@@ -39,6 +39,10 @@ type config struct {
 	// the client.
 	TrustedProxies []netip.Prefix
 	In             inConfig
+	// BlobURL names the bucket that keeps file bodies; "" keeps them in
+	// Postgres.
+	BlobURL string
+	Files   threads.FileLimits
 }
 
 // inConfig is the mail-in side: the pipeline and its intakes.
@@ -94,6 +98,9 @@ var configVars = []configVar{
 	{"MAILBOT_IMAP_POLL", "1m", "how often the mailbox is searched besides IDLE"},
 	{"MAILBOT_SMTP_LISTEN", "", "address of the SMTP intake an MTA delivers replies to (e.g. 127.0.0.1:2525); off when empty"},
 	{"MAILBOT_SMTP_LISTEN_LMTP", "false", "speak LMTP instead of SMTP on MAILBOT_SMTP_LISTEN: true/false, 1/0, yes/no or on/off"},
+	{"MAILBOT_BLOB_URL", "", "where file bodies are kept: empty keeps them in Postgres; a bucket URL keeps them there: file:///var/lib/mailbot/files, s3://bucket?region=eu-west-1 (S3-compatible stores such as MinIO, Ceph or R2 add &endpoint=https://host&use_path_style=true), gs://bucket, azblob://container; credentials come from each provider's usual environment variables. Checked at start by writing and deleting a probe object"},
+	{"MAILBOT_FILE_MAX_MB", "20", "largest file accepted, in MiB; a larger one is refused and the message says so (a message's files together may reach 25 MiB, or this when it is larger)"},
+	{"MAILBOT_FILES_MAX", "10", "most files one message carries; further ones are refused and the message says so"},
 }
 
 // printConfigVars writes the variables as a Markdown table.
@@ -197,6 +204,7 @@ func loadCore(r *envReader) config {
 	c.In.Pipeline = mailin.Options{MaxSize: int64(mb) << 20, Addressing: inbound.Addressing{
 		ReplyPattern: c.Mail.ReplyAddress, IDDomain: from[strings.LastIndexByte(from, '@')+1:], OwnAddresses: []string{from}}}
 	loadSenderAuth(r, &c.In.Pipeline)
+	loadFiles(r, &c)
 	return c
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"mailbot/blobstore"
 	"mailbot/internal/pgcluster"
 	"mailbot/internal/schema"
 	"mailbot/threads"
@@ -75,7 +76,12 @@ func runDemo(ctx context.Context, args []string, env func(string) string, out io
 		return err
 	}
 	defer stop()
-	store, world, err := openDemoStore(ctx, url, f.stateDir)
+	bucket, err := openBucket(ctx, env("MAILBOT_BLOB_URL"), true)
+	if err != nil {
+		return err
+	}
+	defer closeBucket(bucket)
+	store, world, err := openDemoStore(ctx, url, f.stateDir, bucket)
 	if err != nil {
 		return err
 	}
@@ -198,7 +204,8 @@ func demoDatabase(ctx context.Context, env func(string) string, stateDir string)
 	return c.URL("postgres"), stop, nil
 }
 
-func openDemoStore(ctx context.Context, url, stateDir string) (*threads.Store, demoWorld, error) {
+// openDemoStore keeps file bodies in bucket, or in Postgres when it is nil.
+func openDemoStore(ctx context.Context, url, stateDir string, bucket *blobstore.Bucket) (*threads.Store, demoWorld, error) {
 	db, err := threads.Open(ctx, url)
 	if err != nil {
 		return nil, demoWorld{}, err
@@ -212,7 +219,7 @@ func openDemoStore(ctx context.Context, url, stateDir string) (*threads.Store, d
 		db.Close()
 		return nil, demoWorld{}, err
 	}
-	store, err := threads.NewStore(db, &threads.Options{TokenKey: key})
+	store, err := threads.NewStore(db, storeOptions(key, threads.FileLimits{}, bucket))
 	if err != nil {
 		db.Close()
 		return nil, demoWorld{}, err

@@ -67,8 +67,9 @@ func ingestFrom(ctx context.Context, args []string, env func(string) string, in 
 	return nil
 }
 
-// openPipeline connects to the database, checks its schema and builds the
-// pipeline; the returned function closes the database.
+// openPipeline connects to the database, checks its schema, opens the
+// bucket when there is one and builds the pipeline; the returned function
+// closes them.
 func openPipeline(ctx context.Context, cfg config, log *slog.Logger) (*mailin.Pipeline, func(), error) {
 	db, err := threads.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -78,17 +79,25 @@ func openPipeline(ctx context.Context, cfg config, log *slog.Logger) (*mailin.Pi
 		db.Close()
 		return nil, nil, err
 	}
-	store, err := threads.NewStore(db, &threads.Options{TokenKey: cfg.TokenKey})
+	// No probe here: one mail is one process, and a bucket that refuses the
+	// write fails the delivery, which the MTA retries.
+	bucket, err := openBucket(ctx, cfg.BlobURL, false)
 	if err != nil {
 		db.Close()
+		return nil, nil, err
+	}
+	closeAll := func() { closeBucket(bucket); db.Close() }
+	store, err := threads.NewStore(db, storeOptions(cfg.TokenKey, cfg.Files, bucket))
+	if err != nil {
+		closeAll()
 		return nil, nil, err
 	}
 	opts := cfg.In.Pipeline
 	opts.Logger = log
 	pipe, err := mailin.NewPipeline(store, opts)
 	if err != nil {
-		db.Close()
+		closeAll()
 		return nil, nil, fmt.Errorf("MAILBOT_REPLY_ADDRESS: %w", err)
 	}
-	return pipe, func() { db.Close() }, nil
+	return pipe, closeAll, nil
 }

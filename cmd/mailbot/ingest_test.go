@@ -19,7 +19,7 @@ import (
 // client to the first accountant's message, as a mail client writes it.
 func seededReply(t *testing.T, url, body string) []byte {
 	t.Helper()
-	store, world, err := openDemoStore(t.Context(), url, t.TempDir())
+	store, world, err := openDemoStore(t.Context(), url, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

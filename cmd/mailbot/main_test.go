@@ -136,7 +136,7 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 	dir := t.TempDir()
 	url := pgtest.URL(t)
 	for run := range 2 {
-		store, world, err := openDemoStore(t.Context(), url, dir)
+		store, world, err := openDemoStore(t.Context(), url, dir, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

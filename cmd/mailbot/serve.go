@@ -43,6 +43,11 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return err
 	}
 	log := newLogger(out)
+	bucket, err := openBucket(ctx, cfg.BlobURL, true)
+	if err != nil {
+		return err
+	}
+	defer closeBucket(bucket)
 	db, err := openDatabase(ctx, cfg.DatabaseURL, cfg.DBWait, log)
 	if err != nil {
 		return err
@@ -51,7 +56,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err := prepareSchema(ctx, db, *migrate); err != nil {
 		return err
 	}
-	store, err := threads.NewStore(db, &threads.Options{TokenKey: cfg.TokenKey})
+	store, err := threads.NewStore(db, storeOptions(cfg.TokenKey, cfg.Files, bucket))
 	if err != nil {
 		return err
 	}
@@ -77,8 +82,9 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return err
 	}
 	stopIntakes := in.start(ctx, log)
+	stopSweeper := startSweeper(ctx, store, bucket, log)
 	// Stop taking work, let what is in flight finish, then close.
-	defer func() { cancel(); stopIntakes(); stopWorkers() }()
+	defer func() { cancel(); stopIntakes(); stopWorkers(); stopSweeper() }()
 	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log,
 		TrustedProxies: cfg.TrustedProxies},
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in)

@@ -33,7 +33,7 @@ func TestServeSendsNotifications(t *testing.T) {
 	go func() { done <- runServe(ctx, nil, envOf(env), &bytes.Buffer{}) }()
 	waitHTTP(t, "http://"+httpAddr+"/readyz")
 
-	store, _, err := openDemoStore(t.Context(), url, t.TempDir())
+	store, _, err := openDemoStore(t.Context(), url, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
