@@ -151,7 +151,7 @@ func (s *Store) BucketFilesInUse(ctx context.Context, hashes []string) (map[stri
 	var inUse []string
 	err := s.db.SelectContext(ctx, &inUse, `SELECT DISTINCT encode(a.sha256, 'hex') FROM attachments a
 		WHERE a.storage = 'bucket' AND a.sha256 = ANY (
-			SELECT decode(h, 'hex') FROM unnest($1::text[]) h WHERE h ~ '^[0-9a-f]{64}$')`, pqStrings(hashes))
+			SELECT decode(h, 'hex') FROM unnest($1::text[]) h WHERE h ~ '^[0-9a-f]{64}$')`, pq.Array(hashes))
 	if err != nil {
 		return nil, wrapStore("files in use", err)
 	}
@@ -208,7 +208,7 @@ func (s *Store) deleteUnusedBodies(ctx context.Context, hashes []string) (n int6
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM attachment_bodies b
 			WHERE b.sha256 = ANY (SELECT decode(h, 'hex') FROM unnest($1::text[]) h)
-			AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256 AND a.storage = 'db')`, pqStrings(hashes))
+			AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256 AND a.storage = 'db')`, pq.Array(hashes))
 		if err != nil {
 			return err
 		}
