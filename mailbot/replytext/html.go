@@ -13,17 +13,22 @@ import (
 // Yahoo, plain blockquotes) before the rest becomes text and goes through
 // Extract.
 func ExtractHTML(body string) Result {
+	return ExtractHTMLWith(body, nil)
+}
+
+// ExtractHTMLWith is ExtractHTML using what opts knows of the sender.
+func ExtractHTMLWith(body string, opts *Options) Result {
 	doc, err := html.Parse(strings.NewReader(body))
 	if err != nil {
 		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
-		return Extract(text)
+		return ExtractWith(text, opts)
 	}
 	if answersBetweenQuotes(doc) {
 		// An inline reply: the author wrote between quoted passages. The
 		// text form keeps the quotes as "> " lines, and Extract keeps the
 		// author's words between them.
 		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
-		return Extract(dropEmptyQuoteOpenings(text))
+		return ExtractWith(dropEmptyQuoteOpenings(text), opts)
 	}
 	var cut []*html.Node
 	collectQuotes(doc, &cut)
@@ -37,7 +42,7 @@ func ExtractHTML(body string) Result {
 	var kept bytes.Buffer
 	html.Render(&kept, doc)
 	text, _ := html2text.FromString(kept.String(), html2text.Options{OmitLinks: true})
-	r := Extract(text)
+	r := ExtractWith(text, opts)
 	if elided.Len() > 0 {
 		quoted, _ := html2text.FromString(elided.String(), html2text.Options{OmitLinks: true})
 		r.Elided = strings.Trim(r.Elided+"\n"+normalize(quoted), "\n ")

@@ -15,12 +15,30 @@ type Result struct {
 	Elided string
 }
 
-// Extract splits a plain-text reply body.
-func Extract(body string) Result {
-	return extract(strings.Split(normalize(body), "\n"))
+// Options tell the reader what the mail around the body says. A nil
+// *Options means nothing is known.
+type Options struct {
+	// SenderName and SenderAddress are the From of the reply; a block
+	// below the words that names them is the sender's signature.
+	SenderName    string
+	SenderAddress string
 }
 
-func extract(lines []string) Result {
+// Extract splits a plain-text reply body.
+func Extract(body string) Result {
+	return ExtractWith(body, nil)
+}
+
+// ExtractWith splits a plain-text reply body, using what opts knows of
+// the sender.
+func ExtractWith(body string, opts *Options) Result {
+	if opts == nil {
+		opts = &Options{}
+	}
+	return extract(strings.Split(normalize(body), "\n"), opts)
+}
+
+func extract(lines []string, opts *Options) Result {
 	first := true // history may open the body only before anything is kept
 	// kept aliases lines until an inline reply makes it a copy; elided is
 	// kept in parts and joined once, so a large body is not copied over.
