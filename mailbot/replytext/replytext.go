@@ -129,16 +129,12 @@ func (p parts) lines() []string {
 	return out
 }
 
-// footerLine is a whole line a mail app appends below what its user
-// typed; whatever follows it is the message being answered.
-var footerLine = regexp.MustCompile(`(?i)^\s*(sent from my [\w -]{1,40}|enviado desde mi [\w -]{1,40}|enviado do meu [\w -]{1,40}|von meinem [\w -]{1,40} gesendet|envoyé de mon [\w -]{1,40}|inviato dal mio [\w -]{1,40}|verzonden vanaf mijn [\w -]{1,40}|get outlook for (ios|android))\s*$`)
-
 // cutAtFooter cuts at a mobile app's footer line that stands as its own
 // paragraph with more text after it: the app put the answered message
 // below without quoting it.
 func cutAtFooter(kept []string) (rest, cut []string) {
 	for i := 1; i < len(kept)-1; i++ {
-		if len(kept[i]) < 80 && blank(kept[i-1:i]) && footerLine.MatchString(kept[i]) {
+		if blank(kept[i-1:i]) && isFooter(kept[i]) {
 			return kept[:i], kept[i:]
 		}
 	}
@@ -284,17 +280,52 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 		}
 		item := listItem.MatchString(line)
 		switch {
-		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && separator.MatchString(line):
+		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && (separator.MatchString(line) || isSeparator(line)):
 			return backUpOverAttribution(lines, i), false
-		case !item && len(line) < 400 && endsWithColon(line) && !isQuoted(line) && attributionHint(line) && attribution.MatchString(line):
+		case !item && !isQuoted(line) && isAttribution(line):
 			return i, true
-		case !item && wrappedAttribution(lines, i):
+		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i)):
 			return i, true
-		case strings.ContainsAny(line, ":：") && headerFrom.MatchString(line) && looksLikeHeaderBlock(lines[i+1:]):
+		case strings.ContainsAny(line, ":：") && (headerFrom.MatchString(line) && looksLikeHeaderBlock(lines[i+1:]) || headerBlockAt(lines, i)):
 			return backUpOverSeparator(lines, i), false
 		}
 	}
 	return len(lines), false
+}
+
+// isAttribution says line alone is an attribution ("On … wrote:").
+func isAttribution(line string) bool {
+	return len(line) < 400 && endsWithColon(line) && attributionHint(line) && (attribution.MatchString(line) || verbAttribution(line))
+}
+
+// joinedAttribution finds an attribution wrapped over two or three lines,
+// or one without a verb ("2013/7/20 Name <addr>"), by its shape: joined,
+// the lines are an attribution, and quoted or header-shaped text (or
+// nothing) follows them.
+func joinedAttribution(lines []string, i int) bool {
+	if len(lines[i]) > 300 || isQuoted(lines[i]) || blank(lines[i:i+1]) || !attributionStart.MatchString(lines[i]) {
+		return false
+	}
+	joined := strings.TrimSpace(lines[i])
+	for k := i; k < len(lines) && k < i+3; k++ {
+		if k > i {
+			if blank(lines[k:k+1]) || isQuoted(lines[k]) || attributionOpening.MatchString(lines[k]) {
+				return false // the attribution, if any, starts on this line
+			}
+			joined += " " + strings.TrimSpace(lines[k])
+		}
+		if !(k > i && isAttribution(joined) || dateAddressLine(joined)) {
+			continue
+		}
+		next := k + 1
+		for next < len(lines) && blank(lines[next:next+1]) {
+			next++
+		}
+		if next == len(lines) || isQuoted(lines[next]) || headerBlockAt(lines, next) {
+			return true
+		}
+	}
+	return false
 }
 
 // endsWithColon is a cheap test every attribution line passes, so the
@@ -302,7 +333,8 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 // dash rule.
 func endsWithColon(line string) bool {
 	t := strings.TrimRight(line, " \t")
-	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") || strings.HasSuffix(t, "wrote") || strings.HasSuffix(t, "--")
+	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") || strings.HasSuffix(t, "wrote") || strings.HasSuffix(t, "--") ||
+		!isASCII(t) && endsAttribution(t)
 }
 
 // wrappedAttribution finds an attribution a client wrapped over two or
@@ -333,13 +365,11 @@ func wrappedAttribution(lines []string, i int) bool {
 
 // attributionOpening is how an attribution opens in the languages whose
 // attributions begin with a word ("On", "Le", "Op", …) and a date.
-var attributionOpening = regexp.MustCompile(`(?i)^\s*(on|el|le|am|op|il|em|w dniu|den|dnia)\s+\S*\d`)
+var attributionOpening = regexp.MustCompile(`(?i)^\s*(on|el|le|am|op|il|em|w dniu|den|dnia|no dia)\s+.*\d`)
 
 // attributionHints are words one of which every attribution line holds;
 // checking them first keeps the large expression off ordinary lines.
-var attributionHints = []string{"@", "wrote", "escribi", "écrit", "schrieb", "schreef", "scritto", "escreveu", "pisze",
-	"skrev", "написал", "написав", "пише", "写道", "寫道", "작성", "のメッセージ", "kirjoitti", "napisa", "írta",
-	"a scris", "yazdı", "rašė", "kirjutas", "ha escrit", "geschreven", "uhr:"}
+var attributionHints = append([]string{"@", "uhr:", "napisa", "escribi", "écrit"}, wroteVerbs...)
 
 func attributionHint(line string) bool {
 	// Lower-cased into a stack buffer when the line is short ASCII, as most
@@ -404,7 +434,7 @@ func backUpOverAttribution(lines []string, i int) int {
 // backUpOverSeparator moves a cut at a header block's From line up over a
 // separator or a header line some clients put first ("Date:", "Message du :").
 func backUpOverSeparator(lines []string, i int) int {
-	for i > 0 && (separator.MatchString(lines[i-1]) || headerNext.MatchString(lines[i-1])) {
+	for i > 0 && (separator.MatchString(lines[i-1]) || isSeparator(lines[i-1]) || dashTitle(lines[i-1]) || headerNext.MatchString(lines[i-1])) {
 		i--
 	}
 	return i
@@ -422,11 +452,35 @@ func looksLikeHeaderBlock(next []string) bool {
 	return n >= 2
 }
 
-// isQuoted says line is a '>' quote. Indented by four spaces or more it is
+// isQuoted says line is a quote: '>' (or a Supercite "AB>" prefix), or
+// '|' when the line is no table row. Indented by four spaces or more it is
 // a code block instead.
 func isQuoted(line string) bool {
 	t := strings.TrimLeft(line, " ")
-	return strings.HasPrefix(t, ">") && len(line)-len(t) < 4
+	if len(line)-len(t) >= 4 || t == "" {
+		return false
+	}
+	switch {
+	case t[0] == '>':
+		return true
+	case t[0] == '|':
+		return !strings.HasSuffix(strings.TrimRight(t, " \t"), "|") || len(t) == 1
+	}
+	return supercite(t)
+}
+
+// supercite is a quote prefixed by the initials of the quoted ("JD> ").
+func supercite(t string) bool {
+	for i := 0; i < len(t) && i < 4; i++ {
+		c := t[i]
+		switch {
+		case c == '>' && i > 0:
+			return i+1 == len(t) || t[i+1] == ' '
+		case c < 'A' || c > 'Z':
+			return false
+		}
+	}
+	return false
 }
 
 // listItem is a line of a numbered or bulleted list, which an attribution
@@ -452,8 +506,6 @@ func stripTrailingQuote(lines []string) (kept, cut []string) {
 	return lines[:i], lines[i:]
 }
 
-var mobileFooter = regexp.MustCompile(`(?i)^\s*(sent from my [\w -]{1,40}|sent from [\w]+( [\w]+)?\s*(<[^>]*>)?\s*$|sent from (outlook|mail) for|get outlook for (ios|android)|enviado desde mi \w+|enviado do meu \w+|von meinem \w+ gesendet|envoyé de mon \w+|inviato da(l mio)? \w+|verzonden vanaf mijn \w+|sent from yahoo mail|sent via \w+|sent with \w+|отправлено с \w+)`)
-
 // stripSignature cuts a "-- " signature and a mobile footer at the end.
 func stripSignature(lines []string) (kept, cut []string) {
 	for i := len(lines) - 1; i >= 0 && i >= len(lines)-15; i-- {
@@ -468,7 +520,7 @@ func stripSignature(lines []string) (kept, cut []string) {
 	for end > 0 && blank(lines[end-1:end]) {
 		end--
 	}
-	if end > 0 && mobileFooter.MatchString(lines[end-1]) {
+	if end > 0 && isFooter(lines[end-1]) {
 		return lines[:end-1], lines[end-1:]
 	}
 	return lines, nil

@@ -1,0 +1,252 @@
+package replytext
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The shapes of lines that mark history and signatures, built from the
+// language tables once, when the package loads.
+
+var (
+	footerRE    = buildFooterRE(languages)
+	fieldKinds  = buildFieldKinds(languages)
+	originals   = buildSet(languages, func(l language) []string { return l.original })
+	signoffs    = buildSet(languages, func(l language) []string { return l.signoffs })
+	wroteVerbs  = buildVerbs(languages)
+	linkInText  = regexp.MustCompile(`\s*[<(\[]\s*(https?://|mailto:|www\.)[^>)\]]*[>)\]]`)
+	nameWordsRE = `[\p{L}\p{N}][\p{L}\p{M}\p{N}'’.\-_&+]*`
+)
+
+// buildFooterRE joins every footer of the tables into one expression over
+// a lower-cased line; "{}" becomes one to four name-like words.
+func buildFooterRE(langs []language) *regexp.Regexp {
+	name := `(?:` + nameWordsRE + `(?: ` + nameWordsRE + `){0,3})`
+	var alts []string
+	for _, l := range langs {
+		for _, f := range l.footers {
+			alts = append(alts, strings.ReplaceAll(regexp.QuoteMeta(f), `\{\}`, name))
+		}
+	}
+	return regexp.MustCompile(`^(?:` + strings.Join(alts, "|") + `)[.!]?$`)
+}
+
+type fieldKind uint8
+
+const (
+	fieldFrom fieldKind = 1 << iota
+	fieldDate
+	fieldTo
+	fieldCc
+	fieldSubject
+)
+
+func buildFieldKinds(langs []language) map[string]fieldKind {
+	m := map[string]fieldKind{}
+	for _, l := range langs {
+		for kind, names := range map[fieldKind][]string{fieldFrom: l.from, fieldDate: l.date, fieldTo: l.to, fieldCc: l.cc, fieldSubject: l.subject} {
+			for _, n := range names {
+				m[n] |= kind
+			}
+		}
+	}
+	return m
+}
+
+func buildSet(langs []language, pick func(language) []string) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range langs {
+		for _, s := range pick(l) {
+			m[s] = true
+		}
+	}
+	return m
+}
+
+func buildVerbs(langs []language) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range langs {
+		for _, v := range l.wrote {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// plainLine drops what does not change a line's meaning for matching:
+// bidirectional marks, a leading quote, surrounding space.
+func plainLine(line string) string {
+	if !isASCII(line) {
+		line = strings.Map(func(r rune) rune {
+			switch {
+			case r == '\u2011' || r == '\u2010':
+				return '-'
+			case r == '\u00a0':
+				return ' '
+			case r >= '\u200b' && r <= '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069', r == '\ufeff':
+				return -1
+			}
+			return r
+		}, line)
+	}
+	return strings.TrimSpace(line)
+}
+
+// isFooter says line, as a whole, is a mail app's footer ("Sent from my
+// iPhone", "Envoyé à partir de Outlook pour iOS"), perhaps with a link.
+// A sentence that begins like one and goes on is not.
+func isFooter(line string) bool {
+	if len(line) > 300 {
+		return false
+	}
+	t := plainLine(line)
+	if strings.ContainsAny(t, "<([") {
+		t = linkInText.ReplaceAllString(t, "")
+	}
+	t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+	if t == "" || utf8.RuneCountInString(t) > 70 {
+		return false
+	}
+	return footerRE.MatchString(t)
+}
+
+// headerField says line is a "Field: value" line of a quoted header block
+// in any of the tables' languages, and which field.
+func headerField(line string) (fieldKind, bool) {
+	t := strings.TrimLeft(line, "> \t")
+	t = strings.TrimLeft(t, "*_")
+	colon := strings.IndexAny(t, ":：")
+	if colon <= 0 || colon > 40 {
+		return 0, false
+	}
+	name := strings.ToLower(strings.Trim(plainLine(t[:colon]), "*_ "))
+	k, ok := fieldKinds[name]
+	return k, ok && k != 0
+}
+
+// headerBlockAt says a quoted header block (From/Sent/To/Subject in any
+// language and order) starts at line i: three field lines of at least two
+// kinds, with at most a few blank or wrapped lines among them.
+func headerBlockAt(lines []string, i int) bool {
+	k, ok := headerField(lines[i])
+	if !ok {
+		return false
+	}
+	kinds, n, other := k, 1, 0
+	for j := i + 1; j < len(lines) && j < i+10; j++ {
+		if k, ok := headerField(lines[j]); ok {
+			kinds |= k
+			n++
+			if n >= 3 && kinds&(kinds-1) != 0 {
+				return true
+			}
+			continue
+		}
+		if other++; other > 3 {
+			return false
+		}
+	}
+	return false
+}
+
+// isSeparator says line is a separator such as "-----Original
+// Message-----" or "-------- Oprindelig besked --------" in the tables'
+// languages, or Outlook's rule of underscores.
+func isSeparator(line string) bool {
+	t := strings.TrimLeft(line, "> \t*")
+	if strings.HasPrefix(t, "________________") && strings.Trim(t, "_ \t*") == "" {
+		return true
+	}
+	if !strings.HasPrefix(t, "--") && !strings.HasPrefix(t, "==") && !strings.HasPrefix(t, "__") && !strings.HasSuffix(strings.TrimSpace(t), ":") {
+		return false
+	}
+	title := strings.ToLower(strings.Trim(plainLine(t), "-_=*: \t"))
+	return originals[title]
+}
+
+// dashTitle is a short title between dashes ("---- Nachricht ----"): a
+// separator when a header block follows it.
+func dashTitle(line string) bool {
+	t := strings.TrimSpace(strings.TrimLeft(line, "> \t"))
+	return len(t) < 80 && strings.HasPrefix(t, "--") && strings.HasSuffix(t, "--")
+}
+
+// hasDate says s holds a date or a time: digits joined by '/', '.', '-'
+// or ':' ("2016-03-03", "4/12/2024", "17:21"), in any script's digits.
+func hasDate(s string) bool {
+	prevDigit, sep := false, false
+	for _, r := range s {
+		switch {
+		case unicode.IsDigit(r):
+			if sep {
+				return true
+			}
+			prevDigit = true
+		case prevDigit && (r == '/' || r == '.' || r == '-' || r == ':'):
+			prevDigit, sep = false, true
+		default:
+			prevDigit, sep = false, false
+		}
+	}
+	return false
+}
+
+// endsAttribution says line ends as an attribution does: with a colon,
+// perhaps followed by direction marks.
+func endsAttribution(line string) bool {
+	t := plainLine(line)
+	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：")
+}
+
+// verbAttribution is the general attribution shape: a line ending with a
+// colon that holds one of the tables' "wrote" verbs and a date or time,
+// and after the verb only a name and address ("No dia 4/12/2024, às
+// 00:19, ana@example.com escreveu:", "2016. márc. 3. 17:21 írta X <x@y>:").
+func verbAttribution(line string) bool {
+	if len(line) > 400 || !endsAttribution(line) || !hasDate(plainLine(line)) {
+		return false
+	}
+	l := strings.ToLower(plainLine(strings.TrimLeft(line, "> \t")))
+	for _, v := range wroteVerbs {
+		i := strings.LastIndex(l, v)
+		if i < 0 {
+			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(l[:i]); i > 0 && unicode.IsLetter(r) && !isCJK(r) {
+			continue
+		}
+		rest := strings.TrimRight(l[i+len(v):], ":： ")
+		if strings.Contains(rest, "@") || len(strings.Fields(rest)) <= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
+}
+
+// dateAddressLine is an attribution without a verb, as Gmail writes in some
+// languages: a date and an address ("2013/7/20 Name <addr>",
+// "2016-03-03 17:21 GMT+01:00 Name <addr>:"). Only followed by quoted
+// text is it taken for one.
+func dateAddressLine(line string) bool {
+	t := plainLine(strings.TrimLeft(line, " \t"))
+	if len(t) > 250 || !strings.Contains(t, "@") || !hasDate(t) {
+		return false
+	}
+	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, ">") || strings.HasSuffix(t, ">:")
+}
+
+// isSignoff says line is only a closing formula ("Kind regards,").
+func isSignoff(line string) bool {
+	t := strings.ToLower(strings.TrimRight(plainLine(line), ",.!"))
+	return len(t) < 40 && signoffs[t]
+}
