@@ -27,7 +27,7 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 		// An inline reply: the author wrote between quoted passages. The
 		// text form keeps the quotes as "> " lines, and Extract keeps the
 		// author's words between them.
-		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
+		text, _ := html2text.FromHTMLNode(doc, html2text.Options{OmitLinks: true})
 		return ExtractWith(dropEmptyQuoteOpenings(text), opts)
 	}
 	var cut []*html.Node
@@ -39,9 +39,7 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 			n.Parent.RemoveChild(n)
 		}
 	}
-	var kept bytes.Buffer
-	html.Render(&kept, doc)
-	text, _ := html2text.FromString(kept.String(), html2text.Options{OmitLinks: true})
+	text, _ := html2text.FromHTMLNode(doc, html2text.Options{OmitLinks: true})
 	r := ExtractWith(text, opts)
 	if elided.Len() > 0 {
 		quoted, _ := html2text.FromString(elided.String(), html2text.Options{OmitLinks: true})

@@ -38,7 +38,7 @@ var languages = []language{
 		from:  []string{"from"}, date: []string{"sent", "date"}, to: []string{"to"}, cc: []string{"cc", "bcc"}, subject: []string{"subject"},
 		original: []string{"original message", "forwarded message", "reply message"},
 		footers: []string{"sent from my {}", "sent from {}", "sent using {}", "sent via {}", "sent with {}", "sent on the go with {}",
-			"get outlook for {}", "sent from my {} using {}", "sent from {} for {}", "sent from {} on {}"},
+			"get outlook for {}"},
 		signoffs: []string{"regards", "best regards", "kind regards", "warm regards", "best", "thanks", "thank you", "many thanks", "cheers", "sincerely", "yours sincerely", "all the best", "best wishes"}},
 	{code: "de",
 		wrote: []string{"schrieb", "geschrieben"},

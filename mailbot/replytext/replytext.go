@@ -184,7 +184,7 @@ func blank(lines []string) bool {
 func historyBlock(lines []string) (attrEnd, quoteEnd int) {
 	i := 0
 	for i < len(lines) && i < 3 && !isQuoted(lines[i]) {
-		end := endsWithColon(lines[i]) || attributionEnd.MatchString(lines[i]) || strings.HasSuffix(strings.TrimSpace(lines[i]), "wrote")
+		end := endsWithColon(lines[i])
 		i++
 		if end {
 			break
@@ -259,11 +259,9 @@ var (
 		`.*\d.*<\s*[^<>\s]+@[^<>\s]+\s*>\s*:|` +
 		`.*\d.*[^<>\s]+@[^<>\s]+:` +
 		`)\s*$`)
-	attributionStart = regexp.MustCompile(`(?i)^[>\s]*((on|el|le|am|op|il|em|w dniu|den|dnia)\s|.{0,40}[\d@])`)
-	attributionEnd   = regexp.MustCompile(`(?i)((wrote|escribió|a écrit|schrieb|schreef|ha scritto|escreveu|pisze|skrev|kirjoitti|napisał|написал|написав|пише|írta|geschreven|Uhr).*:|@[^<>\s]+\s*>\s*:|wrote)\s*$`)
-	separator        = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
-	headerFrom       = regexp.MustCompile(`(?i)^[>\s*]*(from|de|von|van|da|od|от|发件人|寄件者|差出人)\s*[:：]\s*\S`)
-	headerNext       = regexp.MustCompile(`(?i)^[>\s*]*(sent|date|to|subject|enviado|fecha|para|asunto|envoyé|à|a|objet|sujet|copie à|gesendet|an|betreff|verzonden|aan|onderwerp|inviato|data|oggetto|cc|kopie|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|送信日時|宛先|件名|message du)\s*[:：]`)
+	separator  = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
+	headerFrom = regexp.MustCompile(`(?i)^[>\s*]*(from|de|von|van|da|od|от|发件人|寄件者|差出人)\s*[:：]\s*\S`)
+	headerNext = regexp.MustCompile(`(?i)^[>\s*]*(sent|date|to|subject|enviado|fecha|para|asunto|envoyé|à|a|objet|sujet|copie à|gesendet|an|betreff|verzonden|aan|onderwerp|inviato|data|oggetto|cc|kopie|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|送信日時|宛先|件名|message du)\s*[:：]`)
 )
 
 // cutIndex is the first line where quoted history begins, or len(lines);
@@ -278,7 +276,7 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 		if inFence {
 			continue
 		}
-		item := listItem.MatchString(line)
+		item := isListItem(line)
 		switch {
 		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && (separator.MatchString(line) || isSeparator(line)):
 			return backUpOverAttribution(lines, i), false
@@ -303,7 +301,7 @@ func isAttribution(line string) bool {
 // the lines are an attribution, and quoted or header-shaped text (or
 // nothing) follows them.
 func joinedAttribution(lines []string, i int) bool {
-	if len(lines[i]) > 300 || isQuoted(lines[i]) || blank(lines[i:i+1]) || !attributionStart.MatchString(lines[i]) {
+	if len(lines[i]) > 300 || isQuoted(lines[i]) || blank(lines[i:i+1]) || !attributionStart(lines[i]) {
 		return false
 	}
 	joined := strings.TrimSpace(lines[i])
@@ -346,14 +344,14 @@ func wrappedAttribution(lines []string, i int) bool {
 	if !endsWithColon(lines[i+1]) && (i+2 == len(lines) || !endsWithColon(lines[i+2])) {
 		return false
 	}
-	if !attributionStart.MatchString(lines[i]) {
+	if !attributionStart(lines[i]) {
 		return false
 	}
 	for k := i + 1; k <= i+2 && k < len(lines); k++ {
 		if blank(lines[k : k+1]) {
 			return false // an attribution is not wrapped across a blank line
 		}
-		if endsWithColon(lines[k]) && attributionHint(lines[k]) && attributionEnd.MatchString(lines[k]) {
+		if endsWithColon(lines[k]) && attributionHint(lines[k]) && attributionEnd(lines[k]) {
 			if k == i+2 && attributionOpening.MatchString(lines[i+1]) {
 				return false // the attribution starts on the next line; this one is the reply's
 			}
@@ -361,6 +359,47 @@ func wrappedAttribution(lines []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// attributionEnd says line ends an attribution: "wrote", or a colon after
+// a "wrote" verb of the tables or after an address ("<a@b>:").
+func attributionEnd(line string) bool {
+	t := strings.TrimRight(line, " \t")
+	if strings.HasSuffix(t, "wrote") {
+		return true
+	}
+	if !endsAttribution(t) {
+		return false
+	}
+	body := strings.TrimRight(plainLine(t), ":： ")
+	if strings.HasSuffix(body, ">") && strings.Contains(body, "@") {
+		return true
+	}
+	l := strings.ToLower(body)
+	for _, v := range wroteVerbs {
+		if strings.Contains(l, v) {
+			return true
+		}
+	}
+	return strings.Contains(l, "uhr")
+}
+
+// attributionStart says line may open an attribution: a digit or '@'
+// early on, or an opening word ("On", "Le", "Am", …).
+func attributionStart(line string) bool {
+	t := strings.TrimLeft(line, "> \t")
+	if strings.ContainsAny(t[:min(len(t), 41)], "0123456789@") {
+		return true
+	}
+	word, _, found := strings.Cut(t, " ")
+	if !found {
+		return false
+	}
+	switch strings.ToLower(word) {
+	case "on", "el", "le", "am", "op", "il", "em", "den", "dnia":
+		return true
+	}
+	return len(t) > 7 && strings.EqualFold(t[:7], "w dniu ")
 }
 
 // attributionOpening is how an attribution opens in the languages whose
@@ -483,9 +522,26 @@ func supercite(t string) bool {
 	return false
 }
 
-// listItem is a line of a numbered or bulleted list, which an attribution
-// never is.
-var listItem = regexp.MustCompile(`^\s*(\d{1,3}[.)]|[-*•])\s`)
+// isListItem says line is an item of a numbered or bulleted list ("1. ",
+// "- ", "• "), which an attribution never is.
+func isListItem(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	n := 0
+	for n < len(t) && n < 4 && '0' <= t[n] && t[n] <= '9' {
+		n++
+	}
+	switch {
+	case n > 0 && n <= 3 && n < len(t) && (t[n] == '.' || t[n] == ')'):
+		t = t[n+1:]
+	case n == 0 && (strings.HasPrefix(t, "-") || strings.HasPrefix(t, "*")):
+		t = t[1:]
+	case n == 0 && strings.HasPrefix(t, "•"):
+		t = t[len("•"):]
+	default:
+		return false
+	}
+	return t != "" && (t[0] == ' ' || t[0] == '\t')
+}
 
 // stripTrailingQuote removes a block of '>' lines (and blank lines) that
 // ends the reply: the history a bottom-quoting client left below.

@@ -11,26 +11,47 @@ import (
 // language tables once, when the package loads.
 
 var (
-	footerRE    = buildFooterRE(languages)
-	fieldKinds  = buildFieldKinds(languages)
-	originals   = buildSet(languages, func(l language) []string { return l.original })
-	signoffs    = buildSet(languages, func(l language) []string { return l.signoffs })
-	wroteVerbs  = buildVerbs(languages)
-	linkInText  = regexp.MustCompile(`\s*[<(\[]\s*(https?://|mailto:|www\.)[^>)\]]*[>)\]]`)
-	nameWordsRE = `[\p{L}\p{N}][\p{L}\p{M}\p{N}'’.\-_&+]*`
+	footers    = buildFooters(languages)
+	fieldKinds = buildFieldKinds(languages)
+	originals  = buildSet(languages, func(l language) []string { return l.original })
+	signoffs   = buildSet(languages, func(l language) []string { return l.signoffs })
+	wroteVerbs = buildVerbs(languages)
+	linkInText = regexp.MustCompile(`\s*[<(\[]\s*(https?://|mailto:|www\.)[^>)\]]*[>)\]]`)
 )
 
-// buildFooterRE joins every footer of the tables into one expression over
-// a lower-cased line; "{}" becomes one to four name-like words.
-func buildFooterRE(langs []language) *regexp.Regexp {
-	name := `(?:` + nameWordsRE + `(?: ` + nameWordsRE + `){0,3})`
-	var alts []string
+// footer is a footer of the tables split at its "{}".
+type footer struct{ before, after string }
+
+func buildFooters(langs []language) []footer {
+	var out []footer
 	for _, l := range langs {
 		for _, f := range l.footers {
-			alts = append(alts, strings.ReplaceAll(regexp.QuoteMeta(f), `\{\}`, name))
+			before, after, _ := strings.Cut(f, "{}")
+			out = append(out, footer{before, after})
 		}
 	}
-	return regexp.MustCompile(`^(?:` + strings.Join(alts, "|") + `)[.!]?$`)
+	return out
+}
+
+// nameWords says s is one to four name-like words ("iPhone", "Galaxy S9",
+// "Outlook für Android"): letters and digits with a few joining marks.
+func nameWords(s string) bool {
+	words := strings.Split(s, " ")
+	if len(words) > 4 {
+		return false
+	}
+	for _, w := range words {
+		for i, r := range w {
+			ok := unicode.IsLetter(r) || unicode.IsDigit(r) || i > 0 && (unicode.Is(unicode.Mn, r) || strings.ContainsRune("'’.-_&+", r))
+			if !ok {
+				return false
+			}
+		}
+		if w == "" {
+			return false
+		}
+	}
+	return true
 }
 
 type fieldKind uint8
@@ -110,10 +131,17 @@ func isFooter(line string) bool {
 		t = linkInText.ReplaceAllString(t, "")
 	}
 	t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+	t = strings.TrimRight(t, ".!")
 	if t == "" || utf8.RuneCountInString(t) > 70 {
 		return false
 	}
-	return footerRE.MatchString(t)
+	for _, f := range footers {
+		if len(t) > len(f.before)+len(f.after) && strings.HasPrefix(t, f.before) && strings.HasSuffix(t, f.after) &&
+			nameWords(t[len(f.before):len(t)-len(f.after)]) {
+			return true
+		}
+	}
+	return false
 }
 
 // headerField says line is a "Field: value" line of a quoted header block
