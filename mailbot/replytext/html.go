@@ -55,7 +55,7 @@ func collectQuotes(n *html.Node, out *[]*html.Node) {
 		switch {
 		case isQuoteNode(c):
 			*out = append(*out, c)
-		case isHistoryStart(c):
+		case isHistoryStart(c) || isRuleAboveHeader(c):
 			for s := c; s != nil; s = s.NextSibling {
 				*out = append(*out, s)
 			}
@@ -141,6 +141,49 @@ func isQuoteNode(n *html.Node) bool {
 		return true
 	}
 	return false
+}
+
+// isRuleAboveHeader is an <hr> followed by a quoted header block (From,
+// Sent, To, Subject in any language): some clients separate the history so,
+// with no id or class to name it.
+func isRuleAboveHeader(n *html.Node) bool {
+	if n.Type != html.ElementNode || n.Data != "hr" {
+		return false
+	}
+	var b strings.Builder
+	for s := n.NextSibling; s != nil && b.Len() < 1000; s = s.NextSibling {
+		textLines(s, &b)
+	}
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+		if len(lines) == 6 {
+			break
+		}
+	}
+	return len(lines) > 0 && headerBlockAt(lines, 0)
+}
+
+// textLines writes the text of n with a line break for <br> and block
+// elements, enough to read a header block's shape.
+func textLines(n *html.Node, b *strings.Builder) {
+	switch {
+	case n.Type == html.TextNode:
+		b.WriteString(strings.Join(strings.Fields(n.Data), " "))
+	case n.Type == html.ElementNode && n.Data == "br":
+		b.WriteString("\n")
+	}
+	for c := n.FirstChild; c != nil && b.Len() < 1000; c = c.NextSibling {
+		textLines(c, b)
+	}
+	if n.Type == html.ElementNode {
+		switch n.Data {
+		case "div", "p", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6":
+			b.WriteString("\n")
+		}
+	}
 }
 
 // isHistoryStart marks Outlook's reply header and separators after which

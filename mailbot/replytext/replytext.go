@@ -92,11 +92,11 @@ func extract(lines []string, opts *Options) Result {
 	elided.front(cut)
 	// A signature may sit below the quote a client left at the bottom, or
 	// above it.
-	kept, cut = stripSignature(kept)
+	kept, cut = stripSignature(kept, opts)
 	elided.front(cut)
 	kept, cut = stripTrailingQuote(kept)
 	elided.front(cut)
-	kept, cut = stripSignature(kept)
+	kept, cut = stripSignature(kept, opts)
 	elided.front(cut)
 	return Result{Reply: tidy(kept), Elided: tidy(elided.lines())}
 }
@@ -213,7 +213,7 @@ func wrappedQuoteLine(lines []string, i int) bool {
 // the author's own rather than more history or only a signature.
 func hasOwnText(lines []string) bool {
 	cut, _ := cutIndex(lines)
-	own, _ := stripSignature(lines[:cut])
+	own, _ := stripSignature(lines[:cut], nil)
 	return !blank(own) && !allQuoted(own)
 }
 
@@ -560,58 +560,4 @@ func stripTrailingQuote(lines []string) (kept, cut []string) {
 		return lines, nil
 	}
 	return lines[:i], lines[i:]
-}
-
-// stripSignature cuts a "-- " signature and a mobile footer at the end.
-func stripSignature(lines []string) (kept, cut []string) {
-	for i := len(lines) - 1; i >= 0 && i >= len(lines)-15; i-- {
-		if t := strings.TrimRight(lines[i], " "); t == "--" || t == "-- " {
-			return lines[:i], lines[i:]
-		}
-	}
-	if i := signatureUnderRule(lines); i >= 0 {
-		return lines[:i], lines[i:]
-	}
-	end := len(lines)
-	for end > 0 && blank(lines[end-1:end]) {
-		end--
-	}
-	if end > 0 && isFooter(lines[end-1]) {
-		return lines[:end-1], lines[end-1:]
-	}
-	return lines, nil
-}
-
-var (
-	// sigRule is a line of dashes, underscores or equals signs that some
-	// people and mailing lists put above a signature or footer.
-	sigRule = regexp.MustCompile(`^\s*(-{4,}|_{2,}|={4,})\s*$`)
-	// contactHint is what a signature block holds and prose rarely does.
-	contactHint = regexp.MustCompile(`(?i)https?://|www\.|\S@\S+\.\w|\d{3}[-. ]\d{3}[-. ]?\d{2,4}|\b(tel|phone|mobile|fax|skype)\b`)
-)
-
-// signatureUnderRule finds a rule line below which only a short block of
-// short lines with contact details follows, and returns its index, or -1.
-func signatureUnderRule(lines []string) int {
-	for i := max(0, len(lines)-30); i < len(lines); i++ {
-		if !sigRule.MatchString(lines[i]) || i == 0 || blank(lines[:i]) {
-			continue
-		}
-		n, hint := 0, false
-		for _, l := range lines[i+1:] {
-			if strings.TrimSpace(l) == "" {
-				continue
-			}
-			n++
-			if len(l) > 80 || isQuoted(l) {
-				n = 99
-				break
-			}
-			hint = hint || contactHint.MatchString(l)
-		}
-		if n > 0 && n <= 15 && hint {
-			return i
-		}
-	}
-	return -1
 }
