@@ -101,6 +101,14 @@ func extract(lines []string, opts *Options) Result {
 	return Result{Reply: tidy(kept), Elided: tidy(elided.lines())}
 }
 
+// QuotesHistory says body holds an earlier message: a quoted passage under
+// an attribution, a quoted header block or a separator.
+func QuotesHistory(body string) bool {
+	lines := strings.Split(normalize(body), "\n")
+	cut, _ := cutIndex(lines)
+	return cut < len(lines)
+}
+
 // parts is text set aside, as runs of lines in order.
 type parts [][]string
 
