@@ -62,3 +62,26 @@ func TestLanguageTables(t *testing.T) {
 		}
 	}
 }
+
+// Every language's header block is found, with field names written as
+// clients write them (capitalised) and in Outlook's bold.
+func TestHeaderBlockEveryLanguage(t *testing.T) {
+	title := func(s string) string {
+		r := []rune(s)
+		return strings.ToUpper(string(r[0])) + string(r[1:])
+	}
+	for _, l := range languages {
+		block := title(l.from[0]) + ": Avery Quill <avery@example.test>\n" + title(l.date[0]) + ": 3.3.2026 09:14\n" +
+			title(l.to[0]) + ": Dana Harbor\n" + title(l.subject[0]) + ": A-1001"
+		for _, b := range []string{block, "*" + strings.ReplaceAll(block, ": ", ":* ")} {
+			got := Extract("Paid on Friday.\n\n" + b + "\n\nWas it paid?")
+			if got.Reply != "Paid on Friday." {
+				t.Errorf("%s: reply = %q", l.code, got.Reply)
+			}
+		}
+		sep := "-------- " + title(l.original[0]) + " --------"
+		if got := Extract("Paid on Friday.\n\n" + sep + "\nWas it paid?"); got.Reply != "Paid on Friday." {
+			t.Errorf("%s: separator %q: reply = %q", l.code, sep, got.Reply)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Result is a reply split into what the author wrote and what was cut.
@@ -396,7 +397,8 @@ func attributionEnd(line string) bool {
 // early on, or an opening word ("On", "Le", "Am", …).
 func attributionStart(line string) bool {
 	t := strings.TrimLeft(line, "> \t")
-	if strings.ContainsAny(t[:min(len(t), 41)], "0123456789@") {
+	head := t[:min(len(t), 60)]
+	if strings.ContainsAny(head, "0123456789@") || !isASCII(head) && strings.IndexFunc(head, unicode.IsDigit) >= 0 {
 		return true
 	}
 	word, _, found := strings.Cut(t, " ")
