@@ -1,11 +1,11 @@
 package replytext
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/inbucket/html2text"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // ExtractHTML splits an HTML-only reply: quoted parts are removed by the
@@ -32,17 +32,19 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 	}
 	var cut []*html.Node
 	collectQuotes(doc, &cut)
-	var elided bytes.Buffer
+	// The history moves, in order, into a box of its own, so both parts
+	// become text without rendering and parsing HTML again.
+	box := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	for _, n := range cut {
 		if n.Parent != nil {
-			html.Render(&elided, n)
 			n.Parent.RemoveChild(n)
+			box.AppendChild(n)
 		}
 	}
 	text, _ := html2text.FromHTMLNode(doc, html2text.Options{OmitLinks: true})
 	r := ExtractWith(text, opts)
-	if elided.Len() > 0 {
-		quoted, _ := html2text.FromString(elided.String(), html2text.Options{OmitLinks: true})
+	if box.FirstChild != nil {
+		quoted, _ := html2text.FromHTMLNode(box, html2text.Options{OmitLinks: true})
 		r.Elided = strings.Trim(r.Elided+"\n"+normalize(quoted), "\n ")
 	}
 	return r

@@ -49,7 +49,7 @@ var languages = []language{
 		signoffs: []string{"mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße", "viele grüße", "beste grüße", "liebe grüße", "lg", "gruß", "grüße", "mfg", "danke"}},
 	{code: "fr",
 		wrote: []string{"a écrit", "écrit"},
-		from:  []string{"de"}, date: []string{"envoyé", "date"}, to: []string{"à", "a", "pour"}, cc: []string{"cc", "copie à"}, subject: []string{"objet", "sujet"},
+		from:  []string{"de"}, date: []string{"envoyé", "date", "message du"}, to: []string{"à", "a", "pour"}, cc: []string{"cc", "copie à"}, subject: []string{"objet", "sujet"},
 		original: []string{"message d'origine", "message original", "message transféré", "courriel original"},
 		footers: []string{"envoyé de mon {}", "envoyé depuis mon {}", "envoyé à partir de {}", "envoyé de {}", "envoyé depuis {}",
 			"obtenir outlook pour {}", "télécharger outlook pour {}"},

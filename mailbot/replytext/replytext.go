@@ -199,7 +199,7 @@ func historyBlock(lines []string) (attrEnd, quoteEnd int) {
 			break
 		}
 	}
-	if i < len(lines) && headerFrom.MatchString(lines[i]) {
+	if i < len(lines) && headerBlockAt(lines, i) {
 		for i < len(lines) && strings.TrimSpace(lines[i]) != "" {
 			i++
 		}
@@ -268,9 +268,7 @@ var (
 		`.*\d.*<\s*[^<>\s]+@[^<>\s]+\s*>\s*:|` +
 		`.*\d.*[^<>\s]+@[^<>\s]+:` +
 		`)\s*$`)
-	separator  = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
-	headerFrom = regexp.MustCompile(`(?i)^[>\s*]*(from|de|von|van|da|od|от|发件人|寄件者|差出人)\s*[:：]\s*\S`)
-	headerNext = regexp.MustCompile(`(?i)^[>\s*]*(sent|date|to|subject|enviado|fecha|para|asunto|envoyé|à|a|objet|sujet|copie à|gesendet|an|betreff|verzonden|aan|onderwerp|inviato|data|oggetto|cc|kopie|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|送信日時|宛先|件名|message du)\s*[:：]`)
+	separator = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
 )
 
 // cutIndex is the first line where quoted history begins, or len(lines);
@@ -293,7 +291,7 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 			return i, true
 		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i)):
 			return i, true
-		case strings.ContainsAny(line, ":：") && (headerFrom.MatchString(line) && looksLikeHeaderBlock(lines[i+1:]) || headerBlockAt(lines, i)):
+		case strings.ContainsAny(line, ":：") && headerBlockAt(lines, i):
 			return backUpOverSeparator(lines, i), false
 		}
 	}
@@ -302,7 +300,7 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 
 // isAttribution says line alone is an attribution ("On … wrote:").
 func isAttribution(line string) bool {
-	return len(line) < 400 && endsWithColon(line) && attributionHint(line) && (attribution.MatchString(line) || verbAttribution(line))
+	return len(line) < 400 && endsWithColon(line) && attributionHint(line) && (verbAttribution(line) || attribution.MatchString(line))
 }
 
 // joinedAttribution finds an attribution wrapped over two or three lines,
@@ -313,13 +311,19 @@ func joinedAttribution(lines []string, i int) bool {
 	if len(lines[i]) > 300 || isQuoted(lines[i]) || blank(lines[i:i+1]) || !attributionStart(lines[i]) {
 		return false
 	}
-	joined := strings.TrimSpace(lines[i])
 	for k := i; k < len(lines) && k < i+3; k++ {
-		if k > i {
-			if blank(lines[k:k+1]) || isQuoted(lines[k]) || attributionOpening.MatchString(lines[k]) {
+		if k > i && (blank(lines[k:k+1]) || isQuoted(lines[k])) {
+			return false
+		}
+		if t := strings.TrimRight(lines[k], " \t"); !endsWithColon(t) && !strings.HasSuffix(t, ">") {
+			continue // cheap: only a line that ends as an attribution does is joined
+		}
+		joined := strings.TrimSpace(lines[i])
+		for _, l := range lines[i+1 : k+1] {
+			if attributionOpening.MatchString(l) {
 				return false // the attribution, if any, starts on this line
 			}
-			joined += " " + strings.TrimSpace(lines[k])
+			joined += " " + strings.TrimSpace(l)
 		}
 		if !(k > i && isAttribution(joined) || dateAddressLine(joined)) {
 			continue
@@ -483,22 +487,10 @@ func backUpOverAttribution(lines []string, i int) int {
 // backUpOverSeparator moves a cut at a header block's From line up over a
 // separator or a header line some clients put first ("Date:", "Message du :").
 func backUpOverSeparator(lines []string, i int) int {
-	for i > 0 && (separator.MatchString(lines[i-1]) || isSeparator(lines[i-1]) || dashTitle(lines[i-1]) || headerNext.MatchString(lines[i-1])) {
+	for i > 0 && (separator.MatchString(lines[i-1]) || isSeparator(lines[i-1]) || dashTitle(lines[i-1]) || isHeaderField(lines[i-1])) {
 		i--
 	}
 	return i
-}
-
-// looksLikeHeaderBlock reports whether at least two of the next four lines
-// are header fields, as in Outlook's quoted header.
-func looksLikeHeaderBlock(next []string) bool {
-	n := 0
-	for i := 0; i < len(next) && i < 4; i++ {
-		if headerNext.MatchString(next[i]) {
-			n++
-		}
-	}
-	return n >= 2
 }
 
 // isQuoted says line is a quote: '>' (or a Supercite "AB>" prefix), or

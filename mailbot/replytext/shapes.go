@@ -22,6 +22,33 @@ var (
 // footer is a footer of the tables split at its "{}".
 type footer struct{ before, after string }
 
+// footerEdges are the first and last words of the footers, a cheap test
+// that rules out most lines before the footers are tried.
+var footerFirst, footerLast = footerEdges(footers)
+
+func footerEdges(fs []footer) (first, last map[string]bool) {
+	first, last = map[string]bool{}, map[string]bool{}
+	for _, f := range fs {
+		if w, _, _ := strings.Cut(f.before, " "); w != "" {
+			first[w] = true
+		} else {
+			words := strings.Fields(f.after)
+			last[words[len(words)-1]] = true
+		}
+	}
+	return first, last
+}
+
+// mayBeFooter says t (trimmed) opens or ends with a word a footer does.
+func mayBeFooter(t string) bool {
+	first, _, _ := strings.Cut(t, " ")
+	if footerFirst[strings.ToLower(first)] {
+		return true
+	}
+	last := t[strings.LastIndexAny(t, " >)")+1:]
+	return footerLast[strings.ToLower(strings.TrimRight(last, ".!"))] || !isASCII(t)
+}
+
 func buildFooters(langs []language) []footer {
 	var out []footer
 	for _, l := range langs {
@@ -123,10 +150,13 @@ func plainLine(line string) string {
 // iPhone", "Envoyé à partir de Outlook pour iOS"), perhaps with a link.
 // A sentence that begins like one and goes on is not.
 func isFooter(line string) bool {
-	if len(line) > 300 {
+	if len(line) > 200 {
 		return false
 	}
 	t := plainLine(line)
+	if !mayBeFooter(t) {
+		return false
+	}
 	if strings.ContainsAny(t, "<([") {
 		t = linkInText.ReplaceAllString(t, "")
 	}
@@ -156,6 +186,11 @@ func headerField(line string) (fieldKind, bool) {
 	name := strings.ToLower(strings.Trim(plainLine(t[:colon]), "*_ "))
 	k, ok := fieldKinds[name]
 	return k, ok && k != 0
+}
+
+func isHeaderField(line string) bool {
+	_, ok := headerField(line)
+	return ok
 }
 
 // headerBlockAt says a quoted header block (From/Sent/To/Subject in any
