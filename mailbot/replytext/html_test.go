@@ -33,3 +33,16 @@ func TestExtractHTML(t *testing.T) {
 		}
 	}
 }
+
+// Outlook's HTML reply header in other languages, without an id or a
+// separator line: the text's header block is found.
+func TestExtractHTMLOutlookHeaderInOtherLanguages(t *testing.T) {
+	for _, h := range [][4]string{{"Von", "Gesendet", "An", "Betreff"}, {"Från", "Skickat", "Till", "Ämne"}, {"От", "Отправлено", "Кому", "Тема"}, {"Fra", "Sendt", "Til", "Emne"}} {
+		body := `<div><p class="MsoNormal">Ja, bezahlt.</p><div style="border:none;border-top:solid #E1E1E1 1.0pt"><p class="MsoNormal"><b>` + h[0] + `:</b> Avery Quill<br><b>` +
+			h[1] + `:</b> 3.3.2026 09:14<br><b>` + h[2] + `:</b> Dana Harbor<br><b>` + h[3] + `:</b> A-1001</p></div><p class="MsoNormal">Bezahlt?</p></div>`
+		got := ExtractHTML(body)
+		if got.Reply != "Ja, bezahlt." || !strings.Contains(got.Elided, "Bezahlt?") {
+			t.Errorf("%s: %+v", h[0], got)
+		}
+	}
+}
