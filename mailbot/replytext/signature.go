@@ -9,9 +9,8 @@ import (
 
 // stripSignature cuts a signature at the end: a "-- " block, a block
 // under a rule with contact details, a mobile footer, or a block without a
-// delimiter (a name with a title or contact lines, the sender's own name,
-// a formal close with a full name, a "-Name" line), and a confidentiality
-// notice below it.
+// delimiter (a name with a title or contact lines, the sender's own name
+// or address), and a confidentiality notice below it.
 func stripSignature(lines []string, opts *Options) (kept, cut []string) {
 	for i := len(lines) - 1; i >= 0 && i >= len(lines)-15; i-- {
 		if t := strings.TrimRight(lines[i], " "); t == "--" || t == "-- " {
@@ -106,10 +105,7 @@ func signatureBlock(lines []string, opts *Options) int {
 	}
 	p := paras[0]
 	para := lines[p.start:p.end]
-	switch {
-	case len(para) == 1 && dashName(para[0]):
-		cut = p.start
-	case signatureParagraph(para, opts):
+	if signatureParagraph(para, opts) {
 		cut = p.start
 		if len(paras) > 1 && paras[1].end-paras[1].start == 1 && isSignoff(lines[paras[1].start]) {
 			cut = paras[1].start // "Regards," standing alone above the block
@@ -120,8 +116,8 @@ func signatureBlock(lines []string, opts *Options) int {
 
 // signatureParagraph says para, perhaps opened by a close such as
 // "Regards,", is a signature block: the sender's name or address with more
-// lines, a name with a title or contact lines, or a formal close with a
-// full name.
+// lines, or a name with a title or contact lines. A close with a bare name
+// ("Thanks,\nDana", "-Dana") is the author's own words and stays.
 func signatureParagraph(para []string, opts *Options) bool {
 	if len(para) > 10 {
 		return false
@@ -146,11 +142,7 @@ func signatureParagraph(para []string, opts *Options) bool {
 	if !nameShaped(name) {
 		return false
 	}
-	if len(body) == 1 {
-		// A formal close with a full name; "Thanks,\nDana" stays.
-		return signoff && len(strings.Fields(name)) >= 2
-	}
-	return titleOrContact(body[1:])
+	return len(body) > 1 && titleOrContact(body[1:])
 }
 
 // sender says the block opens with the sender's name or holds their
@@ -197,17 +189,6 @@ func nameShaped(s string) bool {
 }
 
 var particles = map[string]bool{"van": true, "de": true, "der": true, "den": true, "von": true, "la": true, "le": true, "da": true, "di": true, "del": true, "dos": true, "du": true, "bin": true, "al": true}
-
-// dashName is a "-Name" or "—Name" line signing a message.
-func dashName(line string) bool {
-	t := strings.TrimSpace(line)
-	for _, d := range []string{"-", "–", "—", "~"} {
-		if rest, ok := strings.CutPrefix(t, d); ok && !strings.HasPrefix(rest, d) {
-			return nameShaped(strings.TrimSpace(rest)) && len(strings.Fields(rest)) <= 3
-		}
-	}
-	return false
-}
 
 // titleOrContact says the lines under a name are a signature's: a job
 // title, a phone number, an address, a link.

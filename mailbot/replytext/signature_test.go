@@ -14,9 +14,9 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 	}{
 		{"name, title and phone", "The bill is for March.\n\nRegards,\n\nQuinn Marlow\nFinance Manager\n+44 20 7946 0000\nwww.example.test", nil, "The bill is for March."},
 		{"close and name in one paragraph with contact lines", "Sent it today.\n\nBest regards,\nQuinn Marlow\nTel: 020 7946 0000", nil, "Sent it today."},
-		{"formal close with a full name", "Sent it today.\n\nKind regards,\nQuinn Marlow", nil, "Sent it today."},
+		{"a close with a name stays", "Sent it today.\n\nKind regards,\nQuinn Marlow", nil, "Sent it today.\n\nKind regards,\nQuinn Marlow"},
 		{"first name stays", "Sent it today.\n\nThanks,\nQuinn", nil, "Sent it today.\n\nThanks,\nQuinn"},
-		{"dash name", "Sent it today.\n\n-Quinn", nil, "Sent it today."},
+		{"dash name stays", "Sent it today.\n\n-Quinn", nil, "Sent it today.\n\n-Quinn"},
 		{"sender's name opens the block", "Yes, paid.\n\nQuinn Marlow\nMarlow Joinery", &Options{SenderName: "Quinn Marlow"}, "Yes, paid."},
 		{"sender's address in the block", "Yes, paid.\n\nQ. Marlow\nquinn@marlow.test", &Options{SenderAddress: "quinn@marlow.test"}, "Yes, paid."},
 		{"without the sender, a bare name and company stay", "Yes, paid.\n\nQuinn Marlow\nMarlow Joinery", nil, "Yes, paid.\n\nQuinn Marlow\nMarlow Joinery"},
