@@ -1,6 +1,7 @@
 // Package replytext finds the text a person wrote in an emailed reply,
 // setting aside the quoted history and the signature. Pure functions; they
-// run in time linear in the input.
+// run in time linear in the input. What it knows of languages is data, in
+// lang.go; the rules read the shapes of lines (shapes.go, signature.go).
 package replytext
 
 import (
