@@ -85,3 +85,15 @@ func TestHeaderBlockEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestSentencesThatAreNoAttribution(t *testing.T) {
+	for _, body := range []string{
+		"On 3/4 I wrote to the bank:\n\n- the invoice\n- the receipt",
+		"Am 3.4. schrieb ich der Bank folgendes:\n\nRechnung und Beleg.",
+		"The 2025 totals, as Avery wrote in the letter:\n\n1,250.00 EUR",
+	} {
+		if got := Extract(body); got.Reply != body {
+			t.Errorf("%q: reply = %q", body, got.Reply)
+		}
+	}
+}

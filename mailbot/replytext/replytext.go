@@ -250,12 +250,9 @@ var (
 		`on\b.*\bwrote:?|` +
 		`el\b.*\bescribió:?|` +
 		`le\b.*\ba écrit\s*:?|` +
-		`am\b.*\bschrieb.*:|` +
-		`op\b.*\bschreef.*:|` +
 		`il\b.*\bha scritto:?|` +
 		`em\b.*\bescreveu:?|` +
 		`w dniu\b.*\bpisze:?|` +
-		`den\b.*\bskrev.*:|` +
 		`.*(написал|написала|написав|пише|пишет)\s*:|` +
 		`.*(írta|작성|ha escrit|skrev)\s*:|` +
 		`.*@.*\bschrieb\b.*:|` +

@@ -275,7 +275,8 @@ func verbAttribution(line string) bool {
 	if len(line) > 400 || !endsAttribution(line) || !hasDate(plainLine(line)) {
 		return false
 	}
-	l := strings.ToLower(plainLine(strings.TrimLeft(line, "> \t")))
+	orig := plainLine(strings.TrimLeft(line, "> \t"))
+	l := strings.ToLower(orig)
 	for _, v := range wroteVerbs {
 		i := strings.LastIndex(l, v)
 		if i < 0 {
@@ -284,12 +285,31 @@ func verbAttribution(line string) bool {
 		if r, _ := utf8.DecodeLastRuneInString(l[:i]); i > 0 && unicode.IsLetter(r) && !isCJK(r) {
 			continue
 		}
-		rest := strings.TrimRight(l[i+len(v):], ":： ")
-		if strings.Contains(rest, "@") || len(strings.Fields(rest)) <= 4 {
+		rest := l[i+len(v):]
+		if len(l) == len(orig) {
+			rest = orig[i+len(v):] // the case of the name matters below
+		}
+		if attributionTail(strings.TrimSpace(strings.TrimRight(rest, ":： "))) {
 			return true
 		}
 	}
 	return false
+}
+
+// attributionTail says what follows an attribution's verb is what may:
+// nothing, a name and address ("schrieb Avery Quill <a@b>"), a short name
+// ("schrieb Test user"), a parenthesised date (Hungarian "írta (időpont:
+// …)"), or one word of a script without capitals (Thai "เขียนว่า").
+// "wrote to the bank" is no attribution.
+func attributionTail(rest string) bool {
+	first, _ := utf8.DecodeRuneInString(rest)
+	switch {
+	case rest == "", strings.Contains(rest, "@"), strings.HasPrefix(rest, "("):
+		return true
+	case unicode.IsUpper(first) && len(strings.Fields(rest)) <= 4:
+		return true
+	}
+	return len(strings.Fields(rest)) == 1 && strings.IndexFunc(rest, func(r rune) bool { return unicode.IsUpper(r) || unicode.IsLower(r) }) < 0
 }
 
 func isCJK(r rune) bool {
