@@ -105,6 +105,9 @@ func signatureBlock(lines []string, opts *Options) int {
 	}
 	p := paras[0]
 	para := lines[p.start:p.end]
+	if len(paras) > 1 && endsWithColon(lines[paras[1].end-1]) {
+		return cut // "Call her on:" introduces the block; it is the answer
+	}
 	if signatureParagraph(para, opts) {
 		cut = p.start
 		if len(paras) > 1 && paras[1].end-paras[1].start == 1 && isSignoff(lines[paras[1].start]) {

@@ -21,6 +21,7 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 		{"sender's address in the block", "Yes, paid.\n\nQ. Marlow\nquinn@marlow.test", &Options{SenderAddress: "quinn@marlow.test"}, "Yes, paid."},
 		{"without the sender, a bare name and company stay", "Yes, paid.\n\nQuinn Marlow\nMarlow Joinery", nil, "Yes, paid.\n\nQuinn Marlow\nMarlow Joinery"},
 		{"confidentiality notice", "Yes, paid.\n\nQuinn Marlow\nFinance Manager\n\nThis message is confidential and intended solely for the addressee. If you received it by mistake, tell the sender and delete it; do not share it.", nil, "Yes, paid."},
+		{"contact details asked for", "The person to call is:\n\nQuinn Marlow\n+44 20 7946 0000", nil, "The person to call is:\n\nQuinn Marlow\n+44 20 7946 0000"},
 		{"a list is no signature", "Items:\n\nPaper\nInk\nStamps", nil, "Items:\n\nPaper\nInk\nStamps"},
 		{"German close and title", "Ist bezahlt.\n\nMit freundlichen Grüßen\nJonas Feld\nGeschäftsführer", nil, "Ist bezahlt."},
 	}
