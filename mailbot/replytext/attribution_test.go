@@ -47,19 +47,29 @@ func TestAttributionsInManyLanguages(t *testing.T) {
 		"Þann þri., 3. mar. 2026 kl. 09:14 skrifaði Avery Quill <avery@example.test>:",
 		"در تاریخ سه‌شنبه ۳ مارس ۲۰۲۶ ساعت ۹:۱۴ Avery Quill <avery@example.test> نوشت:",
 		"2026/3/3 Avery Quill <avery@example.test>",
+		"Avery Quill schrieb am 03.03.2026 um 09:14:",
+		"Avery Quill <avery@example.test> schrieb am Di., 3. März 2026 um 09:14:",
+		"Avery Quill schreef op 3 mrt. 2026 om 09:14:",
+		"W dniu 3 marca 2026 09:14 użytkownik Avery Quill <avery@example.test> napisał:",
+		"Dnia 3 marca 2026 o 09:14 Avery Quill <avery@example.test> napisał(a):",
+		"Em 3 de mar de 2026, às 09:14, Avery Quill <avery@example.test> escreveu:",
 	}
 	for _, a := range attributions {
 		body := "Paid on Friday.\n\n" + a + "\n\n> Was it paid?\n"
 		if got := Extract(body); got.Reply != "Paid on Friday." {
 			t.Errorf("%s\n  reply = %q", a, got.Reply)
 		}
-		half := strings.LastIndex(a[:len(a)/2], " ")
-		if half < 0 {
-			continue
-		}
-		wrapped := a[:half] + "\n" + a[half+1:]
-		if got := Extract("Paid on Friday.\n\n" + wrapped + "\n> Was it paid?\n"); got.Reply != "Paid on Friday." {
-			t.Errorf("wrapped: %q\n  reply = %q", wrapped, got.Reply)
+		// Clients wrap long lines at the last space before about 72
+		// columns.
+		for _, width := range []int{60, 72} {
+			if len(a) <= width {
+				continue
+			}
+			at := strings.LastIndex(a[:width], " ")
+			wrapped := a[:at] + "\n" + a[at+1:]
+			if got := Extract("Paid on Friday.\n\n" + wrapped + "\n> Was it paid?\n"); got.Reply != "Paid on Friday." {
+				t.Errorf("wrapped: %q\n  reply = %q", wrapped, got.Reply)
+			}
 		}
 	}
 }

@@ -285,11 +285,17 @@ func verbAttribution(line string) bool {
 		if r, _ := utf8.DecodeLastRuneInString(l[:i]); i > 0 && unicode.IsLetter(r) && !isCJK(r) {
 			continue
 		}
-		rest := l[i+len(v):]
+		before, rest := l[:i], l[i+len(v):]
 		if len(l) == len(orig) {
-			rest = orig[i+len(v):] // the case of the name matters below
+			before, rest = orig[:i], orig[i+len(v):] // the case of the name matters below
 		}
-		if attributionTail(strings.TrimSpace(strings.TrimRight(rest, ":： "))) {
+		rest = strings.TrimSpace(strings.TrimRight(rest, ":： "))
+		if attributionTail(rest) {
+			return true
+		}
+		// "Avery Quill schrieb am 3.3.2026 um 09:14:": a name, the verb,
+		// then the date.
+		if before = strings.TrimSpace(before); hasDate(rest) && (nameShaped(before) || strings.Contains(before, "@")) {
 			return true
 		}
 	}
