@@ -23,6 +23,7 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
 		return ExtractWith(text, opts)
 	}
+	unwrapEmptyEmphasis(doc)
 	if answersBetweenQuotes(doc) {
 		// An inline reply: the author wrote between quoted passages. The
 		// text form keeps the quotes as "> " lines, and Extract keeps the
@@ -48,6 +49,36 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 		r.Elided = strings.Trim(r.Elided+"\n"+normalize(quoted), "\n ")
 	}
 	return r
+}
+
+// unwrapEmptyEmphasis replaces bold and italic elements that hold no text
+// (a styled line break) by their children: the text conversion would make
+// lone '*' lines of them.
+func unwrapEmptyEmphasis(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		unwrapEmptyEmphasis(c)
+		if c.Type == html.ElementNode && (c.DataAtom == atom.B || c.DataAtom == atom.Strong || c.DataAtom == atom.I || c.DataAtom == atom.Em) && !hasText(c) {
+			for g := c.FirstChild; g != nil; g = c.FirstChild {
+				c.RemoveChild(g)
+				n.InsertBefore(g, c)
+			}
+			n.RemoveChild(c)
+		}
+		c = next
+	}
+}
+
+func hasText(n *html.Node) bool {
+	if n.Type == html.TextNode {
+		return strings.TrimSpace(n.Data) != ""
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if hasText(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // collectQuotes finds the nodes that hold quoted history. For Outlook's
@@ -122,9 +153,11 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
+// hasClass says n has class; Outlook on the web prefixes the classes of
+// the mail it quotes with "x_", which names the same thing.
 func hasClass(n *html.Node, class string) bool {
 	for _, c := range strings.Fields(attr(n, "class")) {
-		if c == class {
+		if c == class || strings.TrimPrefix(c, "x_") == class {
 			return true
 		}
 	}
@@ -138,7 +171,7 @@ func isQuoteNode(n *html.Node) bool {
 	switch {
 	case n.Data == "blockquote":
 		return true
-	case hasClass(n, "gmail_quote"), hasClass(n, "gmail_extra"), hasClass(n, "yahoo_quoted"),
+	case hasClass(n, "gmail_quote"), hasClass(n, "gmail_quote_container"), hasClass(n, "gmail_extra"), hasClass(n, "yahoo_quoted"),
 		hasClass(n, "moz-cite-prefix"), hasClass(n, "protonmail_quote"), hasClass(n, "zmail_extra"):
 		return true
 	}
