@@ -33,6 +33,8 @@ func TestExtractLanguages(t *testing.T) {
 			"Sent from my personal address because work mail is down. The total is 1,250.00 EUR.", ""},
 		{"a Spanish sentence that begins like a footer", "Enviado desde mi oficina: el total es 1.250,00 EUR.", "Enviado desde mi oficina: el total es 1.250,00 EUR.", ""},
 		{"Outlook app named in a sentence", "Get Outlook for iOS is what I use; the figures are in the sheet.", "Get Outlook for iOS is what I use; the figures are in the sheet.", ""},
+		{"footer ending the answer above an unquoted message", "Yes, that works.\nSent from my Galaxy\n\nHello Dana, could we move the call to Friday?\nAvery",
+			"Yes, that works.", "could we move"},
 		{"Hungarian footer", "Rendben.\nAz iPhone-omról küldve", "Rendben.", "küldve"},
 		{"Romanian footer with a non-breaking hyphen", "Da.\nTrimis de pe iPhone\u2011ul meu", "Da.", "Trimis"},
 	}

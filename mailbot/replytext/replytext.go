@@ -139,12 +139,12 @@ func (p parts) lines() []string {
 	return out
 }
 
-// cutAtFooter cuts at a mobile app's footer line that stands as its own
+// cutAtFooter cuts at a mobile app's footer line that opens or ends a
 // paragraph with more text after it: the app put the answered message
 // below without quoting it.
 func cutAtFooter(kept []string) (rest, cut []string) {
 	for i := 1; i < len(kept)-1; i++ {
-		if blank(kept[i-1:i]) && isFooter(kept[i]) {
+		if (blank(kept[i-1:i]) || blank(kept[i+1:i+2])) && isFooter(kept[i]) {
 			return kept[:i], kept[i:]
 		}
 	}
