@@ -289,7 +289,7 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 			return i, true
 		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i)):
 			return i, true
-		case strings.ContainsAny(line, ":：") && headerBlockAt(lines, i):
+		case hasColon(line) && headerBlockAt(lines, i):
 			return backUpOverSeparator(lines, i), false
 		}
 	}
@@ -400,7 +400,7 @@ func attributionEnd(line string) bool {
 func attributionStart(line string) bool {
 	t := strings.TrimLeft(line, "> \t")
 	head := t[:min(len(t), 60)]
-	if strings.ContainsAny(head, "0123456789@") || !isASCII(head) && strings.IndexFunc(head, unicode.IsDigit) >= 0 {
+	if strings.IndexFunc(head, func(r rune) bool { return r == '@' || unicode.IsDigit(r) }) >= 0 {
 		return true
 	}
 	word, _, found := strings.Cut(t, " ")

@@ -179,13 +179,21 @@ func isFooter(line string) bool {
 func headerField(line string) (fieldKind, bool) {
 	t := strings.TrimLeft(line, "> \t")
 	t = strings.TrimLeft(t, "*_")
-	colon := strings.IndexAny(t, ":：")
+	colon := strings.IndexByte(t[:min(len(t), 41)], ':')
+	if wide := strings.Index(t[:min(len(t), 43)], "："); wide > 0 && (colon < 0 || wide < colon) {
+		colon = wide
+	}
 	if colon <= 0 || colon > 40 {
 		return 0, false
 	}
 	name := strings.ToLower(strings.Trim(plainLine(t[:colon]), "*_ "))
 	k, ok := fieldKinds[name]
 	return k, ok && k != 0
+}
+
+// hasColon says line holds a colon, ASCII or full-width.
+func hasColon(line string) bool {
+	return strings.IndexByte(line, ':') >= 0 || strings.Contains(line, "：")
 }
 
 func isHeaderField(line string) bool {
