@@ -287,7 +287,7 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 			return backUpOverAttribution(lines, i), false
 		case !item && !isQuoted(line) && isAttribution(line):
 			return i, true
-		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i)):
+		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i) || addressAttribution(lines, i)):
 			return i, true
 		case hasColon(line) && headerBlockAt(lines, i):
 			return backUpOverSeparator(lines, i), false
@@ -335,6 +335,22 @@ func joinedAttribution(lines []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// addressAttribution is an attribution by its shape alone: a line with an
+// address that ends with a colon or is a From field ("Quoting Avery
+// <a@example.com>:", "From: Avery [mailto:a@example.com]"), with quoted
+// text right below it.
+func addressAttribution(lines []string, i int) bool {
+	line := lines[i]
+	if len(line) > 250 || strings.IndexByte(line, '@') < 0 || isQuoted(line) || i+1 == len(lines) || !isQuoted(lines[i+1]) {
+		return false
+	}
+	if endsWithColon(line) {
+		return true
+	}
+	k, ok := headerField(line)
+	return ok && k&fieldFrom != 0
 }
 
 // endsWithColon is a cheap test every attribution line passes, so the
