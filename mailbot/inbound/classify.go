@@ -29,8 +29,10 @@ var (
 	bounceSender  = regexp.MustCompile(`(?i)(^|[<\s"])(mailer[-_]?daemon|post[-_]?master|mail[-_]?daemon)(@|>|\s|$)|mail delivery (system|subsystem)`)
 	bounceWords   = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|delivery failure|mail delivery failed|returned mail|failure notice|non-delivery|mail system error|error sending your mail|could not be delivered|delivery has failed|unzustellbar|mail loop|loop detected|too many hops|hop count exceeded`)
 	// failureText is what a delivery-failure notice says of the failed
-	// address: the SMTP reply and the usual wording of it.
-	failureText    = regexp.MustCompile(`(?i)\b(user unknown|unknown (user|recipient)|no such (user|recipient|mailbox|address)|mailbox (unavailable|not found|is full|full)|recipient address rejected|invalid recipient|does not exist|failed recipients?|permanent(ly)? (error|failure|failed)|could not be delivered|smtp error|5\.[0-7]\.\d{1,3}|55[0-4])\b`)
+	// address: the SMTP reply and the usual wording of it, in the languages
+	// mail servers localise their notices into (Exchange, Postfix
+	// translations, Japanese and Chinese providers).
+	failureText    = regexp.MustCompile(`(?i)\b(user unknown|unknown (user|recipient)|no such (user|recipient|mailbox|address)|mailbox (unavailable|not found|is full|full)|recipient address rejected|invalid recipient|does not exist|failed recipients?|permanent(ly)? (error|failure|failed)|could not be delivered|smtp error|5\.[0-7]\.\d{1,3}|55[0-4])\b|konnte nicht zugestellt|n'a pas pu être (remis|distribué)|no (se )?pudo (ser )?entregar|non è stato possibile recapitare|kon niet (worden )?(bezorgd|afgeleverd)|não (pôde|foi possível) (ser )?entreg|не может быть доставлено|не удалось доставить|nie (może|mogła) zostać dostarczon|届きませんでした|配信できませんでした|送信できませんでした|宛先不明|无法送达|无法投递|無法傳遞`)
 	autoSubject    = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|automatische antwort|réponse automatique|respuesta automática|automatisch antwoord|afwezig|risposta automatica|fuori (ufficio|sede)|fuera de la oficina|absence|on vacation|vacation reply|autoreply|auto:|ooo\b|resposta automática|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|otomatik yanıt|автоответ|автоматический ответ|自動応答|自动回复|自動回覆|自動返信)`)
 	precedenceAuto = regexp.MustCompile(`(?i)^\s*(bulk|junk|list|auto_reply)\s*$`)
 
@@ -88,7 +90,7 @@ func Classify(m *Message) (Class, string) {
 		return ClassBounce, "empty Return-Path and a delivery failure in the text"
 	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject):
 		return ClassBounce, "a mailing list refused the message"
-	case bounceSubjectSeen && !replySubject.MatchString(m.Subject) && (failureText.MatchString(head) || bounceWords.MatchString(head) || isListServer(m.Header)):
+	case bounceSubjectSeen && !replySubject.MatchString(m.Subject) && !threaded(m) && (failureText.MatchString(head) || bounceWords.MatchString(head) || isListServer(m.Header)):
 		return ClassBounce, "subject and a delivery failure in the text"
 	}
 	if c, why := classifyHeaders(m); c != "" {
@@ -110,7 +112,7 @@ func Classify(m *Message) (Class, string) {
 // earlier message. Mail without a subject stays a reply: bare bodies and
 // stripped forwards are read as replies rather than lost.
 func isNewMessage(m *Message) bool {
-	if len(m.InReplyTo) > 0 || len(m.References) > 0 || m.Header.Has("In-Reply-To") || m.Header.Has("References") {
+	if threaded(m) {
 		return false
 	}
 	if laterInConversation(m.Header.Get("Thread-Index")) || !forwardSubject.MatchString(m.Subject) && replytext.QuotesHistory(m.Text) {
@@ -120,6 +122,11 @@ func isNewMessage(m *Message) bool {
 		return false
 	}
 	return !replySubject.MatchString(m.Subject)
+}
+
+// threaded says m names an earlier message it answers.
+func threaded(m *Message) bool {
+	return len(m.InReplyTo) > 0 || len(m.References) > 0 || m.Header.Has("In-Reply-To") || m.Header.Has("References")
 }
 
 // laterInConversation says an Outlook Thread-Index names a message after
