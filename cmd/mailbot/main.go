@@ -23,7 +23,7 @@ Usage:
   mailbot serve [--migrate] run the service as configured by environment variables
   mailbot migrate           apply pending database migrations (needs DATABASE_URL)
   mailbot ingest            record one mail from standard input (for pipe delivery)
-  mailbot parse FILE|-      show how the service reads a message, without a database
+  mailbot parse FILE|DIR|-  show how the service reads a message, without a database
   mailbot password EMAIL    set a person's password (read from standard input)
   mailbot bench ingest|notify|web   measure the service in process (-n, --json)
 

@@ -59,3 +59,36 @@ func TestParseCommand(t *testing.T) {
 		t.Error("--as pdf accepted")
 	}
 }
+
+func TestParseBatch(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Noted.\n\nOn Mon, Avery wrote:\n> Paid?\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "b.html"), []byte(`<p>Yes.</p><blockquote>Paid?</blockquote>`), 0o600)
+	os.WriteFile(filepath.Join(dir, "c.eml"), []byte("From: Dana <dana@client.test>\r\nSubject: Re: x\r\n\r\nDone.\r\n"), 0o600)
+	env := envOf(nil)
+	var out bytes.Buffer
+	if err := runParse(t.Context(), []string{"--as", "auto", dir, filepath.Join(dir, "missing.txt")}, env, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []struct{ file, reply, err string }{{"a.txt", "Noted.", ""}, {"b.html", "Yes.", ""}, {"c.eml", "Done.", ""}, {"missing.txt", "", "no such file"}}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	for i, w := range want {
+		var got batchLine
+		if err := json.Unmarshal([]byte(lines[i]), &got); err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(got.File) != w.file || got.Reply != w.reply || !strings.Contains(got.Error, w.err) {
+			t.Errorf("line %d = %+v, want %+v", i, got, w)
+		}
+	}
+	list := filepath.Join(dir, "list")
+	os.WriteFile(list, []byte(filepath.Join(dir, "a.txt")+"\n"), 0o600)
+	out.Reset()
+	if err := runParse(t.Context(), []string{"--as", "auto", "--files-from", list}, env, &out); err != nil || !strings.Contains(out.String(), `"reply":"Noted."`) {
+		t.Errorf("--files-from: %v %s", err, out.String())
+	}
+}

@@ -1,10 +1,13 @@
 package inbound
 
 import (
+	"encoding/base64"
 	"regexp"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
+
+	"mailbot/mailbot/replytext"
 )
 
 // Class is what kind of mail a message is.
@@ -19,9 +22,17 @@ const (
 )
 
 var (
-	bounceSubject  = regexp.MustCompile(`(?i)^\s*(undeliver(ed|able)|delivery (status notification|failure|has failed|incomplete)|mail delivery (failed|failure|subsystem)|returned mail|failure notice|non[- ]?delivery|delivery report|unzustellbar|nicht zustellbar|no se pudo entregar|non remis|rapport de non-remise|mensaje no entregado|undelivered mail returned)`)
-	bounceSender   = regexp.MustCompile(`(?i)(^|[<\s"])(mailer-daemon|postmaster|mail-daemon|mailerdaemon)(@|>|\s|$)|mail delivery (system|subsystem)`)
-	bounceWords    = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|delivery failure|mail delivery failed|returned mail|failure notice|non-delivery|mail system error|error sending your mail|could not be delivered|delivery has failed|unzustellbar`)
+	// bounceSubject is how delivery-failure notices are titled: Postfix,
+	// Exim, qmail, Sendmail and Exchange/Outlook non-delivery reports in
+	// their shipped languages.
+	bounceSubject = regexp.MustCompile(`(?i)^\s*(undeliver(ed|able)|delivery (status notification|failure|has failed|incomplete|problem)|mail delivery (failed|failure|subsystem|error)|returned mail|failure notice|non[- ]?delivery|delivery report|mail (error|loop)|unzustellbar|nicht zustellbar|zustellungsfehler|no se pudo entregar|no se puede entregar|error de entrega|non remis|rapport de non-remise|échec de (la )?(remise|livraison)|mensaje no entregado|undelivered mail returned|impossibile recapitare|mancato recapito|onbestelbaar|niet (bezorgd|afgeleverd)|não (foi )?entregue|falha na entrega|kunde inte levereras|kunne ikke leveres|kan ikke leveres|ei voitu toimittaa|niedostarczalne|nie dostarczono|nedoručitelné|kézbesíthetetlen|teslim edilemedi|iletilemedi|не доставлено|недоставленное сообщение|ошибка доставки|メールエラー|配信エラー|配送エラー|配信不能|送信エラー|退信|邮件退回|无法投递|投递失败|系统退信|반송|전송 실패)`)
+	bounceSender  = regexp.MustCompile(`(?i)(^|[<\s"])(mailer[-_]?daemon|post[-_]?master|mail[-_]?daemon)(@|>|\s|$)|mail delivery (system|subsystem)`)
+	bounceWords   = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|delivery failure|mail delivery failed|returned mail|failure notice|non-delivery|mail system error|error sending your mail|could not be delivered|delivery has failed|unzustellbar|mail loop|loop detected|too many hops|hop count exceeded`)
+	// failureText is what a delivery-failure notice says of the failed
+	// address: the SMTP reply and the usual wording of it, in the languages
+	// mail servers localise their notices into (Exchange, Postfix
+	// translations, Japanese and Chinese providers).
+	failureText    = regexp.MustCompile(`(?i)\b(user unknown|unknown (user|recipient)|no such (user|recipient|mailbox|address)|mailbox (unavailable|not found|is full|full)|recipient address rejected|invalid recipient|does not exist|failed recipients?|permanent(ly)? (error|failure|failed)|could not be delivered|smtp error|5\.[0-7]\.\d{1,3}|55[0-4])\b|konnte nicht zugestellt|n'a pas pu être (remis|distribué)|no (se )?pudo (ser )?entregar|non è stato possibile recapitare|kon niet (worden )?(bezorgd|afgeleverd)|não (pôde|foi possível) (ser )?entreg|не может быть доставлено|не удалось доставить|nie (może|mogła) zostać dostarczon|届きませんでした|配信できませんでした|送信できませんでした|宛先不明|无法送达|无法投递|無法傳遞`)
 	autoSubject    = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|automatische antwort|réponse automatique|respuesta automática|automatisch antwoord|afwezig|risposta automatica|fuori (ufficio|sede)|fuera de la oficina|absence|on vacation|vacation reply|autoreply|auto:|ooo\b|resposta automática|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|otomatik yanıt|автоответ|автоматический ответ|自動応答|自动回复|自動回覆|自動返信)`)
 	precedenceAuto = regexp.MustCompile(`(?i)^\s*(bulk|junk|list|auto_reply)\s*$`)
 
@@ -32,8 +43,11 @@ var (
 	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)`)
 	// replySubject is how mail clients mark a reply, in many languages,
 	// optionally after a list tag: "Re:", "AW:", "SV:", "Re[2]:", "回复：".
-	replySubject  = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(re|aw|sv|vs|antw|antwort|ref|réf|rif|res|odp|ynt|vá|atb|απ|отв|ответ|回复|回覆|答复|返信|답장)\s*(\[\d+\]|\(\d+\))?\s*[:：]`)
-	noReplySender = regexp.MustCompile(`(?i)(^|[<\s"])(no-?reply|do-?not-?reply|donotreply|noreply-[a-z0-9-]+)@`)
+	replySubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(re|aw|sv|vs|antw|antwort|ref|réf|rif|res|odp|ynt|vá|atb|απ|отв|ответ|回复|回覆|答复|返信|답장)\s*(\[\d+\]|\(\d+\))?\s*[:：]`)
+	// forwardSubject is how mail clients mark a forward (Outlook's and
+	// Thunderbird's prefixes per language): a new message, though it quotes.
+	forwardSubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(fwd?|wg|tr|rv|enc|i|vl|vb|pd|tov|doorst|ilt|пересл|転送|转发|轉寄|전달)\s*[:：]`)
+	noReplySender  = regexp.MustCompile(`(?i)(^|[<\s"])(no-?reply|do-?not-?reply|donotreply|noreply-[a-z0-9-]+)@`)
 )
 
 // WhyNewMessage is the reason Classify gives for a person's message that
@@ -76,6 +90,8 @@ func Classify(m *Message) (Class, string) {
 		return ClassBounce, "empty Return-Path and a delivery failure in the text"
 	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject):
 		return ClassBounce, "a mailing list refused the message"
+	case bounceSubjectSeen && !replySubject.MatchString(m.Subject) && !threaded(m) && (failureText.MatchString(head) || bounceWords.MatchString(head) || isListServer(m.Header)):
+		return ClassBounce, "subject and a delivery failure in the text"
 	}
 	if c, why := classifyHeaders(m); c != "" {
 		return c, why
@@ -96,13 +112,28 @@ func Classify(m *Message) (Class, string) {
 // earlier message. Mail without a subject stays a reply: bare bodies and
 // stripped forwards are read as replies rather than lost.
 func isNewMessage(m *Message) bool {
-	if len(m.InReplyTo) > 0 || len(m.References) > 0 || m.Header.Has("In-Reply-To") || m.Header.Has("References") {
+	if threaded(m) {
 		return false
+	}
+	if laterInConversation(m.Header.Get("Thread-Index")) || !forwardSubject.MatchString(m.Subject) && replytext.QuotesHistory(m.Text) {
+		return false // Outlook's answer without threading fields, or a body quoting the mail answered
 	}
 	if strings.TrimSpace(m.Subject) == "" {
 		return false
 	}
 	return !replySubject.MatchString(m.Subject)
+}
+
+// threaded says m names an earlier message it answers.
+func threaded(m *Message) bool {
+	return len(m.InReplyTo) > 0 || len(m.References) > 0 || m.Header.Has("In-Reply-To") || m.Header.Has("References")
+}
+
+// laterInConversation says an Outlook Thread-Index names a message after
+// the first of its conversation: the first has 22 bytes, each answer adds 5.
+func laterInConversation(threadIndex string) bool {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(threadIndex))
+	return err == nil && len(b) > 22
 }
 
 // isListServer says the mail came from mailing-list software.

@@ -175,9 +175,9 @@ func (p *Pipeline) lookup(ctx context.Context, c inbound.Candidate, from string)
 }
 
 func (p *Pipeline) withPost(d decision, m *inbound.Message, t target) decision {
-	text := p.extract(m.Text)
+	text := p.extract(m.Text, senderOf(m))
 	if m.HTMLOnly {
-		text = replytext.ExtractHTML(m.HTML)
+		text = replytext.ExtractHTMLWith(m.HTML, senderOf(m))
 	}
 	d.rec.Verdict = threads.VerdictPosted
 	d.rec.Detail = strings.Join(m.Problems, "; ")

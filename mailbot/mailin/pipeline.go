@@ -61,7 +61,7 @@ type Pipeline struct {
 	match   *inbound.Matcher
 	opts    Options
 	log     *slog.Logger
-	extract func(string) replytext.Result
+	extract func(string, *replytext.Options) replytext.Result
 }
 
 // NewPipeline checks the options and returns a pipeline.
@@ -79,14 +79,20 @@ func NewPipeline(store Store, opts Options) (*Pipeline, error) {
 	if opts.AuthMode == "" {
 		opts.AuthMode = senderauth.Enforce
 	}
-	p := &Pipeline{store: store, match: m, opts: opts, log: opts.Logger, extract: opts.Extract}
+	p := &Pipeline{store: store, match: m, opts: opts, log: opts.Logger, extract: replytext.ExtractWith}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
-	if p.extract == nil {
-		p.extract = replytext.Extract
+	if opts.Extract != nil {
+		p.extract = func(body string, _ *replytext.Options) replytext.Result { return opts.Extract(body) }
 	}
 	return p, nil
+}
+
+// senderOf tells the reply reader who wrote m, so it can know their
+// signature.
+func senderOf(m *inbound.Message) *replytext.Options {
+	return &replytext.Options{SenderName: m.FromName, SenderAddress: m.From}
 }
 
 // MaxSize is the largest mail the pipeline keeps whole.

@@ -1,4 +1,4 @@
-package replytext
+package replytext_test
 
 import (
 	"os"
@@ -6,20 +6,56 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mailbot/mailbot/inbound"
+	"mailbot/mailbot/replytext"
 )
 
-// BenchmarkCorpus extracts every reply body of a corpus directory
+// corpusBody is one input of the corpus benchmark: a bare body, or the
+// body and sender of a whole message (parsed before timing starts).
+type corpusBody struct {
+	text string
+	html bool
+	opts *replytext.Options
+}
+
+// BenchmarkCorpus extracts every reply of a corpus directory
 // (MAILBOT_REPLY_CORPUS, default ../../../shared/corpus/replies: a
-// measurement corpus, not part of this repository) and reports bodies per
+// measurement corpus, not part of this repository): .txt and .html bodies,
+// and the body of each .eml message with its sender. It reports bodies per
 // second and the slowest single body.
 func BenchmarkCorpus(b *testing.B) {
 	dir := os.Getenv("MAILBOT_REPLY_CORPUS")
 	if dir == "" {
 		dir = "../../../shared/corpus/replies"
 	}
-	var bodies []string
-	var html []bool
-	for _, ext := range []string{"txt", "html"} {
+	bodies := readCorpus(b, dir)
+	if len(bodies) == 0 {
+		b.Skipf("no corpus at %s; set MAILBOT_REPLY_CORPUS", dir)
+	}
+	var slowest time.Duration
+	b.ResetTimer()
+	start := time.Now()
+	n := 0
+	for b.Loop() {
+		for _, c := range bodies {
+			t0 := time.Now()
+			if c.html {
+				replytext.ExtractHTMLWith(c.text, c.opts)
+			} else {
+				replytext.ExtractWith(c.text, c.opts)
+			}
+			slowest = max(slowest, time.Since(t0))
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "bodies/s")
+	b.ReportMetric(float64(slowest.Microseconds())/1000, "slowest-ms")
+}
+
+func readCorpus(b *testing.B, dir string) []corpusBody {
+	var bodies []corpusBody
+	for _, ext := range []string{"txt", "html", "eml"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*."+ext))
 		for _, f := range files {
 			if strings.HasSuffix(f, ".expected.txt") {
@@ -29,28 +65,36 @@ func BenchmarkCorpus(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			bodies, html = append(bodies, string(raw)), append(html, ext == "html")
-		}
-	}
-	if len(bodies) == 0 {
-		b.Skipf("no corpus at %s; set MAILBOT_REPLY_CORPUS", dir)
-	}
-	var slowest time.Duration
-	b.ResetTimer()
-	start := time.Now()
-	n := 0
-	for b.Loop() {
-		for i, body := range bodies {
-			t0 := time.Now()
-			if html[i] {
-				ExtractHTML(body)
-			} else {
-				Extract(body)
+			switch ext {
+			case "eml":
+				m, err := inbound.Parse(raw, inbound.Limits{})
+				if err != nil {
+					continue
+				}
+				opts := &replytext.Options{SenderName: m.FromName, SenderAddress: m.From}
+				if m.HTMLOnly {
+					bodies = append(bodies, corpusBody{m.HTML, true, opts})
+				} else {
+					bodies = append(bodies, corpusBody{m.Text, false, opts})
+				}
+			default:
+				bodies = append(bodies, corpusBody{string(raw), ext == "html", nil})
 			}
-			slowest = max(slowest, time.Since(t0))
-			n++
 		}
 	}
-	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "bodies/s")
-	b.ReportMetric(float64(slowest.Microseconds())/1000, "slowest-ms")
+	return bodies
+}
+
+// BenchmarkLargeBody extracts a 10 MB body of ordinary lines: time must
+// grow linearly with the input.
+func BenchmarkLargeBody(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 10<<20 {
+		sb.WriteString("The invoice of 3/3/2026 for 1,250.00 EUR: see www.example.test or call +44 20 7946 0000.\n")
+		sb.WriteString("Regards,\n\n> On Tue, Avery wrote:\n> | quoted\n-- \nFrom: x\n\n")
+	}
+	body := sb.String()
+	for b.Loop() {
+		replytext.Extract(body)
+	}
 }

@@ -1,11 +1,11 @@
 package replytext
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/inbucket/html2text"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // ExtractHTML splits an HTML-only reply: quoted parts are removed by the
@@ -13,36 +13,72 @@ import (
 // Yahoo, plain blockquotes) before the rest becomes text and goes through
 // Extract.
 func ExtractHTML(body string) Result {
+	return ExtractHTMLWith(body, nil)
+}
+
+// ExtractHTMLWith is ExtractHTML using what opts knows of the sender.
+func ExtractHTMLWith(body string, opts *Options) Result {
 	doc, err := html.Parse(strings.NewReader(body))
 	if err != nil {
 		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
-		return Extract(text)
+		return ExtractWith(text, opts)
 	}
+	unwrapEmptyEmphasis(doc)
 	if answersBetweenQuotes(doc) {
 		// An inline reply: the author wrote between quoted passages. The
 		// text form keeps the quotes as "> " lines, and Extract keeps the
 		// author's words between them.
-		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
-		return Extract(dropEmptyQuoteOpenings(text))
+		text, _ := html2text.FromHTMLNode(doc, html2text.Options{OmitLinks: true})
+		return ExtractWith(dropEmptyQuoteOpenings(text), opts)
 	}
 	var cut []*html.Node
 	collectQuotes(doc, &cut)
-	var elided bytes.Buffer
+	// The history moves, in order, into a box of its own, so both parts
+	// become text without rendering and parsing HTML again.
+	box := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	for _, n := range cut {
 		if n.Parent != nil {
-			html.Render(&elided, n)
 			n.Parent.RemoveChild(n)
+			box.AppendChild(n)
 		}
 	}
-	var kept bytes.Buffer
-	html.Render(&kept, doc)
-	text, _ := html2text.FromString(kept.String(), html2text.Options{OmitLinks: true})
-	r := Extract(text)
-	if elided.Len() > 0 {
-		quoted, _ := html2text.FromString(elided.String(), html2text.Options{OmitLinks: true})
+	text, _ := html2text.FromHTMLNode(doc, html2text.Options{OmitLinks: true})
+	r := ExtractWith(text, opts)
+	if box.FirstChild != nil {
+		quoted, _ := html2text.FromHTMLNode(box, html2text.Options{OmitLinks: true})
 		r.Elided = strings.Trim(r.Elided+"\n"+normalize(quoted), "\n ")
 	}
 	return r
+}
+
+// unwrapEmptyEmphasis replaces bold and italic elements that hold no text
+// (a styled line break) by their children: the text conversion would make
+// lone '*' lines of them.
+func unwrapEmptyEmphasis(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		unwrapEmptyEmphasis(c)
+		if c.Type == html.ElementNode && (c.DataAtom == atom.B || c.DataAtom == atom.Strong || c.DataAtom == atom.I || c.DataAtom == atom.Em) && !hasText(c) {
+			for g := c.FirstChild; g != nil; g = c.FirstChild {
+				c.RemoveChild(g)
+				n.InsertBefore(g, c)
+			}
+			n.RemoveChild(c)
+		}
+		c = next
+	}
+}
+
+func hasText(n *html.Node) bool {
+	if n.Type == html.TextNode {
+		return strings.TrimSpace(n.Data) != ""
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if hasText(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // collectQuotes finds the nodes that hold quoted history. For Outlook's
@@ -52,7 +88,7 @@ func collectQuotes(n *html.Node, out *[]*html.Node) {
 		switch {
 		case isQuoteNode(c):
 			*out = append(*out, c)
-		case isHistoryStart(c):
+		case isHistoryStart(c) || isRuleAboveHeader(c):
 			for s := c; s != nil; s = s.NextSibling {
 				*out = append(*out, s)
 			}
@@ -117,9 +153,11 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
+// hasClass says n has class; Outlook on the web prefixes the classes of
+// the mail it quotes with "x_", which names the same thing.
 func hasClass(n *html.Node, class string) bool {
 	for _, c := range strings.Fields(attr(n, "class")) {
-		if c == class {
+		if c == class || strings.TrimPrefix(c, "x_") == class {
 			return true
 		}
 	}
@@ -133,11 +171,54 @@ func isQuoteNode(n *html.Node) bool {
 	switch {
 	case n.Data == "blockquote":
 		return true
-	case hasClass(n, "gmail_quote"), hasClass(n, "gmail_extra"), hasClass(n, "yahoo_quoted"),
+	case hasClass(n, "gmail_quote"), hasClass(n, "gmail_quote_container"), hasClass(n, "gmail_extra"), hasClass(n, "yahoo_quoted"),
 		hasClass(n, "moz-cite-prefix"), hasClass(n, "protonmail_quote"), hasClass(n, "zmail_extra"):
 		return true
 	}
 	return false
+}
+
+// isRuleAboveHeader is an <hr> followed by a quoted header block (From,
+// Sent, To, Subject in any language): some clients separate the history so,
+// with no id or class to name it.
+func isRuleAboveHeader(n *html.Node) bool {
+	if n.Type != html.ElementNode || n.Data != "hr" {
+		return false
+	}
+	var b strings.Builder
+	for s := n.NextSibling; s != nil && b.Len() < 1000; s = s.NextSibling {
+		textLines(s, &b)
+	}
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+		if len(lines) == 6 {
+			break
+		}
+	}
+	return len(lines) > 0 && headerBlockAt(lines, 0)
+}
+
+// textLines writes the text of n with a line break for <br> and block
+// elements, enough to read a header block's shape.
+func textLines(n *html.Node, b *strings.Builder) {
+	switch {
+	case n.Type == html.TextNode:
+		b.WriteString(strings.Join(strings.Fields(n.Data), " "))
+	case n.Type == html.ElementNode && n.Data == "br":
+		b.WriteString("\n")
+	}
+	for c := n.FirstChild; c != nil && b.Len() < 1000; c = c.NextSibling {
+		textLines(c, b)
+	}
+	if n.Type == html.ElementNode {
+		switch n.Data {
+		case "div", "p", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6":
+			b.WriteString("\n")
+		}
+	}
 }
 
 // isHistoryStart marks Outlook's reply header and separators after which

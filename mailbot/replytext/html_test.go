@@ -16,6 +16,7 @@ func TestExtractHTML(t *testing.T) {
 		{"thunderbird", `<p>Done.</p><div class="moz-cite-prefix">On 3/3/26 Avery wrote:</div><blockquote type="cite">Earlier</blockquote>`,
 			"Done.", "Earlier"},
 		{"no quote", `<p>Just <b>this</b>.</p>`, "Just *this*.", ""},
+		{"styled empty lines", `<div>Paid.</div><div><b><span><br></span></b></div><div><b>Dana</b></div>`, "Paid.\n\n*Dana*", ""},
 		{"inline answers between quoted passages", `<div>Answers below.</div><div class="gmail_quote"><div class="gmail_attr">On Mon, Mar 2, 2026 Avery &lt;a@example.test&gt; wrote:<br></div>` +
 			`<blockquote class="gmail_quote">Was the March invoice paid?</blockquote><div>Yes, on the 5th.</div>` +
 			`<blockquote class="gmail_quote">And the credit note?</blockquote><div>Not yet.</div></div>`,
@@ -30,6 +31,19 @@ func TestExtractHTML(t *testing.T) {
 		}
 		if c.elidedHas != "" && !strings.Contains(got.Elided, c.elidedHas) {
 			t.Errorf("%s: elided = %q, want it to hold %q", c.name, got.Elided, c.elidedHas)
+		}
+	}
+}
+
+// Outlook's HTML reply header in other languages, without an id or a
+// separator line: the text's header block is found.
+func TestExtractHTMLOutlookHeaderInOtherLanguages(t *testing.T) {
+	for _, h := range [][4]string{{"Von", "Gesendet", "An", "Betreff"}, {"Från", "Skickat", "Till", "Ämne"}, {"От", "Отправлено", "Кому", "Тема"}, {"Fra", "Sendt", "Til", "Emne"}} {
+		body := `<div><p class="MsoNormal">Ja, bezahlt.</p><div style="border:none;border-top:solid #E1E1E1 1.0pt"><p class="MsoNormal"><b>` + h[0] + `:</b> Avery Quill<br><b>` +
+			h[1] + `:</b> 3.3.2026 09:14<br><b>` + h[2] + `:</b> Dana Harbor<br><b>` + h[3] + `:</b> A-1001</p></div><p class="MsoNormal">Bezahlt?</p></div>`
+		got := ExtractHTML(body)
+		if got.Reply != "Ja, bezahlt." || !strings.Contains(got.Elided, "Bezahlt?") {
+			t.Errorf("%s: %+v", h[0], got)
 		}
 	}
 }

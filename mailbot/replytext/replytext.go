@@ -1,10 +1,10 @@
 // Package replytext finds the text a person wrote in an emailed reply,
 // setting aside the quoted history and the signature. Pure functions; they
-// run in time linear in the input.
+// run in time linear in the input. What it knows of languages is data, in
+// lang.go; the rules read the shapes of lines (shapes.go, signature.go).
 package replytext
 
 import (
-	"bytes"
 	"regexp"
 	"strings"
 )
@@ -15,12 +15,30 @@ type Result struct {
 	Elided string
 }
 
-// Extract splits a plain-text reply body.
-func Extract(body string) Result {
-	return extract(strings.Split(normalize(body), "\n"))
+// Options tell the reader what the mail around the body says. A nil
+// *Options means nothing is known.
+type Options struct {
+	// SenderName and SenderAddress are the From of the reply; a block
+	// below the words that names them is the sender's signature.
+	SenderName    string
+	SenderAddress string
 }
 
-func extract(lines []string) Result {
+// Extract splits a plain-text reply body.
+func Extract(body string) Result {
+	return ExtractWith(body, nil)
+}
+
+// ExtractWith splits a plain-text reply body, using what opts knows of
+// the sender.
+func ExtractWith(body string, opts *Options) Result {
+	if opts == nil {
+		opts = &Options{}
+	}
+	return extract(strings.Split(normalize(body), "\n"), opts)
+}
+
+func extract(lines []string, opts *Options) Result {
 	first := true // history may open the body only before anything is kept
 	// kept aliases lines until an inline reply makes it a copy; elided is
 	// kept in parts and joined once, so a large body is not copied over.
@@ -74,13 +92,21 @@ func extract(lines []string) Result {
 	elided.front(cut)
 	// A signature may sit below the quote a client left at the bottom, or
 	// above it.
-	kept, cut = stripSignature(kept)
+	kept, cut = stripSignature(kept, opts)
 	elided.front(cut)
 	kept, cut = stripTrailingQuote(kept)
 	elided.front(cut)
-	kept, cut = stripSignature(kept)
+	kept, cut = stripSignature(kept, opts)
 	elided.front(cut)
 	return Result{Reply: tidy(kept), Elided: tidy(elided.lines())}
+}
+
+// QuotesHistory says body holds an earlier message: a quoted passage under
+// an attribution, a quoted header block or a separator.
+func QuotesHistory(body string) bool {
+	lines := strings.Split(normalize(body), "\n")
+	cut, _ := cutIndex(lines)
+	return cut < len(lines)
 }
 
 // parts is text set aside, as runs of lines in order.
@@ -111,16 +137,12 @@ func (p parts) lines() []string {
 	return out
 }
 
-// footerLine is a whole line a mail app appends below what its user
-// typed; whatever follows it is the message being answered.
-var footerLine = regexp.MustCompile(`(?i)^\s*(sent from my [\w -]{1,40}|enviado desde mi [\w -]{1,40}|enviado do meu [\w -]{1,40}|von meinem [\w -]{1,40} gesendet|envoyé de mon [\w -]{1,40}|inviato dal mio [\w -]{1,40}|verzonden vanaf mijn [\w -]{1,40}|get outlook for (ios|android))\s*$`)
-
-// cutAtFooter cuts at a mobile app's footer line that stands as its own
+// cutAtFooter cuts at a mobile app's footer line that opens or ends a
 // paragraph with more text after it: the app put the answered message
 // below without quoting it.
 func cutAtFooter(kept []string) (rest, cut []string) {
 	for i := 1; i < len(kept)-1; i++ {
-		if len(kept[i]) < 80 && blank(kept[i-1:i]) && footerLine.MatchString(kept[i]) {
+		if (blank(kept[i-1:i]) || blank(kept[i+1:i+2])) && isFooter(kept[i]) {
 			return kept[:i], kept[i:]
 		}
 	}
@@ -170,13 +192,13 @@ func blank(lines []string) bool {
 func historyBlock(lines []string) (attrEnd, quoteEnd int) {
 	i := 0
 	for i < len(lines) && i < 3 && !isQuoted(lines[i]) {
-		end := endsWithColon(lines[i]) || attributionEnd.MatchString(lines[i]) || strings.HasSuffix(strings.TrimSpace(lines[i]), "wrote")
+		end := endsWithColon(lines[i])
 		i++
 		if end {
 			break
 		}
 	}
-	if i < len(lines) && headerFrom.MatchString(lines[i]) {
+	if i < len(lines) && headerBlockAt(lines, i) {
 		for i < len(lines) && strings.TrimSpace(lines[i]) != "" {
 			i++
 		}
@@ -199,7 +221,7 @@ func wrappedQuoteLine(lines []string, i int) bool {
 // the author's own rather than more history or only a signature.
 func hasOwnText(lines []string) bool {
 	cut, _ := cutIndex(lines)
-	own, _ := stripSignature(lines[:cut])
+	own, _ := stripSignature(lines[:cut], nil)
 	return !blank(own) && !allQuoted(own)
 }
 
@@ -221,35 +243,7 @@ func tidy(lines []string) string {
 
 var (
 	markerLine = regexp.MustCompile(`^[>\s]*##-.*-##\s*$`)
-	// Attribution lines: "On <date>, <name> wrote:" and its translations.
-	attribution = regexp.MustCompile(`(?i)^[>\s]*(` +
-		`on\b.*\bwrote:?|` +
-		`el\b.*\bescribió:?|` +
-		`le\b.*\ba écrit\s*:?|` +
-		`am\b.*\bschrieb.*:|` +
-		`op\b.*\bschreef.*:|` +
-		`il\b.*\bha scritto:?|` +
-		`em\b.*\bescreveu:?|` +
-		`w dniu\b.*\bpisze:?|` +
-		`den\b.*\bskrev.*:|` +
-		`.*(написал|написала|написав|пише|пишет)\s*:|` +
-		`.*(írta|작성|ha escrit|skrev)\s*:|` +
-		`.*@.*\bschrieb\b.*:|` +
-		`.*\bhet volgende geschreven\s*:|` +
-		`.*(写道|寫道)[：:]|` +
-		`.*님이 작성:|` +
-		`.*のメッセージ:|` +
-		`.*[@\d].*\bwrote:?|` +
-		`-{2,}\s*on\b.*\bwrote\s*-{2,}|` +
-		`.*\b(kirjoitti|napisał\(a\)|napisał|napisala|napisal|a scris|yazdı|rašė|kirjutas)\s*:?|` +
-		`.*\d.*<\s*[^<>\s]+@[^<>\s]+\s*>\s*:|` +
-		`.*\d.*[^<>\s]+@[^<>\s]+:` +
-		`)\s*$`)
-	attributionStart = regexp.MustCompile(`(?i)^[>\s]*((on|el|le|am|op|il|em|w dniu|den|dnia)\s|.{0,40}[\d@])`)
-	attributionEnd   = regexp.MustCompile(`(?i)((wrote|escribió|a écrit|schrieb|schreef|ha scritto|escreveu|pisze|skrev|kirjoitti|napisał|написал|написав|пише|írta|geschreven|Uhr).*:|@[^<>\s]+\s*>\s*:|wrote)\s*$`)
-	separator        = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
-	headerFrom       = regexp.MustCompile(`(?i)^[>\s*]*(from|de|von|van|da|od|от|发件人|寄件者|差出人)\s*[:：]\s*\S`)
-	headerNext       = regexp.MustCompile(`(?i)^[>\s*]*(sent|date|to|subject|enviado|fecha|para|asunto|envoyé|à|a|objet|sujet|copie à|gesendet|an|betreff|verzonden|aan|onderwerp|inviato|data|oggetto|cc|kopie|发送时间|收件人|主题|日期|寄件日期|收件者|主旨|送信日時|宛先|件名|message du)\s*[:：]`)
+	separator  = regexp.MustCompile(`(?i)^[>\s*]*(-{2,}\s*(original message|ursprüngliche nachricht|mensaje original|message d'origine|messaggio originale|oorspronkelijk bericht)\s*-{2,}|-{2,}\s*forwarded message\s*-{2,}|begin forwarded message:|_{20,})[\s*]*$`)
 )
 
 // cutIndex is the first line where quoted history begins, or len(lines);
@@ -264,105 +258,19 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 		if inFence {
 			continue
 		}
-		item := listItem.MatchString(line)
+		item := isListItem(line)
 		switch {
-		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && separator.MatchString(line):
+		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && (separator.MatchString(line) || isSeparator(line)):
 			return backUpOverAttribution(lines, i), false
-		case !item && len(line) < 400 && endsWithColon(line) && !isQuoted(line) && attributionHint(line) && attribution.MatchString(line):
+		case !item && !isQuoted(line) && isAttribution(line):
 			return i, true
-		case !item && wrappedAttribution(lines, i):
+		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i) || addressAttribution(lines, i)):
 			return i, true
-		case strings.ContainsAny(line, ":：") && headerFrom.MatchString(line) && looksLikeHeaderBlock(lines[i+1:]):
+		case hasColon(line) && headerBlockAt(lines, i):
 			return backUpOverSeparator(lines, i), false
 		}
 	}
 	return len(lines), false
-}
-
-// endsWithColon is a cheap test every attribution line passes, so the
-// regular expressions run on few lines: it ends with a colon, "wrote" or a
-// dash rule.
-func endsWithColon(line string) bool {
-	t := strings.TrimRight(line, " \t")
-	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：") || strings.HasSuffix(t, "wrote") || strings.HasSuffix(t, "--")
-}
-
-// wrappedAttribution finds an attribution a client wrapped over two or
-// three lines.
-func wrappedAttribution(lines []string, i int) bool {
-	if len(lines[i]) > 300 || isQuoted(lines[i]) || i+1 == len(lines) {
-		return false
-	}
-	if !endsWithColon(lines[i+1]) && (i+2 == len(lines) || !endsWithColon(lines[i+2])) {
-		return false
-	}
-	if !attributionStart.MatchString(lines[i]) {
-		return false
-	}
-	for k := i + 1; k <= i+2 && k < len(lines); k++ {
-		if blank(lines[k : k+1]) {
-			return false // an attribution is not wrapped across a blank line
-		}
-		if endsWithColon(lines[k]) && attributionHint(lines[k]) && attributionEnd.MatchString(lines[k]) {
-			if k == i+2 && attributionOpening.MatchString(lines[i+1]) {
-				return false // the attribution starts on the next line; this one is the reply's
-			}
-			return true
-		}
-	}
-	return false
-}
-
-// attributionOpening is how an attribution opens in the languages whose
-// attributions begin with a word ("On", "Le", "Op", …) and a date.
-var attributionOpening = regexp.MustCompile(`(?i)^\s*(on|el|le|am|op|il|em|w dniu|den|dnia)\s+\S*\d`)
-
-// attributionHints are words one of which every attribution line holds;
-// checking them first keeps the large expression off ordinary lines.
-var attributionHints = []string{"@", "wrote", "escribi", "écrit", "schrieb", "schreef", "scritto", "escreveu", "pisze",
-	"skrev", "написал", "написав", "пише", "写道", "寫道", "작성", "のメッセージ", "kirjoitti", "napisa", "írta",
-	"a scris", "yazdı", "rašė", "kirjutas", "ha escrit", "geschreven", "uhr:"}
-
-func attributionHint(line string) bool {
-	// Lower-cased into a stack buffer when the line is short ASCII, as most
-	// are: this runs on many lines and should not allocate.
-	var buf [256]byte
-	var l []byte
-	if len(line) <= len(buf) && isASCII(line) {
-		l = buf[:len(line)]
-		for i := 0; i < len(line); i++ {
-			c := line[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			l[i] = c
-		}
-	} else {
-		l = []byte(strings.ToLower(line))
-	}
-	for _, h := range hintBytes {
-		if bytes.Contains(l, h) {
-			return true
-		}
-	}
-	return false
-}
-
-var hintBytes = func() [][]byte {
-	out := make([][]byte, len(attributionHints))
-	for i, h := range attributionHints {
-		out[i] = []byte(h)
-	}
-	return out
-}()
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // maybeSeparator is a cheap test every separator line passes.
@@ -386,34 +294,63 @@ func backUpOverAttribution(lines []string, i int) int {
 // backUpOverSeparator moves a cut at a header block's From line up over a
 // separator or a header line some clients put first ("Date:", "Message du :").
 func backUpOverSeparator(lines []string, i int) int {
-	for i > 0 && (separator.MatchString(lines[i-1]) || headerNext.MatchString(lines[i-1])) {
+	for i > 0 && (separator.MatchString(lines[i-1]) || isSeparator(lines[i-1]) || dashTitle(lines[i-1]) || isHeaderField(lines[i-1])) {
 		i--
 	}
 	return i
 }
 
-// looksLikeHeaderBlock reports whether at least two of the next four lines
-// are header fields, as in Outlook's quoted header.
-func looksLikeHeaderBlock(next []string) bool {
-	n := 0
-	for i := 0; i < len(next) && i < 4; i++ {
-		if headerNext.MatchString(next[i]) {
-			n++
-		}
-	}
-	return n >= 2
-}
-
-// isQuoted says line is a '>' quote. Indented by four spaces or more it is
+// isQuoted says line is a quote: '>' (or a Supercite "AB>" prefix), or
+// '|' when the line is no table row. Indented by four spaces or more it is
 // a code block instead.
 func isQuoted(line string) bool {
 	t := strings.TrimLeft(line, " ")
-	return strings.HasPrefix(t, ">") && len(line)-len(t) < 4
+	if len(line)-len(t) >= 4 || t == "" {
+		return false
+	}
+	switch {
+	case t[0] == '>':
+		return true
+	case t[0] == '|':
+		return !strings.HasSuffix(strings.TrimRight(t, " \t"), "|") || len(t) == 1
+	}
+	return supercite(t)
 }
 
-// listItem is a line of a numbered or bulleted list, which an attribution
-// never is.
-var listItem = regexp.MustCompile(`^\s*(\d{1,3}[.)]|[-*•])\s`)
+// supercite is a quote prefixed by the initials of the quoted ("JD> ").
+func supercite(t string) bool {
+	for i := 0; i < len(t) && i < 4; i++ {
+		c := t[i]
+		switch {
+		case c == '>' && i > 0:
+			return i+1 == len(t) || t[i+1] == ' '
+		case c < 'A' || c > 'Z':
+			return false
+		}
+	}
+	return false
+}
+
+// isListItem says line is an item of a numbered or bulleted list ("1. ",
+// "- ", "• "), which an attribution never is.
+func isListItem(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	n := 0
+	for n < len(t) && n < 4 && '0' <= t[n] && t[n] <= '9' {
+		n++
+	}
+	switch {
+	case n > 0 && n <= 3 && n < len(t) && (t[n] == '.' || t[n] == ')'):
+		t = t[n+1:]
+	case n == 0 && (strings.HasPrefix(t, "-") || strings.HasPrefix(t, "*")):
+		t = t[1:]
+	case n == 0 && strings.HasPrefix(t, "•"):
+		t = t[len("•"):]
+	default:
+		return false
+	}
+	return t != "" && (t[0] == ' ' || t[0] == '\t')
+}
 
 // stripTrailingQuote removes a block of '>' lines (and blank lines) that
 // ends the reply: the history a bottom-quoting client left below.
@@ -432,60 +369,4 @@ func stripTrailingQuote(lines []string) (kept, cut []string) {
 		return lines, nil
 	}
 	return lines[:i], lines[i:]
-}
-
-var mobileFooter = regexp.MustCompile(`(?i)^\s*(sent from my [\w -]{1,40}|sent from [\w]+( [\w]+)?\s*(<[^>]*>)?\s*$|sent from (outlook|mail) for|get outlook for (ios|android)|enviado desde mi \w+|enviado do meu \w+|von meinem \w+ gesendet|envoyé de mon \w+|inviato da(l mio)? \w+|verzonden vanaf mijn \w+|sent from yahoo mail|sent via \w+|sent with \w+|отправлено с \w+)`)
-
-// stripSignature cuts a "-- " signature and a mobile footer at the end.
-func stripSignature(lines []string) (kept, cut []string) {
-	for i := len(lines) - 1; i >= 0 && i >= len(lines)-15; i-- {
-		if t := strings.TrimRight(lines[i], " "); t == "--" || t == "-- " {
-			return lines[:i], lines[i:]
-		}
-	}
-	if i := signatureUnderRule(lines); i >= 0 {
-		return lines[:i], lines[i:]
-	}
-	end := len(lines)
-	for end > 0 && blank(lines[end-1:end]) {
-		end--
-	}
-	if end > 0 && mobileFooter.MatchString(lines[end-1]) {
-		return lines[:end-1], lines[end-1:]
-	}
-	return lines, nil
-}
-
-var (
-	// sigRule is a line of dashes, underscores or equals signs that some
-	// people and mailing lists put above a signature or footer.
-	sigRule = regexp.MustCompile(`^\s*(-{4,}|_{2,}|={4,})\s*$`)
-	// contactHint is what a signature block holds and prose rarely does.
-	contactHint = regexp.MustCompile(`(?i)https?://|www\.|\S@\S+\.\w|\d{3}[-. ]\d{3}[-. ]?\d{2,4}|\b(tel|phone|mobile|fax|skype)\b`)
-)
-
-// signatureUnderRule finds a rule line below which only a short block of
-// short lines with contact details follows, and returns its index, or -1.
-func signatureUnderRule(lines []string) int {
-	for i := max(0, len(lines)-30); i < len(lines); i++ {
-		if !sigRule.MatchString(lines[i]) || i == 0 || blank(lines[:i]) {
-			continue
-		}
-		n, hint := 0, false
-		for _, l := range lines[i+1:] {
-			if strings.TrimSpace(l) == "" {
-				continue
-			}
-			n++
-			if len(l) > 80 || isQuoted(l) {
-				n = 99
-				break
-			}
-			hint = hint || contactHint.MatchString(l)
-		}
-		if n > 0 && n <= 15 && hint {
-			return i
-		}
-	}
-	return -1
 }

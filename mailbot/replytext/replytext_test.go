@@ -101,3 +101,11 @@ func TestExtractMore(t *testing.T) {
 		}
 	}
 }
+
+func TestInterleavedAnswers(t *testing.T) {
+	body := "Answers below.\n\nOn Tue, Mar 3, 2026 at 9:14 AM Avery Quill <avery@example.test> wrote:\n> Was the March invoice paid?\n\nYes, on the 5th.\n\n> And the credit note?\n\nNot yet.\n\n> Thanks,\n> Avery\n"
+	want := "Answers below.\n\n> Was the March invoice paid?\n\nYes, on the 5th.\n\n> And the credit note?\n\nNot yet."
+	if got := Extract(body); got.Reply != want {
+		t.Errorf("reply = %q\nwant %q", got.Reply, want)
+	}
+}

@@ -1,0 +1,349 @@
+package replytext
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The shapes of lines that mark history and signatures, built from the
+// language tables once, when the package loads.
+
+var (
+	footers    = buildFooters(languages)
+	fieldKinds = buildFieldKinds(languages)
+	originals  = buildSet(languages, func(l language) []string { return l.original })
+	signoffs   = buildSet(languages, func(l language) []string { return l.signoffs })
+	wroteVerbs = buildVerbs(languages)
+	linkInText = regexp.MustCompile(`\s*[<(\[]\s*(https?://|mailto:|www\.)[^>)\]]*[>)\]]`)
+)
+
+// footer is a footer of the tables split at its "{}".
+type footer struct{ before, after string }
+
+// footerEdges are the first and last words of the footers, a cheap test
+// that rules out most lines before the footers are tried.
+var footerFirst, footerLast = footerEdges(footers)
+
+func footerEdges(fs []footer) (first, last map[string]bool) {
+	first, last = map[string]bool{}, map[string]bool{}
+	for _, f := range fs {
+		if w, _, _ := strings.Cut(f.before, " "); w != "" {
+			first[w] = true
+		} else {
+			words := strings.Fields(f.after)
+			last[words[len(words)-1]] = true
+		}
+	}
+	return first, last
+}
+
+// mayBeFooter says t (trimmed) opens or ends with a word a footer does.
+func mayBeFooter(t string) bool {
+	first, _, _ := strings.Cut(t, " ")
+	if footerFirst[strings.ToLower(first)] {
+		return true
+	}
+	last := t[strings.LastIndexAny(t, " >)")+1:]
+	return footerLast[strings.ToLower(strings.TrimRight(last, ".!"))] || !isASCII(t)
+}
+
+func buildFooters(langs []language) []footer {
+	var out []footer
+	for _, l := range langs {
+		for _, f := range l.footers {
+			before, after, _ := strings.Cut(f, "{}")
+			out = append(out, footer{before, after})
+		}
+	}
+	return out
+}
+
+// nameWords says s is one to four name-like words ("iPhone", "Galaxy S9",
+// "Outlook für Android"): letters and digits with a few joining marks.
+func nameWords(s string) bool {
+	words := strings.Split(s, " ")
+	if len(words) > 4 {
+		return false
+	}
+	for _, w := range words {
+		for i, r := range w {
+			ok := unicode.IsLetter(r) || unicode.IsDigit(r) || i > 0 && (unicode.Is(unicode.Mn, r) || strings.ContainsRune("'’.-_&+", r))
+			if !ok {
+				return false
+			}
+		}
+		if w == "" {
+			return false
+		}
+	}
+	return true
+}
+
+type fieldKind uint8
+
+const (
+	fieldFrom fieldKind = 1 << iota
+	fieldDate
+	fieldTo
+	fieldCc
+	fieldSubject
+)
+
+func buildFieldKinds(langs []language) map[string]fieldKind {
+	m := map[string]fieldKind{}
+	for _, l := range langs {
+		for kind, names := range map[fieldKind][]string{fieldFrom: l.from, fieldDate: l.date, fieldTo: l.to, fieldCc: l.cc, fieldSubject: l.subject} {
+			for _, n := range names {
+				m[n] |= kind
+			}
+		}
+	}
+	return m
+}
+
+func buildSet(langs []language, pick func(language) []string) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range langs {
+		for _, s := range pick(l) {
+			m[s] = true
+		}
+	}
+	return m
+}
+
+func buildVerbs(langs []language) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range langs {
+		for _, v := range l.wrote {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// plainLine drops what does not change a line's meaning for matching:
+// bidirectional marks, a leading quote, surrounding space.
+func plainLine(line string) string {
+	if !isASCII(line) {
+		line = strings.Map(func(r rune) rune {
+			switch {
+			case r == '\u2011' || r == '\u2010':
+				return '-'
+			case r == '\u00a0':
+				return ' '
+			case r >= '\u200b' && r <= '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069', r == '\ufeff':
+				return -1
+			}
+			return r
+		}, line)
+	}
+	return strings.TrimSpace(line)
+}
+
+// isFooter says line, as a whole, is a mail app's footer ("Sent from my
+// iPhone", "Envoyé à partir de Outlook pour iOS"), perhaps with a link.
+// A sentence that begins like one and goes on is not.
+func isFooter(line string) bool {
+	if len(line) > 200 {
+		return false
+	}
+	t := plainLine(line)
+	if !mayBeFooter(t) {
+		return false
+	}
+	if strings.ContainsAny(t, "<([") {
+		t = linkInText.ReplaceAllString(t, "")
+	}
+	t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+	t = strings.TrimRight(t, ".!")
+	if t == "" || utf8.RuneCountInString(t) > 70 {
+		return false
+	}
+	for _, f := range footers {
+		if len(t) > len(f.before)+len(f.after) && strings.HasPrefix(t, f.before) && strings.HasSuffix(t, f.after) &&
+			nameWords(t[len(f.before):len(t)-len(f.after)]) {
+			return true
+		}
+	}
+	return false
+}
+
+// headerField says line is a "Field: value" line of a quoted header block
+// in any of the tables' languages, and which field.
+func headerField(line string) (fieldKind, bool) {
+	t := strings.TrimLeft(line, "> \t")
+	t = strings.TrimLeft(t, "*_")
+	colon := strings.IndexByte(t[:min(len(t), 41)], ':')
+	if wide := strings.Index(t[:min(len(t), 43)], "："); wide > 0 && (colon < 0 || wide < colon) {
+		colon = wide
+	}
+	if colon <= 0 || colon > 40 {
+		return 0, false
+	}
+	name := strings.ToLower(strings.Trim(plainLine(t[:colon]), "*_ "))
+	k, ok := fieldKinds[name]
+	return k, ok && k != 0
+}
+
+// hasColon says line holds a colon, ASCII or full-width.
+func hasColon(line string) bool {
+	return strings.IndexByte(line, ':') >= 0 || strings.Contains(line, "：")
+}
+
+func isHeaderField(line string) bool {
+	_, ok := headerField(line)
+	return ok
+}
+
+// headerBlockAt says a quoted header block (From/Sent/To/Subject in any
+// language and order) starts at line i: three field lines of at least two
+// kinds, with at most a few blank or wrapped lines among them.
+func headerBlockAt(lines []string, i int) bool {
+	k, ok := headerField(lines[i])
+	if !ok {
+		return false
+	}
+	kinds, n, other := k, 1, 0
+	for j := i + 1; j < len(lines) && j < i+10; j++ {
+		if k, ok := headerField(lines[j]); ok {
+			kinds |= k
+			n++
+			if n >= 3 && kinds&(kinds-1) != 0 {
+				return true
+			}
+			continue
+		}
+		if other++; other > 3 {
+			return false
+		}
+	}
+	return false
+}
+
+// isSeparator says line is a separator such as "-----Original
+// Message-----" or "-------- Oprindelig besked --------" in the tables'
+// languages, or Outlook's rule of underscores.
+func isSeparator(line string) bool {
+	t := strings.TrimLeft(line, "> \t*")
+	if strings.HasPrefix(t, "________________") && strings.Trim(t, "_ \t*") == "" {
+		return true
+	}
+	if !strings.HasPrefix(t, "--") && !strings.HasPrefix(t, "==") && !strings.HasPrefix(t, "__") && !strings.HasSuffix(strings.TrimSpace(t), ":") {
+		return false
+	}
+	title := strings.ToLower(strings.Trim(plainLine(t), "-_=*: \t"))
+	return originals[title]
+}
+
+// dashTitle is a short title between dashes ("---- Nachricht ----"): a
+// separator when a header block follows it.
+func dashTitle(line string) bool {
+	t := strings.TrimSpace(strings.TrimLeft(line, "> \t"))
+	return len(t) < 80 && strings.HasPrefix(t, "--") && strings.HasSuffix(t, "--")
+}
+
+// hasDate says s holds a date or a time: digits joined by '/', '.', '-'
+// or ':' ("2016-03-03", "4/12/2024", "17:21"), in any script's digits.
+func hasDate(s string) bool {
+	prevDigit, sep := false, false
+	for _, r := range s {
+		switch {
+		case unicode.IsDigit(r):
+			if sep {
+				return true
+			}
+			prevDigit = true
+		case prevDigit && (r == '/' || r == '.' || r == '-' || r == ':'):
+			prevDigit, sep = false, true
+		default:
+			prevDigit, sep = false, false
+		}
+	}
+	return false
+}
+
+// endsAttribution says line ends as an attribution does: with a colon,
+// perhaps followed by direction marks.
+func endsAttribution(line string) bool {
+	t := plainLine(line)
+	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, "：")
+}
+
+// verbAttribution is the general attribution shape: a line ending with a
+// colon that holds one of the tables' "wrote" verbs and a date or time,
+// and after the verb only a name and address ("No dia 4/12/2024, às
+// 00:19, ana@example.com escreveu:", "2016. márc. 3. 17:21 írta X <x@y>:").
+func verbAttribution(line string) bool {
+	if len(line) > 400 || !endsAttribution(line) || !hasDate(plainLine(line)) {
+		return false
+	}
+	orig := plainLine(strings.TrimLeft(line, "> \t"))
+	l := strings.ToLower(orig)
+	for _, v := range wroteVerbs {
+		i := strings.LastIndex(l, v)
+		if i < 0 {
+			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(l[:i]); i > 0 && unicode.IsLetter(r) && !isCJK(r) {
+			continue
+		}
+		before, rest := l[:i], l[i+len(v):]
+		if len(l) == len(orig) {
+			before, rest = orig[:i], orig[i+len(v):] // the case of the name matters below
+		}
+		rest = strings.TrimSpace(strings.TrimRight(rest, ":： "))
+		if attributionTail(rest) {
+			return true
+		}
+		// "Avery Quill schrieb am 3.3.2026 um 09:14:": a name, the verb,
+		// then the date.
+		if before = strings.TrimSpace(before); hasDate(rest) && (nameShaped(before) || strings.Contains(before, "@")) {
+			return true
+		}
+	}
+	return false
+}
+
+// attributionTail says what follows an attribution's verb is what may:
+// nothing, a name and address ("schrieb Avery Quill <a@b>"), a short name
+// ("schrieb Test user"), a parenthesised date (Hungarian "írta (időpont:
+// …)"), or one word of a script without capitals (Thai "เขียนว่า").
+// "wrote to the bank" is no attribution.
+func attributionTail(rest string) bool {
+	first, _ := utf8.DecodeRuneInString(rest)
+	switch {
+	case rest == "", strings.Contains(rest, "@"), strings.HasPrefix(rest, "("):
+		return true
+	case unicode.IsUpper(first) && len(strings.Fields(rest)) <= 4:
+		return true
+	}
+	return len(strings.Fields(rest)) == 1 && strings.IndexFunc(rest, func(r rune) bool { return unicode.IsUpper(r) || unicode.IsLower(r) }) < 0
+}
+
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
+}
+
+// dateAddressLine is an attribution without a verb, as Gmail writes in some
+// languages: a date and an address ("2013/7/20 Name <addr>",
+// "2016-03-03 17:21 GMT+01:00 Name <addr>:"). Only followed by quoted
+// text is it taken for one.
+func dateAddressLine(line string) bool {
+	t := plainLine(strings.TrimLeft(line, " \t"))
+	if len(t) > 250 || !strings.Contains(t, "@") || !hasDate(t) {
+		return false
+	}
+	return strings.HasSuffix(t, ":") || strings.HasSuffix(t, ">") || strings.HasSuffix(t, ">:")
+}
+
+// isSignoff says line is only a closing formula ("Kind regards,").
+func isSignoff(line string) bool {
+	t := strings.ToLower(strings.TrimRight(plainLine(line), ",.!"))
+	return len(t) < 40 && signoffs[t]
+}

@@ -1,0 +1,45 @@
+package replytext
+
+import (
+	"strings"
+	"testing"
+)
+
+// Signatures without a delimiter, in mail written for these tests.
+func TestSignatureWithoutDelimiter(t *testing.T) {
+	cases := []struct {
+		name, body string
+		opts       *Options
+		reply      string
+	}{
+		{"name, title and phone", "The bill is for March.\n\nRegards,\n\nQuinn Marlow\nFinance Manager\n+44 20 7946 0000\nwww.example.test", nil, "The bill is for March."},
+		{"close and name in one paragraph with contact lines", "Sent it today.\n\nBest regards,\nQuinn Marlow\nTel: 020 7946 0000", nil, "Sent it today."},
+		{"a close with a name stays", "Sent it today.\n\nKind regards,\nQuinn Marlow", nil, "Sent it today.\n\nKind regards,\nQuinn Marlow"},
+		{"first name stays", "Sent it today.\n\nThanks,\nQuinn", nil, "Sent it today.\n\nThanks,\nQuinn"},
+		{"dash name stays", "Sent it today.\n\n-Quinn", nil, "Sent it today.\n\n-Quinn"},
+		{"sender's name opens the block", "Yes, paid.\n\nQuinn Marlow\nMarlow Joinery", &Options{SenderName: "Quinn Marlow"}, "Yes, paid."},
+		{"sender's address in the block", "Yes, paid.\n\nQ. Marlow\nquinn@marlow.test", &Options{SenderAddress: "quinn@marlow.test"}, "Yes, paid."},
+		{"without the sender, a bare name and company stay", "Yes, paid.\n\nQuinn Marlow\nMarlow Joinery", nil, "Yes, paid.\n\nQuinn Marlow\nMarlow Joinery"},
+		{"confidentiality notice", "Yes, paid.\n\nQuinn Marlow\nFinance Manager\n\nThis message is confidential and intended solely for the addressee. If you received it by mistake, tell the sender and delete it; do not share it.", nil, "Yes, paid."},
+		{"contact details asked for", "The person to call is:\n\nQuinn Marlow\n+44 20 7946 0000", nil, "The person to call is:\n\nQuinn Marlow\n+44 20 7946 0000"},
+		{"a list is no signature", "Items:\n\nPaper\nInk\nStamps", nil, "Items:\n\nPaper\nInk\nStamps"},
+		{"German close and title", "Ist bezahlt.\n\nMit freundlichen Grüßen\nJonas Feld\nGeschäftsführer", nil, "Ist bezahlt."},
+	}
+	for _, c := range cases {
+		got := ExtractWith(c.body, c.opts)
+		if got.Reply != c.reply {
+			t.Errorf("%s: reply = %q, want %q", c.name, got.Reply, c.reply)
+		}
+		if got.Reply != c.body && !strings.Contains(got.Elided, strings.TrimPrefix(c.body, c.reply)[2:6]) {
+			t.Errorf("%s: elided = %q", c.name, got.Elided)
+		}
+	}
+}
+
+func TestHTMLRuleAboveHeaderBlock(t *testing.T) {
+	body := `<div>Paid on Friday.<hr><b>Von: </b>Avery<br><b>Gesendet: </b>Dienstag<br><b>An: </b>Dana<br><b>Betreff: </b>Rechnung<br><p>Bezahlt?</p></div>`
+	got := ExtractHTML(body)
+	if got.Reply != "Paid on Friday." || !strings.Contains(got.Elided, "Bezahlt?") {
+		t.Errorf("got %+v", got)
+	}
+}
