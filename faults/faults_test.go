@@ -162,10 +162,10 @@ func TestFaults(t *testing.T) {
 
 	// Every reply posted exactly once, every web post stored once.
 	var dupReplies, dupPosts, missingPosts int
-	db.QueryRow(`SELECT count(*) FROM (SELECT body FROM messages WHERE source = 'email' GROUP BY body HAVING count(*) > 1) d`).Scan(&dupReplies)
+	scanRow(t, db.QueryRow(`SELECT count(*) FROM (SELECT body FROM messages WHERE source = 'email' GROUP BY body HAVING count(*) > 1) d`), &dupReplies)
 	got.posts -= txnCount // the opening questions
-	db.QueryRow(`SELECT count(*) FROM (SELECT post_key FROM messages WHERE post_key IS NOT NULL GROUP BY author_id, post_key HAVING count(*) > 1) d`).Scan(&dupPosts)
-	db.QueryRow(`SELECT $1::int - count(DISTINCT post_key) FROM messages WHERE post_key LIKE 'fault-post-%'`, *nPosts).Scan(&missingPosts)
+	scanRow(t, db.QueryRow(`SELECT count(*) FROM (SELECT post_key FROM messages WHERE post_key IS NOT NULL GROUP BY author_id, post_key HAVING count(*) > 1) d`), &dupPosts)
+	scanRow(t, db.QueryRow(`SELECT $1::int - count(DISTINCT post_key) FROM messages WHERE post_key LIKE 'fault-post-%'`, *nPosts), &missingPosts)
 	if got.replies != *nReplies || dupReplies != 0 {
 		fail("%d replies posted (%d posted more than once), want %d once each", got.replies, dupReplies, *nReplies)
 	}
@@ -173,11 +173,29 @@ func TestFaults(t *testing.T) {
 		fail("%d web posts stored (%d twice, %d missing), want %d once each", got.posts, dupPosts, missingPosts, *nPosts)
 	}
 
+	// Every reply with a file has exactly its one file, stored with a body;
+	// no body is left without a file.
+	wantFiles, wantBodies := 0, map[string]bool{}
+	for i := range *nReplies {
+		if withReceipt(i) {
+			wantFiles++
+			wantBodies[receiptPDF(i)] = true
+		}
+	}
+	var files, withFiles, bodiless, bodies, orphans int
+	scanRow(t, db.QueryRow(`SELECT count(*), count(DISTINCT message_id) FROM attachments`), &files, &withFiles)
+	scanRow(t, db.QueryRow(`SELECT count(*) FROM attachments a WHERE NOT EXISTS (SELECT 1 FROM attachment_bodies b WHERE b.sha256 = a.sha256)`), &bodiless)
+	scanRow(t, db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256)) FROM attachment_bodies b`), &bodies, &orphans)
+	if files != wantFiles || withFiles != wantFiles || bodiless != 0 || bodies != len(wantBodies) || orphans != 0 {
+		fail("%d files on %d replies (%d without a body), %d bodies (%d orphans); want %d files on as many replies, %d bodies",
+			files, withFiles, bodiless, bodies, orphans, wantFiles, len(wantBodies))
+	}
+
 	// The inbound log accounts for every message in the mailbox, and every
 	// one is marked handled.
 	ids, seen := mailboxIDs(t, imapSrv)
 	var logged int
-	db.QueryRow(`SELECT count(*) FROM inbound WHERE trim(both '<>' from message_id_hdr) = ANY($1)`, pq.Array(ids)).Scan(&logged)
+	scanRow(t, db.QueryRow(`SELECT count(*) FROM inbound WHERE trim(both '<>' from message_id_hdr) = ANY($1)`, pq.Array(ids)), &logged)
 	distinct := len(uniq(ids))
 	if distinct != *nReplies || logged != distinct {
 		fail("mailbox holds %d distinct Message-IDs, inbound log has %d of them, want %d", distinct, logged, *nReplies)
@@ -189,7 +207,7 @@ func TestFaults(t *testing.T) {
 	// Every notification delivered at least once; copies under one
 	// Message-ID only for sends a kill interrupted.
 	var outboxTotal, outboxSent int
-	db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE status = 'sent') FROM outbox`).Scan(&outboxTotal, &outboxSent)
+	scanRow(t, db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE status = 'sent') FROM outbox`), &outboxTotal, &outboxSent)
 	var mailIDs []string
 	rows, err := db.Query(`SELECT mail_id FROM outbox`)
 	if err != nil {
@@ -197,7 +215,9 @@ func TestFaults(t *testing.T) {
 	}
 	for rows.Next() {
 		var id string
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
 		mailIDs = append(mailIDs, id)
 	}
 	rows.Close()
@@ -247,7 +267,9 @@ func TestFaults(t *testing.T) {
 	if rows, err := db.Query(`SELECT verdict || ' ' || count(*) FROM inbound GROUP BY verdict ORDER BY count(*) DESC`); err == nil {
 		for rows.Next() {
 			var v string
-			rows.Scan(&v)
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
 			verdicts = append(verdicts, v)
 		}
 		rows.Close()
@@ -255,11 +277,13 @@ func TestFaults(t *testing.T) {
 	report := fmt.Sprintf(`fault suite: %d serve processes, %d replies by IMAP, %d web posts, kill phase %s
   faults: %d SIGKILLs with restarts, IMAP server restart, Postgres restart (immediate; one process started while it was down), SMTP refusals for 5 s
   replies posted: %d (posted twice: %d); web posts stored: %d (twice: %d, missing: %d)
+  files: %d on %d replies, %d without a body; %d bodies stored, %d orphans
   mailbox: %d messages, %d distinct, %d in the inbound log, %d \Seen; appends retried: %d
   inbound verdicts: %s
   notifications: %d queued, %d sent, %d never delivered, %d extra copies under one Message-ID (limit %d); posts retried: %d
   settled %s after the last fault
 `, processes, *nReplies, *nPosts, *killPhase, kills, got.replies, dupReplies, got.posts, dupPosts, missingPosts,
+		files, withFiles, bodiless, bodies, orphans,
 		len(ids), distinct, logged, seen, appendRetries.Load(), strings.Join(verdicts, ", "), outboxTotal, outboxSent, undelivered, copies,
 		kills*workers, postRetries.Load(), got.after.Round(100*time.Millisecond))
 	t.Log("\n" + report)
@@ -386,24 +410,54 @@ func appendReplies(ctx context.Context, t *testing.T, srv *imaptest.Server, w wo
 	}
 }
 
+// scanRow reads one row of a check; a query that fails fails the suite
+// rather than reading as zero.
+func scanRow(t *testing.T, row *sql.Row, dest ...any) {
+	t.Helper()
+	if err := row.Scan(dest...); err != nil {
+		t.Fatalf("fault suite query: %v", err)
+	}
+}
+
 // replyMail is reply i from the client, written as a mail client writes
 // one: Re: subject, the answer on top, the notification quoted below.
 func replyMail(w world, i int) []byte {
 	k := i % len(w.txns)
-	return []byte(strings.ReplaceAll(fmt.Sprintf(`From: Dana Harbor <dana@client.test>
+	head := fmt.Sprintf(`From: Dana Harbor <dana@client.test>
 To: Avery Quill via Mailbot <reply+%s@reply.example.test>
 Subject: Re: Invoice A-%d
 Message-ID: <fault-reply-%d@client.test>
 Date: Tue, 03 Mar 2026 10:00:00 +0000
 MIME-Version: 1.0
-Content-Type: text/plain; charset=utf-8
-
-Reply number %d: it was the spring stock order.
+`, w.tokens[k], 1000+k, i)
+	text := fmt.Sprintf(`Reply number %d: it was the spring stock order.
 
 On Tue, Mar 3, 2026 at 9:14 AM Avery Quill via Mailbot <notifications@mail.example.test> wrote:
 > What was this charge for?
-`, w.tokens[k], 1000+k, i, i), "\n", "\r\n"))
+`, i)
+	if !withReceipt(i) {
+		return []byte(strings.ReplaceAll(head+"Content-Type: text/plain; charset=utf-8\n\n"+text, "\n", "\r\n"))
+	}
+	return []byte(strings.ReplaceAll(head+`Content-Type: multipart/mixed; boundary="r"
+
+--r
+Content-Type: text/plain; charset=utf-8
+
+`+text+`--r
+Content-Type: application/pdf
+Content-Disposition: attachment; filename="receipt.pdf"
+
+`+receiptPDF(i)+`
+--r--
+`, "\n", "\r\n"))
 }
+
+// withReceipt says whether reply i carries a file: every tenth does.
+func withReceipt(i int) bool { return i%10 == 0 }
+
+// receiptPDF is reply i's file; two replies in a row with files share
+// their content, so stored bodies are shared too.
+func receiptPDF(i int) string { return fmt.Sprintf("%%PDF-1.4 receipt %d", i/20) }
 
 // postMessages posts its share of n messages through the JSON API, each
 // with an Idempotency-Key, trying the processes in turn until one answers.
@@ -453,8 +507,8 @@ func waitSettled(t *testing.T, db *sql.DB, want settled, since time.Time, timeou
 	var got settled
 	last, lastChange := -1, start
 	for {
-		db.QueryRow(`SELECT count(*) FILTER (WHERE source = 'email'), count(*) FILTER (WHERE source = 'web') FROM messages`).Scan(&got.replies, &got.posts)
-		db.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'pending'`).Scan(&got.pending)
+		scanRow(t, db.QueryRow(`SELECT count(*) FILTER (WHERE source = 'email'), count(*) FILTER (WHERE source = 'web') FROM messages`), &got.replies, &got.posts)
+		scanRow(t, db.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'pending'`), &got.pending)
 		got.after = time.Since(since)
 		if got.replies >= want.replies && got.posts >= want.posts+txnCount && got.pending == 0 {
 			return got
