@@ -68,6 +68,8 @@ func runBench(ctx context.Context, args []string, env func(string) string, out i
 	fs.StringVar(&t.smtp.TLS, "smtp-tls", "starttls", "starttls, tls or none")
 	fs.StringVar(&t.smtp.Username, "smtp-user", "", "SMTP AUTH user name; no AUTH when empty")
 	fs.StringVar(&t.smtp.Password, "smtp-password", "", "SMTP AUTH password")
+	fs.IntVar(&t.attachKB, "attach-kb", 0, "ingest: every reply carries a PDF of this many KiB (0: one in four carries a tiny one)")
+	fs.StringVar(&t.blobURL, "blob-url", env("MAILBOT_BLOB_URL"), "keep file bodies in this bucket (file:///dir, s3://…) instead of Postgres")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -102,8 +104,10 @@ func runBench(ctx context.Context, args []string, env func(string) string, out i
 
 // benchTarget names external mail servers to measure against.
 type benchTarget struct {
-	imap mailin.IMAPOptions
-	smtp mailout.SMTPOptions
+	imap     mailin.IMAPOptions
+	smtp     mailout.SMTPOptions
+	attachKB int
+	blobURL  string
 }
 
 // benchWorld is a database with a company, an accountant and 16 clients who
@@ -227,7 +231,12 @@ func (b *benchWorld) openDatabase(ctx context.Context, env func(string) string) 
 	if _, err := schema.Migrate(ctx, db.DB); err != nil {
 		return err
 	}
-	b.store, err = threads.NewStore(db, &threads.Options{TokenKey: b.key})
+	bucket, err := openBucket(ctx, b.target.blobURL, true)
+	if err != nil {
+		return err
+	}
+	b.cleanup = append(b.cleanup, func() { closeBucket(bucket) })
+	b.store, err = threads.NewStore(db, storeOptions(b.key, threads.FileLimits{}, bucket))
 	return err
 }
 

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +31,12 @@ func (b *benchWorld) benchReply(i int, tag string) []byte {
 		"Message-ID: <%s-%d@bench.test>\r\nDate: %s\r\nMIME-Version: 1.0\r\n", from, b.tokens[c], tag, i,
 		time.Now().Format(time.RFC1123Z))
 	quote := "On Mon, 2 Mar 2026 at 09:14, Avery via Mailbot <notifications@bench.test> wrote:\r\n> What was this charge for?\r\n"
+	if b.target.attachKB > 0 {
+		return []byte(head + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nReply " +
+			fmt.Sprint(i) + ", receipt attached.\r\n\r\n" + quote + "--b\r\nContent-Type: application/pdf\r\n" +
+			"Content-Disposition: attachment; filename=\"receipt.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+			benchFile(i, b.target.attachKB) + "--b--\r\n")
+	}
 	switch i % 4 {
 	case 1:
 		return []byte(head + "Content-Type: text/html; charset=utf-8\r\n\r\n<div>Reply " + fmt.Sprint(i) +
@@ -43,6 +52,25 @@ func (b *benchWorld) benchReply(i int, tag string) []byte {
 	}
 	return []byte(head + "Content-Type: text/plain; charset=utf-8\r\n\r\nReply " + fmt.Sprint(i) +
 		": it was the spring order.\r\n\r\n" + quote)
+}
+
+// benchFile is reply i's own PDF of kb KiB, in base64 lines: every reply's
+// content differs, so each is stored.
+func benchFile(i, kb int) string {
+	data := make([]byte, kb<<10)
+	copy(data, "%PDF-1.4\n")
+	r := rand.New(rand.NewPCG(uint64(i), 7))
+	for j := 9; j < len(data); j++ {
+		data[j] = byte(r.Uint32())
+	}
+	enc := base64.StdEncoding.EncodeToString(data)
+	var out strings.Builder
+	for len(enc) > 76 {
+		out.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	out.WriteString(enc + "\r\n")
+	return out.String()
 }
 
 // ingest puts n replies into the service's mailbox and reads them with the
