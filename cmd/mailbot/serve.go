@@ -55,6 +55,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err != nil {
 		return err
 	}
+	warnNoStaff(ctx, store, log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	workers, err := outboxWorkers(cfg, store, log, mailout.NewMetrics(reg))
@@ -86,6 +87,14 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return err
 	}
 	return serveHTTP(ctx, log, ln, h)
+}
+
+// warnNoStaff says how to make the first staff person when nobody can
+// reach /admin.
+func warnNoStaff(ctx context.Context, store *threads.Store, log *slog.Logger) {
+	if ok, err := store.HasStaffLogin(ctx); err == nil && !ok {
+		log.Warn(`no staff person can sign in yet; create one with: mailbot person add --email you@example.com --name "Your Name" --staff`)
+	}
 }
 
 // openDatabase connects to Postgres, waiting up to wait while the server
