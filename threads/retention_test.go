@@ -2,6 +2,7 @@ package threads_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -84,6 +85,11 @@ func TestPruneKeepsWhatItShould(t *testing.T) {
 	s.DB().Get(&row, `SELECT verdict, truncated, raw_size FROM inbound WHERE id = $1`, crlf)
 	if row.Verdict != string(threads.VerdictIgnoredOther) || !row.Truncated || row.RawSize < 40 {
 		t.Errorf("the cut mail's row: %+v; want its verdict and size, marked truncated", row)
+	}
+	// Read again, a header alone would lose the mail its verdict.
+	_, err = s.RecordInbound(ctx, threads.InboundRecord{ReprocessID: crlf, Verdict: threads.VerdictRejectedEmpty}, nil, nil)
+	if !errors.Is(err, threads.ErrHeaderOnly) {
+		t.Errorf("reprocessing a mail cut to its header: %v, want ErrHeaderOnly", err)
 	}
 	var left []int64
 	s.DB().Select(&left, `SELECT coalesce(message_id, 0) FROM outbox ORDER BY id`)

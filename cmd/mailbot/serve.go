@@ -78,8 +78,9 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return err
 	}
 	stopIntakes := in.start(ctx, log)
+	stopRetention := startRetention(ctx, store, cfg.Retention, retentionEvery, log)
 	// Stop taking work, let what is in flight finish, then close.
-	defer func() { cancel(); stopIntakes(); stopWorkers() }()
+	defer func() { cancel(); stopIntakes(); stopWorkers(); stopRetention() }()
 	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log,
 		TrustedProxies: cfg.TrustedProxies},
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in)
