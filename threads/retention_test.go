@@ -29,7 +29,7 @@ func TestPruneKeepsWhatItShould(t *testing.T) {
 	toAnaOld := []threads.Message{w.post(t, w.invoice, w.accountant, w.ana, "first"), w.post(t, w.invoice, w.accountant, w.ana, "second")}
 	toAvery := w.post(t, w.invoice, w.ana, w.accountant, "answer")
 	failed := w.post(t, other, w.accountant, w.ana, "to a dead address")
-	w.clock.Add(time.Second) // rows are queued at the database's time
+	w.clock.Add(time.Hour) // rows are queued at the database's time, a moment after the clock's start
 	settle(t, s, failed.ID)
 	oldSession := mustSession(t, s, w.ana)
 	if err := s.ReserveLoginAttempt(ctx, threads.LoginBudget{Key: "old", Burst: 5, Per: time.Minute}); err != nil {
