@@ -54,7 +54,10 @@ func personFrom(ctx context.Context, args []string, env func(string) string, in 
 func personAdd(ctx context.Context, args []string, env func(string) string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("person add", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), personUsage) }
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), personUsage+"\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	pi := threads.PersonInput{}
 	var email string
 	fs.StringVar(&email, "email", "", "the address they sign in with and get mail at")
