@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -109,25 +108,4 @@ func (s *Store) SessionPerson(ctx context.Context, token string) (Person, error)
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, secretHash(token))
 	return wrapStore("delete session", err)
-}
-
-// CreateAPIKey makes a key for the JSON API and returns it; only its hash
-// is kept.
-func (s *Store) CreateAPIKey(ctx context.Context, name string) (string, error) {
-	key := "mbk_" + newSecret()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (name, key_hash) VALUES ($1, $2)`, strings.TrimSpace(name), secretHash(key))
-	return key, wrapStore("create api key", err)
-}
-
-// APIKeyValid reports whether a key exists and is not revoked.
-func (s *Store) APIKeyValid(ctx context.Context, key string) (bool, error) {
-	var ok bool
-	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL)`, secretHash(key))
-	return ok, wrapStore("api key", err)
-}
-
-// RevokeAPIKey revokes the key with this name.
-func (s *Store) RevokeAPIKey(ctx context.Context, name string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE api_keys SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, name)
-	return wrapStore("revoke api key", err)
 }

@@ -14,6 +14,11 @@ import (
 // ErrAlreadyPosted refuses to reprocess a mail that already made a message.
 var ErrAlreadyPosted = errors.New("this mail was already posted")
 
+// ErrHeaderOnly refuses to reprocess a mail of which only the header is
+// kept (it was too large, or older than raw mail is kept): read again, it
+// would lose its verdict for one about a mail without a body.
+var ErrHeaderOnly = errors.New("only this mail's header is kept")
+
 // InboundRecord is one received mail and what the pipeline made of it before
 // posting.
 type InboundRecord struct {
@@ -138,10 +143,11 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 		}
 	}
 	var prior struct {
-		ID      int64   `db:"id"`
-		Verdict Verdict `db:"verdict"`
+		ID        int64   `db:"id"`
+		Verdict   Verdict `db:"verdict"`
+		Truncated bool    `db:"truncated"`
 	}
-	err = tx.GetContext(ctx, &prior, `SELECT id, verdict FROM inbound
+	err = tx.GetContext(ctx, &prior, `SELECT id, verdict, truncated FROM inbound
 		WHERE (id = $1 OR ($1 = 0 AND dedupe_key = $2)) FOR UPDATE`, rec.ReprocessID, rec.DedupeKey)
 	if err != nil {
 		return 0, false, false, notFound("inbound", err)
@@ -153,6 +159,8 @@ func (s *Store) claimInbound(ctx context.Context, tx *sqlx.Tx, rec InboundRecord
 		}
 	} else if prior.Verdict == VerdictPosted {
 		return prior.ID, false, false, fmt.Errorf("reprocess inbound %d: %w", prior.ID, ErrAlreadyPosted)
+	} else if prior.Truncated {
+		return prior.ID, false, false, fmt.Errorf("reprocess inbound %d: %w", prior.ID, ErrHeaderOnly)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE inbound SET sender = $2, subject = $3, token_candidates = $4, class = $5,
 		person_id = nullif($6, 0), transaction_id = nullif($7, 0), sender_auth = $8, sender_auth_detail = $9,

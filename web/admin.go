@@ -52,6 +52,7 @@ type Admin struct {
 	web   *Server
 	store AdminStore
 	edit  AdminEditStore
+	keys  AdminKeyStore
 	opts  AdminOptions
 }
 
@@ -59,8 +60,9 @@ type Admin struct {
 func NewAdmin(s *Server, store interface {
 	AdminStore
 	AdminEditStore
+	AdminKeyStore
 }, opts AdminOptions) *Admin {
-	return &Admin{web: s, store: store, edit: store, opts: opts}
+	return &Admin{web: s, store: store, edit: store, keys: store, opts: opts}
 }
 
 // Register adds the admin routes to mux.
@@ -71,6 +73,7 @@ func (a *Admin) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/outbox/{id}/retry", a.staff(a.retry))
 	mux.HandleFunc("POST /admin/people/{id}/revoke-tokens", a.staff(a.revoke))
 	a.registerEdits(mux)
+	a.registerKeys(mux)
 }
 
 // staff lets only staff through; anyone else gets the same not-found as a

@@ -18,6 +18,8 @@ func status(err error) (int, string) {
 		return http.StatusNotFound, "Not found."
 	case errors.Is(err, threads.ErrAlreadyPosted):
 		return http.StatusConflict, "This mail was posted already; it is not posted twice."
+	case errors.Is(err, threads.ErrHeaderOnly):
+		return http.StatusConflict, "Only this mail's header is kept (it was too large, or is older than whole mail is kept), so it cannot be read again."
 	case errors.As(err, &kerr):
 		return http.StatusUnprocessableEntity, kerr.Error()
 	case errors.As(err, &verr):

@@ -12,7 +12,7 @@ import (
 	"mailbot/threads"
 )
 
-var pageNames = []string{"login", "firm", "company", "transaction", "unsubscribe", "error", "admin"}
+var pageNames = []string{"login", "firm", "company", "transaction", "unsubscribe", "error", "admin", "adminkeys"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}

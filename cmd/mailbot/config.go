@@ -35,6 +35,7 @@ type config struct {
 	RetryBase   time.Duration
 	Lease       time.Duration
 	DBWait      time.Duration
+	Retention   threads.Retention
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client.
 	TrustedProxies []netip.Prefix
@@ -67,6 +68,8 @@ var configVars = []configVar{
 	{"MAILBOT_HTTP_ADDR", ":8080", "address the web server listens on"},
 	{"MAILBOT_TRUSTED_PROXIES", "", "comma-separated CIDRs (or addresses) of the reverse proxies in front of the web server, e.g. 10.0.0.0/8,::1/128; sign-in throttling takes the client's address from X-Forwarded-For only when the request comes from one of them, else the connection's address"},
 	{"MAILBOT_DB_WAIT", "2m", "how long serve waits at start for a database it cannot reach yet (starting, restarting), logging each try; 0 reports it at once"},
+	{"MAILBOT_RETAIN_RAW", "90d", "how long an inbound mail's whole source is kept (for /admin and Reprocess); after it only its header, verdict and what was read of it stay. Days (90d) or a duration (2160h); 0 keeps it forever"},
+	{"MAILBOT_RETAIN_OUTBOX", "30d", "how long the rows of sent and muted emails are kept; failed ones stay until retried, and the newest per recipient and transaction stays (its Message-ID still matches replies). Days or a duration; 0 keeps them forever"},
 	{"MAILBOT_SERVICE_NAME", "Mailbot", "name in the From line: \"<Author> via <name>\""},
 	{"MAILBOT_SMTP_TLS", "starttls", "starttls, tls (implicit, port 465) or none (loopback relays only)"},
 	{"MAILBOT_SMTP_USERNAME", "", "SMTP AUTH user name; no AUTH when empty"},
@@ -145,6 +148,21 @@ func (r *envReader) bool(name string) bool {
 	return v
 }
 
+// retention reads how long something is kept: days (90d) or a Go duration
+// of at least an hour, or 0 for forever.
+func (r *envReader) retention(name string) time.Duration {
+	s := r.get(name)
+	d, err := time.ParseDuration(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, aerr := strconv.Atoi(days)
+		d, err = time.Duration(min(max(n, -1), 36500))*24*time.Hour, aerr
+	}
+	if err != nil || d < 0 || (d > 0 && d < time.Hour) {
+		r.fail("%s must be a number of days such as 90d, a duration of at least 1h, or 0 to keep forever", name)
+	}
+	return d
+}
+
 func (r *envReader) fail(format string, args ...any) {
 	if r.err == nil {
 		r.err = fmt.Errorf(format, args...)
@@ -171,6 +189,7 @@ func loadConfig(env func(string) string) (config, error) {
 	if c.DBWait, err = time.ParseDuration(r.get("MAILBOT_DB_WAIT")); err != nil || c.DBWait < 0 {
 		r.fail("MAILBOT_DB_WAIT must be a duration such as 2m, or 0")
 	}
+	c.Retention = threads.Retention{RawMail: r.retention("MAILBOT_RETAIN_RAW"), Outbox: r.retention("MAILBOT_RETAIN_OUTBOX")}
 	if c.Lease, err = time.ParseDuration(r.get("MAILBOT_SMTP_LEASE")); err != nil || c.Lease < time.Second {
 		r.fail("MAILBOT_SMTP_LEASE must be a duration of at least 1s, such as 5m")
 	}

@@ -68,6 +68,11 @@ func demoAPIKey(ctx context.Context, store *threads.Store, stateDir string) (str
 			return key, err
 		}
 	}
+	// Its old key, if any, was lost with the state directory: revoke it,
+	// since a name belongs to one live key.
+	if err := store.RevokeAPIKey(ctx, "demo"); err != nil && !errors.Is(err, threads.ErrNotFound) {
+		return "", err
+	}
 	key, err := store.CreateAPIKey(ctx, "demo")
 	if err != nil {
 		return "", err

@@ -24,7 +24,10 @@ Usage:
   mailbot migrate           apply pending database migrations (needs DATABASE_URL)
   mailbot ingest            record one mail from standard input (for pipe delivery)
   mailbot parse FILE|DIR|-  show how the service reads a message, without a database
-  mailbot password EMAIL    set a person's password (read from standard input)
+  mailbot password EMAIL    set a person's password (asked for, or read from standard input)
+  mailbot person add        add a person who signs in (--email, --name, --staff)
+  mailbot staff grant|revoke EMAIL  give or take away staff rights (/admin)
+  mailbot apikey create|list|revoke [NAME]  keys of the JSON API
   mailbot bench ingest|notify|web   measure the service in process (-n, --json)
 
 Run 'mailbot COMMAND -h' for a command's flags.
@@ -41,6 +44,9 @@ var commands = map[string]command{
 	"parse":    {runParse},
 	"ingest":   {runIngest},
 	"password": {runPassword},
+	"person":   {runPerson},
+	"staff":    {runStaff},
+	"apikey":   {runAPIKey},
 	"bench":    {runBench},
 }
 

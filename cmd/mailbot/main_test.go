@@ -112,6 +112,10 @@ func TestServeRefusesSchemaBehind(t *testing.T) {
 	if !strings.Contains(out.String(), "web server listening") {
 		t.Errorf("serve output: %s", out.String())
 	}
+	// A database without staff gets one line saying how to make some.
+	if !strings.Contains(out.String(), "mailbot person add --email") {
+		t.Errorf("serve on a database with no staff did not say how to make one:\n%s", out.String())
+	}
 	ctx2, cancel2 := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel2()
 	if err := runServe(ctx2, nil, env, &bytes.Buffer{}); err != nil {

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
-	"mailbot/threads"
 	"mailbot/web"
 )
 
@@ -19,12 +16,12 @@ func runPassword(ctx context.Context, args []string, env func(string) string, ou
 }
 
 // passwordFrom sets the password of the person who owns a verified address,
-// reading it from the first line of in, so it stays out of the shell history,
-// and ends the person's sessions.
+// asked for on a terminal or read from the first line of in, so it stays out
+// of the shell history, and ends the person's sessions.
 func passwordFrom(ctx context.Context, args []string, env func(string) string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("password", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: echo 'new password' | mailbot password EMAIL\n\nSets or resets the password of the person with this verified address,\nand signs them out everywhere.")
+		fmt.Fprintln(fs.Output(), "usage: mailbot password EMAIL\n       echo 'new password' | mailbot password EMAIL\n\nSets or resets the password of the person with this verified address,\nand signs them out everywhere.")
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -33,24 +30,16 @@ func passwordFrom(ctx context.Context, args []string, env func(string) string, i
 		fs.Usage()
 		return errors.New("name the person's email address")
 	}
-	url, err := databaseURL(env)
+	store, err := openStore(ctx, env)
 	if err != nil {
 		return err
 	}
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && line == "" {
-		return errors.New("give the new password on standard input")
-	}
-	hash, err := web.HashPassword(strings.TrimRight(line, "\r\n"))
+	defer store.DB().Close()
+	password, err := readPassword(in, os.Stderr)
 	if err != nil {
 		return err
 	}
-	db, err := threads.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	store, err := threads.NewStore(db, nil)
+	hash, err := web.HashPassword(password)
 	if err != nil {
 		return err
 	}

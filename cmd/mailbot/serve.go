@@ -60,6 +60,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err != nil {
 		return err
 	}
+	warnNoStaff(ctx, store, log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	workers, err := outboxWorkers(cfg, store, log, mailout.NewMetrics(reg))
@@ -83,8 +84,9 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	}
 	stopIntakes := in.start(ctx, log)
 	stopSweeper := startSweeper(ctx, store, bucket, log)
+	stopRetention := startRetention(ctx, store, cfg.Retention, retentionEvery, log)
 	// Stop taking work, let what is in flight finish, then close.
-	defer func() { cancel(); stopIntakes(); stopWorkers(); stopSweeper() }()
+	defer func() { cancel(); stopIntakes(); stopWorkers(); stopSweeper(); stopRetention() }()
 	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log,
 		TrustedProxies: cfg.TrustedProxies},
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in)
@@ -92,6 +94,14 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return err
 	}
 	return serveHTTP(ctx, log, ln, h)
+}
+
+// warnNoStaff says how to make the first staff person when nobody can
+// reach /admin.
+func warnNoStaff(ctx context.Context, store *threads.Store, log *slog.Logger) {
+	if ok, err := store.HasStaffLogin(ctx); err == nil && !ok {
+		log.Warn(`no staff person can sign in yet; create one with: mailbot person add --email you@example.com --name "Your Name" --staff`)
+	}
 }
 
 // openDatabase connects to Postgres, waiting up to wait while the server
