@@ -13,11 +13,15 @@ import (
 	"time"
 
 	"mailbot/internal/pgtest"
+	"mailbot/mailbot/inbound"
 	"mailbot/threads"
 	"mailbot/web"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	inbound.InstallCharsetReader()
+	pgtest.Main(m)
+}
 
 const password = "correct horse battery"
 

@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	_ "time/tzdata" // time zones of people, even where the system has none
+
+	"mailbot/mailbot/inbound"
 )
 
 const usage = `mailbot: conversations about ledger transactions, by web and by email
@@ -51,6 +53,7 @@ var commands = map[string]command{
 }
 
 func main() {
+	inbound.InstallCharsetReader()
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)

@@ -12,9 +12,13 @@ import (
 
 	"mailbot/internal/pgtest"
 	"mailbot/internal/schema"
+	"mailbot/mailbot/inbound"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	inbound.InstallCharsetReader()
+	pgtest.Main(m)
+}
 
 const testKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 

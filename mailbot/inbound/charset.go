@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -13,7 +14,19 @@ import (
 // charset is wrong.
 const sniffSize = 16 << 10
 
-func init() {
+var installOnce sync.Once
+
+// InstallCharsetReader makes go-message, process-wide, read a part that
+// declares a legacy charset but holds valid UTF-8 as UTF-8, as some mail
+// programs send it. go-message keeps its charset reader in a package
+// variable, so this changes the whole process: the command that wires the
+// process calls it once, before mail is read (tests, in their TestMain).
+// Calling it again does nothing.
+func InstallCharsetReader() {
+	installOnce.Do(installCharsetReader)
+}
+
+func installCharsetReader() {
 	declared := message.CharsetReader
 	message.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
 		// An unknown charset leaves the part as it is, so input must not

@@ -15,7 +15,10 @@ import (
 	"mailbot/threads"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	inbound.InstallCharsetReader()
+	pgtest.Main(m)
+}
 
 var addressing = inbound.Addressing{
 	ReplyPattern: "reply+{token}@reply.example.test",

@@ -1,0 +1,11 @@
+package inbound
+
+import (
+	"os"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	InstallCharsetReader()
+	os.Exit(m.Run())
+}
