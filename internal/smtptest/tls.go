@@ -22,6 +22,8 @@ type Options struct {
 	TLS      string // "" (plain), "starttls" or "tls" (implicit)
 	Username string // AUTH PLAIN and LOGIN required when set
 	Password string
+	// Token, when set, is also taken for Username with XOAUTH2.
+	Token string
 }
 
 // StartWith runs a server with opts; its certificate is in CertPool.
@@ -79,6 +81,9 @@ func (se *session) AuthMechanisms() []string {
 	if se.s.opts.Username == "" {
 		return nil
 	}
+	if se.s.opts.Token != "" {
+		return []string{sasl.Plain, sasl.Login, "XOAUTH2"}
+	}
 	return []string{sasl.Plain, sasl.Login}
 }
 
@@ -96,6 +101,10 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
 	case sasl.Login:
 		return &loginServer{check: check}, nil
+	case "XOAUTH2":
+		if se.s.opts.Token != "" {
+			return &xoauth2Server{se: se}, nil
+		}
 	}
 	return nil, smtp.ErrAuthUnknownMechanism
 }
@@ -125,4 +134,28 @@ func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
 		return nil, true, l.check(l.user, string(response))
 	}
 	return nil, true, errors.New("smtptest: unexpected LOGIN step")
+}
+
+// xoauth2Server checks "user=U\x01auth=Bearer T\x01\x01"; on a wrong
+// token it sends a JSON status and fails on the client's empty answer.
+type xoauth2Server struct {
+	se     *session
+	failed bool
+}
+
+func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
+	if x.failed {
+		return nil, true, smtp.ErrAuthFailed
+	}
+	if response == nil {
+		return []byte{}, false, nil // ask for the initial response
+	}
+	opts := x.se.s.opts
+	if string(response) != "user="+opts.Username+"\x01auth=Bearer "+opts.Token+"\x01\x01" {
+		x.failed = true
+		return []byte(`{"status":"401","schemes":"bearer","scope":"https://mail.example.test/"}`), false, nil
+	}
+	x.se.authed = true
+	x.se.s.OAuthLogins.Add(1)
+	return nil, true, nil
 }
