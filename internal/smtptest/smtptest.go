@@ -29,6 +29,7 @@ type Message struct {
 type Server struct {
 	Addr     string
 	CertPool *x509.CertPool // trusts the server's certificate (StartWith)
+	CertPEM  []byte         // the server's certificate (StartWith)
 	opts     Options
 
 	// OAuthLogins counts logins with XOAUTH2 and Options.Token.

@@ -7,9 +7,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -26,7 +29,8 @@ type Options struct {
 	Token string
 }
 
-// StartWith runs a server with opts; its certificate is in CertPool.
+// StartWith runs a server with opts; its certificate is in CertPool and,
+// PEM-encoded, in CertPEM.
 func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := &Server{arrived: make(chan struct{}, 1), opts: opts}
@@ -35,6 +39,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	s.CertPool = pool
+	s.CertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -158,4 +163,27 @@ func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
 	x.se.authed = true
 	x.se.s.OAuthLogins.Add(1)
 	return nil, true, nil
+}
+
+// CertFiles writes a new self-signed certificate for 127.0.0.1 and
+// localhost, and its key, as PEM files in dir; pool trusts it. Any test
+// server can serve it.
+func CertFiles(t testing.TB, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	cert, pool, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile, pool
 }
