@@ -203,21 +203,21 @@ func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 	}
 	err = w.sender.Send(ctx, email.From, email.To, email.Data)
 	if err == nil {
+		w.opts.Relay.sent()
 		if ok, err := w.markSent(ctx, log, n); err != nil || !ok {
 			log.Warn("sent, but the claim was lost; it may be sent again", slog.Any("error", err))
 			return err
 		}
 		w.opts.Metrics.countSent()
-		w.opts.Relay.sent()
 		log.Debug("notification sent", slog.Int64("message_id", n.MessageID))
 		return nil
 	}
-	w.opts.Relay.failed(err)
 	se, _ := err.(*SendError)
-	switch {
-	case se != nil && se.Relay:
+	if se != nil && se.Relay {
 		return w.relayDown(ctx, log, n, se)
-	case se != nil && se.Permanent:
+	}
+	w.opts.Relay.failed(err)
+	if se != nil && se.Permanent {
 		return w.fail(ctx, log, n, err.Error())
 	}
 	return w.retry(ctx, log, n, err.Error())
