@@ -285,3 +285,25 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// RetryFailedOutbox puts every failed row back in the queue, due now, with
+// a fresh retry deadline, and returns how many. Rows without an address
+// stay failed: no retry can send them.
+func (s *Store) RetryFailedOutbox(ctx context.Context) (int64, error) {
+	now := s.now()
+	var n int64
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &n, `WITH retried AS (
+				UPDATE outbox SET status = 'pending', next_attempt_at = $1, queued_at = $1
+				WHERE status = 'failed' AND to_address <> '' RETURNING id)
+			SELECT count(*) FROM retried`, now)
+		if err != nil {
+			return wrapStore("retry failed outbox", err)
+		}
+		if n > 0 {
+			_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, OutboxChannel)
+		}
+		return wrapStore("notify outbox", err)
+	})
+	return n, err
+}

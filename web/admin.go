@@ -17,6 +17,7 @@ type AdminStore interface {
 	InboundRaw(ctx context.Context, id int64) ([]byte, string, error)
 	OutboxList(ctx context.Context, status string, limit int) ([]threads.OutboxRow, error)
 	RetryOutbox(ctx context.Context, outboxID int64) error
+	RetryFailedOutbox(ctx context.Context) (int64, error)
 	OutboxLag(ctx context.Context) (time.Duration, error)
 	FailingAddresses(ctx context.Context) ([]threads.FailingAddress, error)
 	LastDay(ctx context.Context) (threads.DayCounts, error)
@@ -35,6 +36,17 @@ type IntakeStatus struct {
 	LastError  string
 }
 
+// RelayStatus is what the health section shows of the outgoing SMTP relay.
+type RelayStatus struct {
+	LastSent    time.Time
+	LastError   string
+	LastErrorAt time.Time
+	// Down: a problem of the relay's own (TLS, AUTH) holds every
+	// notification back until RetryAt.
+	Down    bool
+	RetryAt time.Time
+}
+
 // AdminOptions connect the admin view to the parts outside the web.
 type AdminOptions struct {
 	// Reprocess runs a logged mail through the pipeline again and returns
@@ -42,6 +54,9 @@ type AdminOptions struct {
 	Reprocess func(ctx context.Context, inboundID int64) (string, error)
 	// Intake reports the IMAP intake; nil when there is none.
 	Intake func() IntakeStatus
+	// Relay reports the outgoing relay as this process's workers see it;
+	// nil when there are none.
+	Relay func() RelayStatus
 	// Ready is the check behind /readyz, shown to staff with its detail;
 	// nil leaves it out.
 	Ready ReadyFunc
@@ -71,6 +86,7 @@ func (a *Admin) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/inbound/{id}", a.staff(a.raw))
 	mux.HandleFunc("POST /admin/inbound/{id}/reprocess", a.staff(a.reprocess))
 	mux.HandleFunc("POST /admin/outbox/{id}/retry", a.staff(a.retry))
+	mux.HandleFunc("POST /admin/outbox/retry-failed", a.staff(a.retryFailed))
 	mux.HandleFunc("POST /admin/people/{id}/revoke-tokens", a.staff(a.revoke))
 	a.registerEdits(mux)
 	a.registerKeys(mux)
@@ -121,10 +137,15 @@ func (a *Admin) page(w http.ResponseWriter, r *http.Request) {
 	if a.opts.Intake != nil {
 		intake = a.opts.Intake()
 	}
+	var relay *RelayStatus
+	if a.opts.Relay != nil {
+		st := a.opts.Relay()
+		relay = &st
+	}
 	a.web.render(w, r, "admin", map[string]any{"Inbound": inbound, "Outbox": outbox, "Day": day,
 		"Lag": lag.Round(time.Second), "Intake": intake, "Ready": a.readiness(r.Context()), "People": people,
 		"Companies": companies, "Filter": f, "Date": q.Get("date"), "OutboxStatus": q.Get("outbox"), "Flash": q.Get("done"),
-		"Failing": failing})
+		"Failing": failing, "Relay": relay})
 }
 
 // readiness is what /readyz would answer, with the detail it leaves out.
@@ -177,6 +198,13 @@ func (a *Admin) retry(w http.ResponseWriter, r *http.Request) {
 		err = a.store.RetryOutbox(r.Context(), id)
 	}
 	a.done(w, r, fmt.Sprintf("email %d queued again", id), err)
+}
+
+// retryFailed queues every failed notification again, as after a relay
+// problem that failed them.
+func (a *Admin) retryFailed(w http.ResponseWriter, r *http.Request) {
+	n, err := a.store.RetryFailedOutbox(r.Context())
+	a.done(w, r, strconv.FormatInt(n, 10)+" failed emails queued again", err)
 }
 
 func (a *Admin) revoke(w http.ResponseWriter, r *http.Request) {

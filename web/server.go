@@ -49,7 +49,8 @@ var _ Store = (*threads.Store)(nil)
 
 // Options configure the web server.
 type Options struct {
-	// SecureCookies marks cookies Secure; set it when served over HTTPS.
+	// SecureCookies marks cookies Secure on every request; without it
+	// they are Secure on requests that came over HTTPS.
 	SecureCookies bool
 	// SessionTTL is how long a sign-in lasts; default 14 days.
 	SessionTTL time.Duration
@@ -108,11 +109,14 @@ func (s *Server) Register(mux *http.ServeMux) http.Handler {
 	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}/preview", s.signedIn(s.previewFile))
 	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribePage)
 	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribe)
-	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+	return s.securityHeaders(http.NewCrossOriginProtection().Handler(mux))
 }
 
-func securityHeaders(h http.Handler) http.Handler {
+func (s *Server) securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if overHTTPS(r, s.opts.TrustedProxies) {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "same-origin")

@@ -168,7 +168,7 @@ func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	workers, err := outboxWorkers(cfg, b.store, slog.New(slog.DiscardHandler), nil)
+	workers, err := outboxWorkers(cfg, b.store, slog.New(slog.DiscardHandler), nil, nil)
 	if err != nil {
 		return res, err
 	}
@@ -292,7 +292,7 @@ func (b *benchWorld) web(ctx context.Context, n int) (benchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	h, err := handler(b.store, web.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}, nil, nil)
+	h, err := handler(b.store, web.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}, nil, nil, nil)
 	if err != nil {
 		return res, err
 	}

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -27,15 +30,17 @@ import (
 type config struct {
 	DatabaseURL string
 	HTTPAddr    string
-	TokenKey    []byte
-	Mail        mailout.Options
-	SMTP        mailout.SMTPOptions
-	Workers     int
-	RetryFor    time.Duration
-	RetryBase   time.Duration
-	Lease       time.Duration
-	DBWait      time.Duration
-	Retention   threads.Retention
+	// HTTPS is the web server's certificate; nil serves plain HTTP.
+	HTTPS     *tls.Certificate
+	TokenKey  []byte
+	Mail      mailout.Options
+	SMTP      mailout.SMTPOptions
+	Workers   int
+	RetryFor  time.Duration
+	RetryBase time.Duration
+	Lease     time.Duration
+	DBWait    time.Duration
+	Retention threads.Retention
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client.
 	TrustedProxies []netip.Prefix
@@ -65,7 +70,7 @@ var configVars = []configVar{
 	{"MAILBOT_FROM", "(required)", "sender of notification emails: notifications@example.com"},
 	{"MAILBOT_REPLY_ADDRESS", "(required)", "reply address pattern; {token} becomes the reply token: reply+{token}@reply.example.com"},
 	{"MAILBOT_SMTP_ADDR", "(required)", "SMTP relay host:port for outgoing mail"},
-	{"MAILBOT_HTTP_ADDR", ":8080", "address the web server listens on"},
+	{"MAILBOT_HTTP_ADDR", "127.0.0.1:8080", "address the web server listens on; loopback unless told otherwise (:8080 for every interface), for a reverse proxy on the same machine"},
 	{"MAILBOT_TRUSTED_PROXIES", "", "comma-separated CIDRs (or addresses) of the reverse proxies in front of the web server, e.g. 10.0.0.0/8,::1/128; sign-in throttling takes the client's address from X-Forwarded-For only when the request comes from one of them, else the connection's address"},
 	{"MAILBOT_DB_WAIT", "2m", "how long serve waits at start for a database it cannot reach yet (starting, restarting), logging each try; 0 reports it at once"},
 	{"MAILBOT_RETAIN_RAW", "90d", "how long an inbound mail's whole source is kept (for /admin and Reprocess); after it only its header, verdict and what was read of it stay. Days (90d) or a duration (2160h); 0 keeps it forever"},
@@ -74,7 +79,11 @@ var configVars = []configVar{
 	{"MAILBOT_SMTP_TLS", "starttls", "starttls, tls (implicit, port 465) or none (loopback relays only)"},
 	{"MAILBOT_SMTP_USERNAME", "", "SMTP AUTH user name; no AUTH when empty"},
 	{"MAILBOT_SMTP_PASSWORD", "", "SMTP AUTH password"},
-	{"MAILBOT_SMTP_AUTH", "PLAIN", "PLAIN or LOGIN"},
+	{"MAILBOT_SMTP_AUTH", "PLAIN", "PLAIN, LOGIN or XOAUTH2 (OAuth 2.0 access tokens for Gmail and Microsoft 365, from the MAILBOT_IMAP_OAUTH_* settings the IMAP intake uses; the token must be good for MAILBOT_SMTP_USERNAME)"},
+	{"MAILBOT_SMTP_CA_FILE", "", "PEM file of CA certificates trusted for the relay besides the system's (a private CA, a self-signed relay)"},
+	{"MAILBOT_SMTP_HELO", "", "name the service gives itself in EHLO; empty: the domain of MAILBOT_FROM"},
+	{"MAILBOT_TLS_CERT_FILE", "", "PEM certificate chain: the web server speaks HTTPS itself (with MAILBOT_TLS_KEY_FILE); read at start"},
+	{"MAILBOT_TLS_KEY_FILE", "", "PEM private key of MAILBOT_TLS_CERT_FILE"},
 	{"MAILBOT_SMTP_WORKERS", "2", "outbox workers in this process, each with its own SMTP connection"},
 	{"MAILBOT_SMTP_RETRY_FOR", "48h", "how long transient SMTP failures are retried before a notification is marked failed"},
 	{"MAILBOT_SMTP_RETRY_BASE", "30s", "first wait after a transient SMTP failure; it doubles on each further failure, up to 30m"},
@@ -119,6 +128,8 @@ func printConfigVars(w io.Writer) {
 type envReader struct {
 	env func(string) string
 	err error
+	// tokens is the OAuth 2.0 token source, made once for IMAP and SMTP.
+	tokens mailin.TokenFunc
 }
 
 func (r *envReader) get(name string) string {
@@ -173,9 +184,8 @@ func loadConfig(env func(string) string) (config, error) {
 	r := &envReader{env: env}
 	c := loadCore(r)
 	c.HTTPAddr = r.get("MAILBOT_HTTP_ADDR")
-	c.SMTP = mailout.SMTPOptions{Addr: r.get("MAILBOT_SMTP_ADDR"), TLS: r.get("MAILBOT_SMTP_TLS"),
-		Username: r.get("MAILBOT_SMTP_USERNAME"), Password: r.get("MAILBOT_SMTP_PASSWORD"),
-		AuthMechanism: r.get("MAILBOT_SMTP_AUTH")}
+	c.HTTPS = loadHTTPS(r)
+	c.SMTP = loadSMTP(r, c.Mail.FromAddress)
 	var err error
 	if c.Workers, err = strconv.Atoi(r.get("MAILBOT_SMTP_WORKERS")); err != nil || c.Workers < 1 || c.Workers > 64 {
 		r.fail("MAILBOT_SMTP_WORKERS must be a number from 1 to 64")
@@ -261,16 +271,27 @@ func loadIntakes(r *envReader, in *inConfig) {
 	switch r.get("MAILBOT_IMAP_AUTH") {
 	case "password":
 	case "xoauth2":
-		tokenURL, clientID := r.get("MAILBOT_IMAP_OAUTH_TOKEN_URL"), r.get("MAILBOT_IMAP_OAUTH_CLIENT_ID")
-		if tokenURL == "" || clientID == "" {
-			r.fail("MAILBOT_IMAP_AUTH=xoauth2 needs MAILBOT_IMAP_OAUTH_TOKEN_URL and MAILBOT_IMAP_OAUTH_CLIENT_ID")
-			return
-		}
-		in.IMAP.Token = oauthTokens(tokenURL, clientID, r.get("MAILBOT_IMAP_OAUTH_CLIENT_SECRET"),
-			r.get("MAILBOT_IMAP_OAUTH_REFRESH_TOKEN"), strings.Fields(r.get("MAILBOT_IMAP_OAUTH_SCOPES")))
+		in.IMAP.Token = r.oauth("MAILBOT_IMAP_AUTH")
 	default:
 		r.fail("MAILBOT_IMAP_AUTH must be password or xoauth2")
 	}
+}
+
+// oauth returns the token source of the MAILBOT_IMAP_OAUTH_* settings,
+// one for the process, so IMAP and SMTP share its tokens; setting names
+// the variable that asked for it.
+func (r *envReader) oauth(setting string) mailin.TokenFunc {
+	if r.tokens != nil {
+		return r.tokens
+	}
+	tokenURL, clientID := r.get("MAILBOT_IMAP_OAUTH_TOKEN_URL"), r.get("MAILBOT_IMAP_OAUTH_CLIENT_ID")
+	if tokenURL == "" || clientID == "" {
+		r.fail("%s=xoauth2 needs MAILBOT_IMAP_OAUTH_TOKEN_URL and MAILBOT_IMAP_OAUTH_CLIENT_ID", setting)
+		return nil
+	}
+	r.tokens = oauthTokens(tokenURL, clientID, r.get("MAILBOT_IMAP_OAUTH_CLIENT_SECRET"),
+		r.get("MAILBOT_IMAP_OAUTH_REFRESH_TOKEN"), strings.Fields(r.get("MAILBOT_IMAP_OAUTH_SCOPES")))
+	return r.tokens
 }
 
 // oauthTokens fetches access tokens from tokenURL, with the refresh token
@@ -294,6 +315,65 @@ func oauthTokens(tokenURL, clientID, secret, refresh string, scopes []string) ma
 		}
 		return t.AccessToken, nil
 	}
+}
+
+// loadSMTP reads the relay's settings; the EHLO name defaults to the
+// sender's domain, which the relay can check, rather than "localhost".
+func loadSMTP(r *envReader, from string) mailout.SMTPOptions {
+	o := mailout.SMTPOptions{Addr: r.get("MAILBOT_SMTP_ADDR"), TLS: r.get("MAILBOT_SMTP_TLS"),
+		Username: r.get("MAILBOT_SMTP_USERNAME"), Password: r.get("MAILBOT_SMTP_PASSWORD"),
+		AuthMechanism: strings.ToUpper(r.get("MAILBOT_SMTP_AUTH")), HELO: r.get("MAILBOT_SMTP_HELO")}
+	if o.HELO == "" {
+		o.HELO = strings.ToLower(from[strings.LastIndexByte(from, '@')+1:])
+	}
+	if o.AuthMechanism == "XOAUTH2" {
+		if o.Username == "" {
+			r.fail("MAILBOT_SMTP_AUTH=xoauth2 needs MAILBOT_SMTP_USERNAME: the address of the mailbox that sends")
+		}
+		o.Token = r.oauth("MAILBOT_SMTP_AUTH")
+	}
+	if file := r.get("MAILBOT_SMTP_CA_FILE"); file != "" {
+		pool, err := loadCAFile(file)
+		if err != nil {
+			r.fail("MAILBOT_SMTP_CA_FILE: %v", err)
+		}
+		o.RootCAs = pool
+	}
+	return o
+}
+
+// loadCAFile adds a PEM bundle's certificates to the system's roots.
+func loadCAFile(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("no PEM certificate in %s", file)
+	}
+	return pool, nil
+}
+
+// loadHTTPS reads the web server's certificate, when there is one.
+func loadHTTPS(r *envReader) *tls.Certificate {
+	certFile, keyFile := r.get("MAILBOT_TLS_CERT_FILE"), r.get("MAILBOT_TLS_KEY_FILE")
+	if certFile == "" && keyFile == "" {
+		return nil
+	}
+	if certFile == "" || keyFile == "" {
+		r.fail("HTTPS needs MAILBOT_TLS_CERT_FILE and MAILBOT_TLS_KEY_FILE together")
+		return nil
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		r.fail("MAILBOT_TLS_CERT_FILE, MAILBOT_TLS_KEY_FILE: %v", err)
+		return nil
+	}
+	return &cert
 }
 
 func loadDKIM(r *envReader) *mailout.DKIMOptions {

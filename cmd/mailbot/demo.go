@@ -18,6 +18,7 @@ import (
 	"mailbot/blobstore"
 	"mailbot/internal/pgcluster"
 	"mailbot/internal/schema"
+	"mailbot/mailbot/mailout"
 	"mailbot/threads"
 	"mailbot/web"
 )
@@ -107,7 +108,8 @@ func runDemoServices(ctx context.Context, f demoFlags, ln net.Listener, dbURL st
 	if err != nil {
 		return err
 	}
-	workers, err := outboxWorkers(cfg, store, log, nil)
+	relay := &mailout.Relay{}
+	workers, err := outboxWorkers(cfg, store, log, nil, relay)
 	if err != nil {
 		return err
 	}
@@ -123,12 +125,12 @@ func runDemoServices(ctx context.Context, f demoFlags, ln net.Listener, dbURL st
 	}
 	stopIntakes := in.start(ctx, log)
 	defer func() { cancel(); stopIntakes(); stopWorkers() }()
-	h, err := handler(store, web.Options{Logger: log}, nil, in, demoInbox(mail, world))
+	h, err := handler(store, web.Options{Logger: log}, nil, in, relay, demoInbox(mail, world))
 	if err != nil {
 		return err
 	}
 	printDemoBlock(out, demoBlock{webURL: webURL, world: world, apiKey: apiKey, smtp: mail.SMTPAddr(), imap: mail.IMAPAddr()})
-	return serveHTTP(ctx, log, ln, h)
+	return serveHTTP(ctx, log, ln, nil, h)
 }
 
 // demoConfig is the configuration serve would read, pointed at the demo's

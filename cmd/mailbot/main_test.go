@@ -12,6 +12,7 @@ import (
 
 	"mailbot/internal/pgtest"
 	"mailbot/internal/schema"
+	"mailbot/internal/smtptest"
 	"mailbot/mailbot/inbound"
 )
 
@@ -101,7 +102,7 @@ func TestTrustedProxiesSetting(t *testing.T) {
 
 func TestServeRefusesSchemaBehind(t *testing.T) {
 	t.Parallel()
-	env := envOf(serveEnv(pgtest.EmptyURL(t), "127.0.0.1:25"))
+	env := envOf(serveEnv(pgtest.EmptyURL(t), smtptest.Start(t).Addr))
 	err := runServe(t.Context(), nil, env, &bytes.Buffer{})
 	if !errors.Is(err, schema.ErrBehind) || !strings.Contains(err.Error(), "mailbot migrate") {
 		t.Fatalf("serve on an unmigrated database: err = %v, want ErrBehind naming `mailbot migrate`", err)

@@ -23,7 +23,7 @@ func testSite(t *testing.T, databaseURL string) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.DB().Close() })
-	h, err := handler(store, web.Options{}, nil, nil)
+	h, err := handler(store, web.Options{}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

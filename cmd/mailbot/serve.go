@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -63,8 +64,12 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	warnNoStaff(ctx, store, log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	workers, err := outboxWorkers(cfg, store, log, mailout.NewMetrics(reg))
+	relay := &mailout.Relay{}
+	workers, err := outboxWorkers(cfg, store, log, mailout.NewMetrics(reg), relay)
 	if err != nil {
+		return err
+	}
+	if err := checkRelay(ctx, cfg.SMTP); err != nil {
 		return err
 	}
 	cfg.In.Pipeline.Metrics = mailin.NewMetrics(reg)
@@ -89,11 +94,11 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	defer func() { cancel(); stopIntakes(); stopWorkers(); stopSweeper(); stopRetention() }()
 	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log,
 		TrustedProxies: cfg.TrustedProxies},
-		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in)
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in, relay)
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, log, ln, h)
+	return serveHTTP(ctx, log, ln, cfg.HTTPS, h)
 }
 
 // warnNoStaff says how to make the first staff person when nobody can
@@ -133,7 +138,9 @@ func unreachable(err error) bool {
 	return errors.As(err, &netErr) || (errors.As(err, &pqErr) && pqErr.Code == "57P03") // cannot_connect_now
 }
 
-func outboxWorkers(cfg config, store *threads.Store, log *slog.Logger, metrics *mailout.Metrics) ([]*mailout.Worker, error) {
+// outboxWorkers makes the configured number of workers; they share relay,
+// so a problem of the relay's pauses them all.
+func outboxWorkers(cfg config, store *threads.Store, log *slog.Logger, metrics *mailout.Metrics, relay *mailout.Relay) ([]*mailout.Worker, error) {
 	composer, err := mailout.NewComposer(cfg.Mail, templates.FS)
 	if err != nil {
 		return nil, fmt.Errorf("mail settings (MAILBOT_FROM, MAILBOT_REPLY_ADDRESS, MAILBOT_BASE_URL): %w", err)
@@ -146,7 +153,7 @@ func outboxWorkers(cfg config, store *threads.Store, log *slog.Logger, metrics *
 		}
 		workers = append(workers, mailout.NewWorker(store, composer, sender,
 			&mailout.WorkerOptions{RetryFor: cfg.RetryFor, RetryBase: cfg.RetryBase, Lease: cfg.Lease,
-				Logger: log, Metrics: metrics}))
+				Logger: log, Metrics: metrics, Relay: relay}))
 	}
 	return workers, nil
 }
@@ -175,8 +182,9 @@ func prepareSchema(ctx context.Context, db *sqlx.DB, migrate bool) error {
 }
 
 // handler serves the web pages, the health endpoints and, when metrics is
-// set, /metrics.
-func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *intakes, extra ...func(*http.ServeMux)) (http.Handler, error) {
+// set, /metrics; the admin view shows the intakes and the relay, when set.
+func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *intakes, relay *mailout.Relay,
+	extra ...func(*http.ServeMux)) (http.Handler, error) {
 	mux := http.NewServeMux()
 	log := opts.Logger
 	if log == nil {
@@ -194,6 +202,13 @@ func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *i
 	}
 	adminOpts := in.adminOptions()
 	adminOpts.Ready = ready
+	if relay != nil {
+		adminOpts.Relay = func() web.RelayStatus {
+			st := relay.Status()
+			return web.RelayStatus{LastSent: st.LastSent, LastError: st.LastError, LastErrorAt: st.LastErrorAt,
+				Down: st.Down, RetryAt: st.RetryAt}
+		}
+	}
 	web.NewAdmin(srv, store, adminOpts).Register(mux)
 	for _, register := range extra {
 		register(mux)
@@ -219,12 +234,20 @@ func readiness(store *threads.Store) web.ReadyFunc {
 	}
 }
 
-// serveHTTP serves until ctx ends, then lets requests in flight finish.
-func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler) error {
+// serveHTTP serves until ctx ends, then lets requests in flight finish;
+// with cert, it serves HTTPS.
+func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, cert *tls.Certificate, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("web server listening", slog.String("addr", ln.Addr().String()))
+	scheme := "http"
+	if cert != nil {
+		scheme = "https"
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	log.Info("web server listening", slog.String("addr", ln.Addr().String()), slog.String("scheme", scheme))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("web server: %w", err)

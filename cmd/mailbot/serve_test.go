@@ -170,7 +170,7 @@ func TestReadyzShowsOnlyAReason(t *testing.T) {
 	}{{down, "database", gone}, {ahead, "schema", "99999"}} {
 		store, _ := threads.NewStore(c.db, nil)
 		var logs bytes.Buffer
-		h, err := handler(store, web.Options{Logger: newLogger(&logs)}, nil, nil)
+		h, err := handler(store, web.Options{Logger: newLogger(&logs)}, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,16 +21,23 @@ type Message struct {
 	From string
 	To   []string
 	Data []byte
+	// Hello is the name the client gave in its last HELO or EHLO.
+	Hello string
 }
 
 // Server is a recording SMTP server on 127.0.0.1.
 type Server struct {
 	Addr     string
 	CertPool *x509.CertPool // trusts the server's certificate (StartWith)
+	CertPEM  []byte         // the server's certificate (StartWith)
 	opts     Options
+
+	// OAuthLogins counts logins with XOAUTH2 and Options.Token.
+	OAuthLogins atomic.Int64
 
 	mu       sync.Mutex
 	msgs     []Message
+	hellos   []string
 	refuse   func(n int) *smtp.SMTPError
 	attempts int
 	srv      *smtp.Server
@@ -126,10 +134,15 @@ func (s *Server) WaitFor(n int, timeout time.Duration) []Message {
 }
 
 // NewSession implements smtp.Backend.
-func (s *Server) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }
+func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, conn: c}, nil }
+
+// errAuthRequired is what Gmail and Microsoft 365 answer to mail from a
+// client that has not logged in.
+var errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 
 type session struct {
 	s      *Server
+	conn   *smtp.Conn
 	from   string
 	to     []string
 	authed bool
@@ -140,7 +153,7 @@ func (se *session) Logout() error { return nil }
 
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 	if se.s.opts.Username != "" && !se.authed {
-		return smtp.ErrAuthRequired
+		return errAuthRequired
 	}
 	se.from = from
 	return nil
@@ -168,7 +181,7 @@ func (se *session) Data(r io.Reader) error {
 	if len(se.to) == 0 {
 		return errors.New("smtptest: no envelope")
 	}
-	s.msgs = append(s.msgs, Message{From: se.from, To: append([]string(nil), se.to...), Data: data})
+	s.msgs = append(s.msgs, Message{From: se.from, To: append([]string(nil), se.to...), Data: data, Hello: se.conn.Hostname()})
 	select {
 	case s.arrived <- struct{}{}:
 	default:

@@ -7,9 +7,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,9 +25,12 @@ type Options struct {
 	TLS      string // "" (plain), "starttls" or "tls" (implicit)
 	Username string // AUTH PLAIN and LOGIN required when set
 	Password string
+	// Token, when set, is also taken for Username with XOAUTH2.
+	Token string
 }
 
-// StartWith runs a server with opts; its certificate is in CertPool.
+// StartWith runs a server with opts; its certificate is in CertPool and,
+// PEM-encoded, in CertPEM.
 func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := &Server{arrived: make(chan struct{}, 1), opts: opts}
@@ -33,6 +39,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	s.CertPool = pool
+	s.CertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +86,9 @@ func (se *session) AuthMechanisms() []string {
 	if se.s.opts.Username == "" {
 		return nil
 	}
+	if se.s.opts.Token != "" {
+		return []string{sasl.Plain, sasl.Login, "XOAUTH2"}
+	}
 	return []string{sasl.Plain, sasl.Login}
 }
 
@@ -96,6 +106,10 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
 	case sasl.Login:
 		return &loginServer{check: check}, nil
+	case "XOAUTH2":
+		if se.s.opts.Token != "" {
+			return &xoauth2Server{se: se}, nil
+		}
 	}
 	return nil, smtp.ErrAuthUnknownMechanism
 }
@@ -125,4 +139,51 @@ func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
 		return nil, true, l.check(l.user, string(response))
 	}
 	return nil, true, errors.New("smtptest: unexpected LOGIN step")
+}
+
+// xoauth2Server checks "user=U\x01auth=Bearer T\x01\x01"; on a wrong
+// token it sends a JSON status and fails on the client's empty answer.
+type xoauth2Server struct {
+	se     *session
+	failed bool
+}
+
+func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
+	if x.failed {
+		return nil, true, smtp.ErrAuthFailed
+	}
+	if response == nil {
+		return []byte{}, false, nil // ask for the initial response
+	}
+	opts := x.se.s.opts
+	if string(response) != "user="+opts.Username+"\x01auth=Bearer "+opts.Token+"\x01\x01" {
+		x.failed = true
+		return []byte(`{"status":"401","schemes":"bearer","scope":"https://mail.example.test/"}`), false, nil
+	}
+	x.se.authed = true
+	x.se.s.OAuthLogins.Add(1)
+	return nil, true, nil
+}
+
+// CertFiles writes a new self-signed certificate for 127.0.0.1 and
+// localhost, and its key, as PEM files in dir; pool trusts it. Any test
+// server can serve it.
+func CertFiles(t testing.TB, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	cert, pool, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile, pool
 }

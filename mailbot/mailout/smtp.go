@@ -7,12 +7,15 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"mailbot/internal/xoauth2"
 )
 
 // TLS modes of the SMTP connection.
@@ -29,8 +32,14 @@ type SMTPOptions struct {
 	TLS      string // TLSStartTLS (default), TLSImplicit or TLSNone
 	Username string // AUTH when set
 	Password string
-	// AuthMechanism is "PLAIN" (default) or "LOGIN".
+	// AuthMechanism is "PLAIN" (default), "LOGIN" or "XOAUTH2" (with Token).
 	AuthMechanism string
+	// Token gives the OAuth 2.0 access tokens XOAUTH2 logs in with.
+	Token xoauth2.TokenFunc
+	// HELO is the name this service gives itself in EHLO; default
+	// "localhost". With STARTTLS, the EHLO before it (which the relay must
+	// forget) says "localhost" whatever this is.
+	HELO string
 	// RootCAs verifies the relay's certificate; nil means the system's roots.
 	RootCAs *x509.CertPool
 	// InsecureSkipVerify accepts any server certificate. Never in production.
@@ -39,10 +48,22 @@ type SMTPOptions struct {
 	CommandTimeout     time.Duration // default 30s, for each command and the final dot
 }
 
+// Problems with the relay itself, which no single message causes: every
+// message would meet them, so they hold the whole outbox back rather than
+// fail its notifications one by one.
+var (
+	ErrRelayUntrusted = errors.New("the relay's certificate is not trusted")
+	ErrRelayTLS       = errors.New("TLS with the relay failed")
+	ErrRelayAuth      = errors.New("the relay refused the log-in")
+)
+
 // SendError is a failed delivery, with whether trying again can help.
 type SendError struct {
 	Permanent bool
-	Err       error
+	// Relay is a problem of the relay's (ErrRelayUntrusted, ErrRelayTLS,
+	// ErrRelayAuth), not of the message: it waits until the relay is fixed.
+	Relay bool
+	Err   error
 }
 
 func (e *SendError) Error() string { return e.Err.Error() }
@@ -72,8 +93,18 @@ func NewSMTPSender(opts SMTPOptions) (*SMTPSender, error) {
 	}
 	switch strings.ToUpper(opts.AuthMechanism) {
 	case "", "PLAIN", "LOGIN":
+	case xoauth2.Mechanism:
+		if opts.Token == nil {
+			return nil, errors.New("smtp: XOAUTH2 needs a token source")
+		}
 	default:
-		return nil, fmt.Errorf("smtp: auth mechanism %q: want PLAIN or LOGIN", opts.AuthMechanism)
+		return nil, fmt.Errorf("smtp: auth mechanism %q: want PLAIN, LOGIN or XOAUTH2", opts.AuthMechanism)
+	}
+	if opts.HELO == "" {
+		opts.HELO = "localhost"
+	}
+	if strings.ContainsAny(opts.HELO, " \t\r\n") {
+		return nil, fmt.Errorf("smtp: HELO name %q: want a host name", opts.HELO)
 	}
 	if opts.DialTimeout == 0 {
 		opts.DialTimeout = 10 * time.Second
@@ -120,33 +151,33 @@ func (s *SMTPSender) Close() error {
 	return nil
 }
 
-func (s *SMTPSender) dial(ctx context.Context) (*smtp.Client, error) {
-	host, _, _ := net.SplitHostPort(s.opts.Addr)
-	tlsConfig := &tls.Config{ServerName: host, RootCAs: s.opts.RootCAs, InsecureSkipVerify: s.opts.InsecureSkipVerify}
-	dialer := &net.Dialer{Timeout: s.opts.DialTimeout}
-	var conn net.Conn
-	var err error
-	if s.opts.TLS == TLSImplicit {
-		conn, err = (&tls.Dialer{NetDialer: dialer, Config: tlsConfig}).DialContext(ctx, "tcp", s.opts.Addr)
-	} else {
-		conn, err = dialer.DialContext(ctx, "tcp", s.opts.Addr)
+// Check connects, says EHLO, sets up TLS and logs in, as sending would,
+// and says goodbye: it finds what would hold every message back.
+func (s *SMTPSender) Check(ctx context.Context) error {
+	c, err := s.dial(ctx)
+	if err != nil {
+		return classify(err)
 	}
+	if c.Quit() != nil {
+		c.Close()
+	}
+	return nil
+}
+
+func (s *SMTPSender) dial(ctx context.Context) (*smtp.Client, error) {
+	conn, err := (&net.Dialer{Timeout: s.opts.DialTimeout}).DialContext(ctx, "tcp", s.opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: connect to %s: %w", s.opts.Addr, err)
 	}
-	// The greeting and EHLO get the command timeout too.
+	// The greeting, EHLO and AUTH get the command timeout too.
 	conn.SetDeadline(time.Now().Add(s.opts.CommandTimeout))
-	var c *smtp.Client
-	if s.opts.TLS == TLSStartTLS {
-		if c, err = smtp.NewClientStartTLS(conn, tlsConfig); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("smtp: STARTTLS with %s (set the TLS mode to tls or none if it has none): %w", s.opts.Addr, err)
-		}
-	} else {
-		c = smtp.NewClient(conn)
+	c, err := s.hello(ctx, conn)
+	if err != nil {
+		conn.Close()
+		return nil, err
 	}
 	c.CommandTimeout, c.SubmissionTimeout = s.opts.CommandTimeout, s.opts.CommandTimeout
-	if err := s.auth(c); err != nil {
+	if err := s.auth(ctx, c); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -154,28 +185,105 @@ func (s *SMTPSender) dial(ctx context.Context) (*smtp.Client, error) {
 	return c, nil
 }
 
-func (s *SMTPSender) auth(c *smtp.Client) error {
+// hello sets up TLS as configured and says EHLO with the configured name.
+func (s *SMTPSender) hello(ctx context.Context, conn net.Conn) (*smtp.Client, error) {
+	host, _, _ := net.SplitHostPort(s.opts.Addr)
+	tlsConfig := &tls.Config{ServerName: host, RootCAs: s.opts.RootCAs, InsecureSkipVerify: s.opts.InsecureSkipVerify}
+	var c *smtp.Client
+	switch s.opts.TLS {
+	case TLSImplicit:
+		tc := tls.Client(conn, tlsConfig)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, tlsTrouble(s.opts.Addr, err)
+		}
+		c = smtp.NewClient(tc)
+	case TLSStartTLS:
+		var err error
+		if c, err = smtp.NewClientStartTLS(conn, tlsConfig); err != nil {
+			if !netOrReply(err) { // the relay offers no STARTTLS
+				return nil, fmt.Errorf("smtp: %w: %s offers no STARTTLS (set the TLS mode to tls, or none for a loopback relay): %w",
+					ErrRelayTLS, s.opts.Addr, err)
+			}
+			return nil, fmt.Errorf("smtp: STARTTLS with %s: %w", s.opts.Addr, err)
+		}
+	default:
+		c = smtp.NewClient(conn)
+	}
+	// After STARTTLS the handshake happens here, on the first command.
+	if err := c.Hello(s.opts.HELO); err != nil {
+		return nil, tlsTrouble(s.opts.Addr, err)
+	}
+	return c, nil
+}
+
+// tlsTrouble marks a failed TLS handshake as the relay's problem; other
+// errors (a dropped connection, a refused EHLO) pass as they are.
+func tlsTrouble(addr string, err error) error {
+	var verify *tls.CertificateVerificationError
+	var alert tls.AlertError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.As(err, &verify):
+		return fmt.Errorf("smtp: %s: %w (%w)", addr, ErrRelayUntrusted, err)
+	case errors.As(err, &alert), errors.As(err, &record):
+		return fmt.Errorf("smtp: %s: %w (%w)", addr, ErrRelayTLS, err)
+	}
+	return fmt.Errorf("smtp: hello to %s: %w", addr, err)
+}
+
+// netOrReply says err is a network failure or an SMTP reply, not
+// something the client found wrong with the relay's offer.
+func netOrReply(err error) bool {
+	var netErr net.Error
+	var smtpErr *smtp.SMTPError
+	return errors.As(err, &netErr) || errors.As(err, &smtpErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func (s *SMTPSender) auth(ctx context.Context, c *smtp.Client) error {
 	if s.opts.Username == "" {
 		return nil
 	}
-	var auth sasl.Client = sasl.NewPlainClient("", s.opts.Username, s.opts.Password)
-	if strings.EqualFold(s.opts.AuthMechanism, "LOGIN") {
+	var auth sasl.Client
+	switch strings.ToUpper(s.opts.AuthMechanism) {
+	case "LOGIN":
 		auth = sasl.NewLoginClient(s.opts.Username, s.opts.Password)
+	case xoauth2.Mechanism:
+		token, err := s.opts.Token(ctx)
+		if err == nil && token == "" {
+			err = errors.New("the token endpoint returned an empty access token")
+		}
+		if err != nil {
+			return fmt.Errorf("smtp: %w: OAuth token for %s: %w", ErrRelayAuth, s.opts.Username, err)
+		}
+		auth = xoauth2.NewClient(s.opts.Username, token)
+	default:
+		auth = sasl.NewPlainClient("", s.opts.Username, s.opts.Password)
 	}
-	if err := c.Auth(auth); err != nil {
+	err := c.Auth(auth)
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &netErr) || errors.Is(err, io.EOF):
 		return fmt.Errorf("smtp: AUTH: %w", err)
 	}
-	return nil
+	return fmt.Errorf("smtp: %w as %s: %w", ErrRelayAuth, s.opts.Username, err)
 }
 
-// classify sorts an error into permanent (5xx replies) and transient
-// (4xx replies, network and TLS trouble).
+// classify sorts an error into the relay's problems (TLS, AUTH), permanent
+// (other 5xx replies) and transient (4xx replies, network trouble).
 func classify(err error) error {
 	var se *SendError
 	if errors.As(err, &se) {
 		return se
 	}
+	if errors.Is(err, ErrRelayUntrusted) || errors.Is(err, ErrRelayTLS) || errors.Is(err, ErrRelayAuth) {
+		return &SendError{Relay: true, Err: err}
+	}
 	var smtpErr *smtp.SMTPError
+	if errors.As(err, &smtpErr) && smtpErr.Code == 530 { // authentication (or TLS) required
+		return &SendError{Relay: true, Err: fmt.Errorf("%w: %w", ErrRelayAuth, err)}
+	}
 	if errors.As(err, &smtpErr) {
 		return &SendError{Permanent: smtpErr.Code >= 500, Err: err}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,9 @@ type WorkerOptions struct {
 	RetryFor     time.Duration // give up this long after queueing; default 48h
 	Logger       *slog.Logger
 	Metrics      *Metrics
+	// Relay is shared by the workers of one process; nil gives the worker
+	// its own.
+	Relay *Relay
 }
 
 // Worker sends queued notifications. Several workers, in one process or
@@ -68,6 +72,9 @@ func NewWorker(store Store, composer *Composer, sender Sender, opts *WorkerOptio
 	if w.opts.Logger == nil {
 		w.opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if w.opts.Relay == nil {
+		w.opts.Relay = &Relay{}
+	}
 	return w
 }
 
@@ -91,7 +98,7 @@ func (w *Worker) Run(ctx context.Context, wake <-chan struct{}) error {
 		if n == w.opts.Batch && err == nil {
 			continue // more may be due
 		}
-		timer.Reset(w.opts.PollInterval)
+		timer.Reset(max(w.opts.PollInterval, w.opts.Relay.pause()))
 		select {
 		case <-ctx.Done():
 			return nil
@@ -101,11 +108,18 @@ func (w *Worker) Run(ctx context.Context, wake <-chan struct{}) error {
 	}
 }
 
+// errRelayDown stops a batch: the relay cannot take any of it.
+var errRelayDown = errors.New("relay down")
+
 // RunOnce claims one batch of due notifications and sends them, recording
-// each result as soon as it is known. It returns how many it claimed.
+// each result as soon as it is known. It returns how many it claimed;
+// while a relay-wide problem pauses the workers, it claims none.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if lag, err := w.store.OutboxLag(ctx); err == nil {
 		w.opts.Metrics.setLag(lag.Seconds())
+	}
+	if w.opts.Relay.pause() > 0 {
+		return 0, nil
 	}
 	batch, err := w.store.ClaimNotifications(ctx, w.opts.Batch, w.opts.Lease)
 	if err != nil || len(batch) == 0 {
@@ -113,16 +127,33 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	}
 	var left atomic.Int64 // how many of the batch are still in hand, from the end
 	left.Store(int64(len(batch)))
-	stop := w.renewClaims(ctx, batch, &left)
+	stop := sync.OnceFunc(w.renewClaims(ctx, batch, &left))
 	defer stop()
 	for i, n := range batch {
 		err := w.deliver(ctx, n)
 		left.Store(int64(len(batch) - i - 1))
+		if errors.Is(err, errRelayDown) {
+			stop()
+			return len(batch), w.putBack(ctx, batch[i+1:])
+		}
 		if err != nil {
 			return len(batch), err
 		}
 	}
 	return len(batch), nil
+}
+
+// putBack leaves the rest of a batch pending, due when the relay's pause
+// ends, so no worker anywhere tries them before.
+func (w *Worker) putBack(ctx context.Context, rest []threads.Notification) error {
+	if len(rest) == 0 {
+		return nil
+	}
+	ids, attempts := make([]int64, len(rest)), make([]int64, len(rest))
+	for i, n := range rest {
+		ids[i], attempts[i] = n.OutboxID, int64(n.Attempt)
+	}
+	return w.store.ExtendClaims(ctx, ids, attempts, w.opts.Relay.pause())
 }
 
 // renewClaims extends the lease on the batch's notifications not yet
@@ -172,6 +203,7 @@ func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 	}
 	err = w.sender.Send(ctx, email.From, email.To, email.Data)
 	if err == nil {
+		w.opts.Relay.sent()
 		if ok, err := w.markSent(ctx, log, n); err != nil || !ok {
 			log.Warn("sent, but the claim was lost; it may be sent again", slog.Any("error", err))
 			return err
@@ -180,10 +212,27 @@ func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 		log.Debug("notification sent", slog.Int64("message_id", n.MessageID))
 		return nil
 	}
-	if se, ok := err.(*SendError); ok && se.Permanent {
+	se, _ := err.(*SendError)
+	if se != nil && se.Relay {
+		return w.relayDown(ctx, log, n, se)
+	}
+	w.opts.Relay.failed(err)
+	if se != nil && se.Permanent {
 		return w.fail(ctx, log, n, err.Error())
 	}
 	return w.retry(ctx, log, n, err.Error())
+}
+
+// relayDown holds the notification, and every other, until the relay is
+// fixed: none of them is at fault, so none counts towards giving up.
+func (w *Worker) relayDown(ctx context.Context, log *slog.Logger, n threads.Notification, err error) error {
+	pause := w.opts.Relay.down(err, w.opts.RetryBase, w.opts.RetryMax)
+	log.Error("the SMTP relay cannot take mail; every notification waits", slog.String("error", err.Error()),
+		slog.Duration("retry_in", pause))
+	if _, err := w.store.MarkRetry(ctx, n.OutboxID, n.Attempt, time.Now().Add(pause), err.Error()); err != nil {
+		return err
+	}
+	return errRelayDown
 }
 
 // markSent records a delivery the relay accepted. The database may be away
