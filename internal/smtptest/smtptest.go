@@ -37,7 +37,6 @@ type Server struct {
 
 	mu       sync.Mutex
 	msgs     []Message
-	hellos   []string
 	refuse   func(n int) *smtp.SMTPError
 	attempts int
 	srv      *smtp.Server

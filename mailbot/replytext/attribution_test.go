@@ -45,7 +45,7 @@ func TestAttributionsInManyLanguages(t *testing.T) {
 		"Le mar. 3 mars 2026 à 09:14, Avery Quill <avery@example.test> a écrit :",
 		"Am Di., 3. März 2026 um 09:14 Uhr schrieb Avery Quill <avery@example.test>:",
 		"Þann þri., 3. mar. 2026 kl. 09:14 skrifaði Avery Quill <avery@example.test>:",
-		"در تاریخ سه‌شنبه ۳ مارس ۲۰۲۶ ساعت ۹:۱۴ Avery Quill <avery@example.test> نوشت:",
+		"در تاریخ سه\u200cشنبه ۳ مارس ۲۰۲۶ ساعت ۹:۱۴ Avery Quill <avery@example.test> نوشت:",
 		"2026/3/3 Avery Quill <avery@example.test>",
 		"Avery Quill schrieb am 03.03.2026 um 09:14:",
 		"Avery Quill <avery@example.test> schrieb am Di., 3. März 2026 um 09:14:",
