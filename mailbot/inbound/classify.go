@@ -53,8 +53,17 @@ var (
 // WhyNewMessage is the reason Classify gives for a person's message that
 // answers nothing: it names a subject of its own and no earlier message. It
 // is ClassOther, but it is no report; the mail pipeline treats it as a
-// message to the address it was sent to.
+// message to the address it was sent to (Classification.NewMessage).
 const WhyNewMessage = "a new message, not a reply to an earlier one"
+
+// Classification is what Classify decides, for callers that act on it.
+type Classification struct {
+	Class Class
+	Why   string // in words, for the log
+	// NewMessage: a person's message that answers nothing (ClassOther,
+	// but no report).
+	NewMessage bool
+}
 
 // bodyHead is how much of the text the body rules read: the notices they
 // look for say what they are near the top.
@@ -63,49 +72,55 @@ const bodyHead = 4 << 10
 // Classify says whether m is a person's reply, an automatic reply, a bounce
 // or some other report, and why.
 func Classify(m *Message) (Class, string) {
+	c := ClassifyMail(m)
+	return c.Class, c.Why
+}
+
+// ClassifyMail is Classify with the decision as a value.
+func ClassifyMail(m *Message) Classification {
 	head := unquotedHead(m.Text, bodyHead)
 	// Challenge-response filters dress as bounces (some send a
 	// delivery-status report), but they answer on a person's behalf.
 	if challenge.MatchString(head) {
-		return ClassAutoReply, "a challenge-response request"
+		return Classification{Class: ClassAutoReply, Why: "a challenge-response request"}
 	}
 	if c, why := classifyReport(m); c != "" {
-		return c, why
+		return Classification{Class: c, Why: why}
 	}
 	// Bounces often carry Auto-Submitted too, so they are told first.
 	from := strings.ToLower(m.Header.Get("From"))
 	bounceSubjectSeen := bounceSubject.MatchString(m.Subject) || bounceWords.MatchString(m.Subject)
 	switch {
 	case bounceSender.MatchString(from):
-		return ClassBounce, "sender " + from
+		return Classification{Class: ClassBounce, Why: "sender " + from}
 	case strings.TrimSpace(from) == "<>" && isNullReturnPath(m):
-		return ClassBounce, "empty sender and Return-Path"
+		return Classification{Class: ClassBounce, Why: "empty sender and Return-Path"}
 	case bounceSubjectSeen && isNullReturnPath(m):
-		return ClassBounce, "empty Return-Path and subject"
+		return Classification{Class: ClassBounce, Why: "empty Return-Path and subject"}
 	case bounceSubjectSeen && m.Header.Has("Auto-Submitted"):
-		return ClassBounce, "Auto-Submitted and subject"
+		return Classification{Class: ClassBounce, Why: "Auto-Submitted and subject"}
 	case m.Header.Has("X-Failed-Recipients"):
-		return ClassBounce, "X-Failed-Recipients"
+		return Classification{Class: ClassBounce, Why: "X-Failed-Recipients"}
 	case isNullReturnPath(m) && bounceWords.MatchString(head):
-		return ClassBounce, "empty Return-Path and a delivery failure in the text"
+		return Classification{Class: ClassBounce, Why: "empty Return-Path and a delivery failure in the text"}
 	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject):
-		return ClassBounce, "a mailing list refused the message"
+		return Classification{Class: ClassBounce, Why: "a mailing list refused the message"}
 	case bounceSubjectSeen && !replySubject.MatchString(m.Subject) && !threaded(m) && (failureText.MatchString(head) || bounceWords.MatchString(head) || isListServer(m.Header)):
-		return ClassBounce, "subject and a delivery failure in the text"
+		return Classification{Class: ClassBounce, Why: "subject and a delivery failure in the text"}
 	}
 	if c, why := classifyHeaders(m); c != "" {
-		return c, why
+		return Classification{Class: c, Why: why}
 	}
 	if autoSubject.MatchString(m.Subject) {
-		return ClassAutoReply, "subject"
+		return Classification{Class: ClassAutoReply, Why: "subject"}
 	}
 	if noReplySender.MatchString(from) {
-		return ClassOther, "a notice from a no-reply address"
+		return Classification{Class: ClassOther, Why: "a notice from a no-reply address"}
 	}
 	if isNewMessage(m) {
-		return ClassOther, WhyNewMessage
+		return Classification{Class: ClassOther, Why: WhyNewMessage, NewMessage: true}
 	}
-	return ClassReply, ""
+	return Classification{Class: ClassReply, Why: ""}
 }
 
 // isNewMessage says m names a subject that is not a reply's and refers to no

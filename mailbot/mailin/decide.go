@@ -36,19 +36,19 @@ func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 		return p.verdict(in, nil, threads.VerdictRejectedMalformed, err.Error()), nil
 	}
 	d := decision{rec: p.baseRecord(in, m)}
-	class, why := inbound.Classify(m)
-	d.rec.Class = string(class)
+	c := inbound.ClassifyMail(m)
+	d.rec.Class = string(c.Class)
 	if own, err := p.isOwnMail(ctx, m); err != nil || own {
 		return p.settle(d, threads.VerdictIgnoredOwnMail, "the service's own mail"), err
 	}
-	switch class {
+	switch c.Class {
 	case inbound.ClassBounce:
-		return p.settleBounce(d, m, envelope(in), why), nil
+		return p.settleBounce(d, m, envelope(in), c.Why), nil
 	case inbound.ClassAutoReply:
-		return p.settle(d, threads.VerdictIgnoredAutoReply, why), nil
+		return p.settle(d, threads.VerdictIgnoredAutoReply, c.Why), nil
 	case inbound.ClassOther:
-		if why != inbound.WhyNewMessage {
-			return p.settle(d, threads.VerdictIgnoredOther, why), nil
+		if !c.NewMessage {
+			return p.settle(d, threads.VerdictIgnoredOther, c.Why), nil
 		}
 		// A person writing afresh to a transaction's address: their words
 		// belong in its thread just as a reply's would.

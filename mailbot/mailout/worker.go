@@ -212,7 +212,8 @@ func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 		log.Debug("notification sent", slog.Int64("message_id", n.MessageID))
 		return nil
 	}
-	se, _ := err.(*SendError)
+	var se *SendError
+	errors.As(err, &se)
 	if se != nil && se.Relay {
 		return w.relayDown(ctx, log, n, se)
 	}
