@@ -23,7 +23,7 @@ func TestAdminAPIKeys(t *testing.T) {
 	server, _ := web.New(f.store, web.Options{})
 	mux := http.NewServeMux()
 	web.NewAdmin(server, f.store, web.AdminOptions{}).Register(mux)
-	web.NewAPI(f.store).Register(mux)
+	web.NewAPI(f.store, nil).Register(mux)
 	f.srv = httptest.NewServer(server.Register(mux))
 	defer f.srv.Close()
 

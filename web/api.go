@@ -3,8 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
+
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -37,10 +38,27 @@ var _ APIStore = (*threads.Store)(nil)
 // API serves /api/v1 for the ledger, authenticated by API keys.
 type API struct {
 	store APIStore
+	opts  APIOptions
+	log   *slog.Logger
 }
 
 // NewAPI returns the JSON API.
-func NewAPI(store APIStore) *API { return &API{store: store} }
+func NewAPI(store APIStore, opts *APIOptions) *API {
+	a := &API{store: store, log: slog.New(slog.DiscardHandler)}
+	if opts != nil {
+		a.opts = *opts
+		if opts.Logger != nil {
+			a.log = opts.Logger
+		}
+	}
+	return a
+}
+
+// APIOptions configure the API; nil means defaults.
+type APIOptions struct {
+	Logger  *slog.Logger // failures on the service's side; default discard
+	Metrics *Metrics     // counts them; nil counts nothing
+}
 
 // Register adds the API's routes to mux. The PUT routes change only the
 // fields their body has: a field left out (or null) keeps its stored value,
@@ -55,7 +73,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("PUT /api/v1/companies/{company}/transactions/{txn}", a.putTransaction)
 	mux.Handle("POST /api/v1/companies/{company}/transactions/{txn}/messages", a.keyed(func(w http.ResponseWriter, r *http.Request) {
 		code, body, err := a.postMessage(w, r)
-		answer(w, code, body, err)
+		a.answer(w, r, code, body, err)
 	}))
 	route("GET /api/v1/companies/{company}/transactions/{txn}/messages", a.getMessages)
 	route("GET /api/v1/people/{person}/unread", a.getUnread)
@@ -67,43 +85,24 @@ type apiError struct {
 	Message string `json:"message"`
 }
 
-// apiFailure maps an error to a status and a stable code.
-func apiFailure(err error) (int, apiError) {
-	var verr *threads.ValidationError
-	var kerr *threads.KindError
-	var syntax *json.SyntaxError
-	var large *tooLargeError
-	switch {
-	case errors.Is(err, threads.ErrNotFound):
-		return http.StatusNotFound, apiError{"not_found", "no such company, person, transaction or attachment"}
-	case errors.As(err, &large):
-		return http.StatusRequestEntityTooLarge, apiError{"too_large", large.Error()}
-	case errors.As(err, &kerr):
-		return http.StatusUnprocessableEntity, apiError{"kind_not_allowed", kerr.Error()}
-	case errors.As(err, &verr):
-		return http.StatusUnprocessableEntity, apiError{"invalid", verr.Error()}
-	case errors.As(err, &syntax), errors.Is(err, errBadJSON):
-		return http.StatusBadRequest, apiError{"bad_json", "the request body is not the JSON object this call takes"}
-	}
-	return http.StatusInternalServerError, apiError{"internal", "something went wrong on our side; try again"}
-}
-
-var errBadJSON = errors.New("bad json")
-
 // auth runs h for a request with a valid API key and writes its answer as
 // JSON.
 func (a *API) auth(h func(r *http.Request) (int, any, error)) http.Handler {
 	return a.keyed(func(w http.ResponseWriter, r *http.Request) {
 		code, body, err := h(r)
-		answer(w, code, body, err)
+		a.answer(w, r, code, body, err)
 	})
 }
 
-// answer writes a handler's result, or its error, as JSON.
-func answer(w http.ResponseWriter, code int, body any, err error) {
+// answer writes a handler's result, or its error, as JSON; a failure on
+// the service's side is logged and counted.
+func (a *API) answer(w http.ResponseWriter, r *http.Request, code int, body any, err error) {
 	if err != nil {
-		status, e := apiFailure(err)
-		writeJSON(w, status, map[string]any{"error": e})
+		f := failureOf(err)
+		if f.Status == http.StatusInternalServerError {
+			a.opts.Metrics.internal(a.log, "api", r, err)
+		}
+		writeJSON(w, f.Status, map[string]any{"error": apiError{f.Code, f.Message}})
 		return
 	}
 	writeJSON(w, code, body)
@@ -117,7 +116,7 @@ func (a *API) keyed(h http.HandlerFunc) http.Handler {
 		if ok && key != "" {
 			var err error
 			if valid, err = a.store.APIKeyValid(r.Context(), key); err != nil {
-				writeJSON(w, http.StatusInternalServerError, map[string]any{"error": apiError{"internal", "try again"}})
+				a.answer(w, r, 0, nil, err)
 				return
 			}
 		}

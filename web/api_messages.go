@@ -165,7 +165,7 @@ func (a *API) getAttachment(w http.ResponseWriter, r *http.Request) {
 		err = serveFile(w, r, a.store, f)
 	}
 	if err != nil {
-		answer(w, 0, nil, err)
+		a.answer(w, r, 0, nil, err)
 	}
 }
 

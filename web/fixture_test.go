@@ -66,7 +66,7 @@ func newFixtureStore(t testing.TB, storeOpts *threads.Options, opts web.Options)
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	web.NewAPI(store).Register(mux)
+	web.NewAPI(store, nil).Register(mux)
 	f.srv = httptest.NewServer(server.Register(mux))
 	t.Cleanup(f.srv.Close)
 	return f

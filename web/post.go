@@ -29,11 +29,12 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		m, err = s.store.PostMessage(r.Context(), threads.NewMessage{TransactionID: txn.ID, AuthorID: v.Person.ID,
 			RecipientID: recipient, Body: body, Source: threads.SourceWeb, Key: key, Files: form.files})
 	}
-	if code, msg := status(err); err != nil && code != http.StatusInternalServerError && code != http.StatusNotFound {
+	if f := failureOf(err); err != nil && f.Status != http.StatusInternalServerError && f.Status != http.StatusNotFound {
+		msg := f.Page
 		if len(form.files) > 0 {
 			msg += " Choose the files again."
 		}
-		s.showTransaction(w, r, code, map[string]any{"Error": msg, "Body": body, "Recipient": recipient, "PostKey": key})
+		s.showTransaction(w, r, f.Status, map[string]any{"Error": msg, "Body": body, "Recipient": recipient, "PostKey": key})
 		return
 	} else if err != nil {
 		s.fail(w, r, err)

@@ -55,6 +55,8 @@ type Options struct {
 	// SessionTTL is how long a sign-in lasts; default 14 days.
 	SessionTTL time.Duration
 	Logger     *slog.Logger
+	// Metrics count requests the service failed; nil counts nothing.
+	Metrics *Metrics
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For says
 	// where a request came from; from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix

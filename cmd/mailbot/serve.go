@@ -73,6 +73,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return err
 	}
 	cfg.In.Pipeline.Metrics = mailin.NewMetrics(reg)
+	webMetrics := web.NewMetrics(reg)
 	in, err := newIntakes(ctx, cfg.In, store, log)
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	stopRetention := startRetention(ctx, store, cfg.Retention, retentionEvery, log)
 	// Stop taking work, let what is in flight finish, then close.
 	defer func() { cancel(); stopIntakes(); stopWorkers(); stopSweeper(); stopRetention() }()
-	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log,
+	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log, Metrics: webMetrics,
 		TrustedProxies: cfg.TrustedProxies},
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in, relay)
 	if err != nil {
@@ -195,7 +196,7 @@ func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *i
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}
-	web.NewAPI(store).Register(mux)
+	web.NewAPI(store, &web.APIOptions{Logger: log, Metrics: opts.Metrics}).Register(mux)
 	srv, err := web.New(store, opts)
 	if err != nil {
 		return nil, err
