@@ -30,6 +30,9 @@ type Options struct {
 	Files FileLimits
 	// Bucket, when set, keeps file bodies; nil keeps them in Postgres.
 	Bucket Bucket
+	// DatabaseURL is the database's connection string, for the connection
+	// that listens for notifications (WatchOutbox); db's pool cannot.
+	DatabaseURL string
 }
 
 // Store keeps the domain in Postgres.
@@ -42,6 +45,7 @@ type Store struct {
 
 	fileLimits FileLimits
 	bucket     Bucket
+	dsn        string
 }
 
 // MinTokenKeyLen is the shortest reply-token key the store accepts.
@@ -58,7 +62,7 @@ func NewStore(db *sqlx.DB, opts *Options) (*Store, error) {
 		if opts.Now != nil {
 			s.now = opts.Now
 		}
-		s.fileLimits, s.bucket = opts.Files, opts.Bucket
+		s.fileLimits, s.bucket, s.dsn = opts.Files, opts.Bucket, opts.DatabaseURL
 	}
 	if s.tokenKey == nil {
 		s.tokenKey = make([]byte, MinTokenKeyLen)

@@ -236,7 +236,7 @@ func (b *benchWorld) openDatabase(ctx context.Context, env func(string) string) 
 		return err
 	}
 	b.cleanup = append(b.cleanup, func() { closeBucket(bucket) })
-	b.store, err = threads.NewStore(db, storeOptions(b.key, threads.FileLimits{}, bucket))
+	b.store, err = threads.NewStore(db, storeOptions(b.dbURL, b.key, threads.FileLimits{}, bucket))
 	return err
 }
 

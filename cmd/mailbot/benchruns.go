@@ -188,7 +188,7 @@ func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
 	}
 	// The posting goroutines hold ctx; the workers get their own.
 	workCtx, cancel := context.WithCancel(ctx)
-	stop, err := startWorkers(workCtx, b.dbURL, workers)
+	stop, err := startWorkers(workCtx, b.store, workers)
 	if err != nil {
 		cancel()
 		return res, err

@@ -118,7 +118,7 @@ func runDemoServices(ctx context.Context, f demoFlags, ln net.Listener, dbURL st
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	stopWorkers, err := startWorkers(ctx, dbURL, workers)
+	stopWorkers, err := startWorkers(ctx, store, workers)
 	if err != nil {
 		cancel()
 		return err
@@ -221,7 +221,7 @@ func openDemoStore(ctx context.Context, url, stateDir string, bucket *blobstore.
 		db.Close()
 		return nil, demoWorld{}, err
 	}
-	store, err := threads.NewStore(db, storeOptions(key, threads.FileLimits{}, bucket))
+	store, err := threads.NewStore(db, storeOptions(url, key, threads.FileLimits{}, bucket))
 	if err != nil {
 		db.Close()
 		return nil, demoWorld{}, err

@@ -61,10 +61,11 @@ func closeBucket(b *blobstore.Bucket) {
 	}
 }
 
-// storeOptions are the store's options for a command that posts: the token
-// key, the file limits and, when set, the bucket.
-func storeOptions(tokenKey []byte, files threads.FileLimits, b *blobstore.Bucket) *threads.Options {
-	opts := &threads.Options{TokenKey: tokenKey, Files: files}
+// storeOptions are the store's options for a command that posts: the
+// database's URL (to listen for queued notifications), the token key, the
+// file limits and, when set, the bucket.
+func storeOptions(databaseURL string, tokenKey []byte, files threads.FileLimits, b *blobstore.Bucket) *threads.Options {
+	opts := &threads.Options{DatabaseURL: databaseURL, TokenKey: tokenKey, Files: files}
 	if b != nil { // a nil *Bucket in the interface would not read as "none"
 		opts.Bucket = b
 	}

@@ -87,7 +87,7 @@ func openPipeline(ctx context.Context, cfg config, log *slog.Logger) (*mailin.Pi
 		return nil, nil, err
 	}
 	closeAll := func() { closeBucket(bucket); db.Close() }
-	store, err := threads.NewStore(db, storeOptions(cfg.TokenKey, cfg.Files, bucket))
+	store, err := threads.NewStore(db, storeOptions(cfg.DatabaseURL, cfg.TokenKey, cfg.Files, bucket))
 	if err != nil {
 		closeAll()
 		return nil, nil, err

@@ -57,7 +57,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	if err := prepareSchema(ctx, db, *migrate); err != nil {
 		return err
 	}
-	store, err := threads.NewStore(db, storeOptions(cfg.TokenKey, cfg.Files, bucket))
+	store, err := threads.NewStore(db, storeOptions(cfg.DatabaseURL, cfg.TokenKey, cfg.Files, bucket))
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		return fmt.Errorf("listen on MAILBOT_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	stopWorkers, err := startWorkers(ctx, cfg.DatabaseURL, workers)
+	stopWorkers, err := startWorkers(ctx, store, workers)
 	if err != nil {
 		cancel()
 		return err
@@ -161,8 +161,8 @@ func outboxWorkers(cfg config, store *threads.Store, log *slog.Logger, metrics *
 
 // startWorkers runs the outbox workers until ctx ends; the returned function
 // waits for them to finish the email in hand.
-func startWorkers(ctx context.Context, databaseURL string, workers []*mailout.Worker) (func(), error) {
-	wake, err := mailout.Wake(ctx, databaseURL, len(workers))
+func startWorkers(ctx context.Context, store *threads.Store, workers []*mailout.Worker) (func(), error) {
+	wake, err := store.WatchOutbox(ctx, len(workers))
 	if err != nil {
 		return nil, err
 	}
