@@ -27,6 +27,10 @@ Usage:
   mailbot password EMAIL    set a person's password (read from standard input)
   mailbot bench ingest|notify|web   measure the service in process (-n, --json)
 
+serve, migrate, ingest and password take --env-file FILE: settings as KEY=VALUE
+lines (the file systemd's EnvironmentFile names), for where the environment
+has none, such as Postfix's pipe delivery.
+
 Run 'mailbot COMMAND -h' for a command's flags.
 `
 
