@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,13 @@ func TestMailRoutes(t *testing.T) {
 	replyTo := rt.Address
 	t.Logf("notification in the client's mailbox after %v", time.Since(start).Round(time.Millisecond))
 
-	routes := []struct{ name, intake string }{{"imap", "imap"}, {"smtp", "smtp"}, {"pipe", "stdin"}}
+	// The pipe (flag D) names the reply address in Delivered-To; the SMTP
+	// intake has it from the envelope, the mailbox only from the header
+	// (Dovecot's Delivered-To names replies@).
+	routes := []struct {
+		name, intake string
+		deliveredTo  bool
+	}{{"imap", "imap", false}, {"smtp", "smtp", false}, {"pipe", "stdin", true}}
 	for i, r := range routes {
 		if i > 0 {
 			s.configurePostfix(t, r.name)
@@ -88,7 +95,11 @@ func TestMailRoutes(t *testing.T) {
 		body := "The receipt is attached, sent back by route " + r.name + "."
 		msgID := fmt.Sprintf("route-%s-%d@client.example.test", r.name, time.Now().UnixNano())
 		s.sendReply(t, w, note, replyTo, msgID, body)
-		waitPosted(t, s.db, msgID, body, r.intake)
+		raw := waitPosted(t, s.db, msgID, body, r.intake)
+		delivered := regexp.MustCompile(`(?m)^Delivered-To: <?` + regexp.QuoteMeta(replyTo) + `>?\r?$`)
+		if got := delivered.MatchString(raw); got != r.deliveredTo {
+			t.Errorf("route %s: Delivered-To naming the reply address: %v, want %v\n%s", r.name, got, r.deliveredTo, raw)
+		}
 		t.Logf("route %s: reply posted after %v", r.name, time.Since(start).Round(time.Millisecond))
 	}
 	// Each reply notified the accountant in turn, through Postfix again;
@@ -98,6 +109,9 @@ func TestMailRoutes(t *testing.T) {
 	s.db.QueryRow(`SELECT count(*) FROM messages WHERE source = 'email'`).Scan(&emailPosts)
 	if emailPosts != len(routes) {
 		t.Errorf("%d messages posted from email, want %d", emailPosts, len(routes))
+	}
+	if problems := s.postfix.Problems(); len(problems) > 0 {
+		t.Errorf("Postfix logged problems:\n%s", strings.Join(problems, "\n"))
 	}
 	t.Logf("all routes done in %v", time.Since(start).Round(time.Millisecond))
 }
@@ -137,9 +151,10 @@ func (s *site) render(t *testing.T, name string) string {
 // settings, and its maps in config_directory/mailbot/.
 func (s *site) configurePostfix(t *testing.T, route string) {
 	t.Helper()
+	// The previous route's maps stay: a Postfix process serving a kept-open
+	// connection (serve's outbox worker) keeps the old settings until it ends.
 	maps := filepath.Join(s.postfix.ConfigDir(), "mailbot")
-	os.RemoveAll(maps)
-	if err := os.Mkdir(maps, 0o755); err != nil {
+	if err := os.MkdirAll(maps, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join("postfix", route, "*"))
@@ -225,8 +240,9 @@ func (s *site) sendReply(t *testing.T, w *world, note *mail.Message, replyTo, ms
 }
 
 // waitPosted waits for the reply to be posted, then checks it was posted
-// once, from one inbound mail that came by the expected intake.
-func waitPosted(t *testing.T, db *sql.DB, msgID, body, intake string) {
+// once, from one inbound mail that came by the expected intake, and returns
+// that mail as the service received it.
+func waitPosted(t *testing.T, db *sql.DB, msgID, body, intake string) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	var n int
@@ -240,15 +256,15 @@ func waitPosted(t *testing.T, db *sql.DB, msgID, body, intake string) {
 	if n != 1 {
 		t.Fatalf("reply %s posted %d times, want once", msgID, n)
 	}
-	var rows int
-	var gotIntake, verdict string
-	var deliveries int
-	db.QueryRow(`SELECT count(*), min(intake), min(verdict), min(deliveries) FROM inbound WHERE trim(both '<>' from message_id_hdr) = $1`,
-		msgID).Scan(&rows, &gotIntake, &verdict, &deliveries)
+	var rows, deliveries int
+	var gotIntake, verdict, raw string
+	db.QueryRow(`SELECT count(*), min(intake), min(verdict), min(deliveries), min(convert_from(raw, 'UTF8'))
+		FROM inbound WHERE trim(both '<>' from message_id_hdr) = $1`, msgID).Scan(&rows, &gotIntake, &verdict, &deliveries, &raw)
 	if rows != 1 || gotIntake != intake || verdict != "posted" || deliveries != 1 {
 		t.Errorf("inbound log for %s: %d rows, intake %q, verdict %q, %d deliveries; want 1 row, %q, posted, 1",
 			msgID, rows, gotIntake, verdict, deliveries, intake)
 	}
+	return raw
 }
 
 // readableDir is a directory the unprivileged users Postfix and Dovecot run

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -102,6 +103,19 @@ func (p *Instance) Log() string {
 	b, _ := os.ReadFile(filepath.Join(p.dir, "postfix.log"))
 	return string(b)
 }
+
+// Problems are the log's warnings and errors so far.
+func (p *Instance) Problems() []string {
+	var out []string
+	for _, line := range strings.Split(p.Log(), "\n") {
+		if problemLine.MatchString(line) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+var problemLine = regexp.MustCompile(`\]: (warning|error|fatal|panic): `)
 
 // Configure writes main.cf and master.cf: the instance's own settings and
 // services, then main and master as given. Whatever postconf warns about
