@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/http"
 	"net/mail"
 	"net/smtp"
@@ -20,6 +21,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,10 +61,10 @@ func TestMailRoutes(t *testing.T) {
 	s.db = openDB(t, s.dbURL)
 	w := seed(t, s.db)
 	startDovecot(t, s)
-	s.configurePostfix(t, "imap")
+	s.configurePostfix(t, "imap", false)
 	s.postfix.Start(t)
 	s.writeEnvFile(t)
-	startServe(t, s)
+	serve := startServe(t, s)
 	t.Logf("Postfix, Dovecot and serve running after %v", time.Since(start).Round(time.Millisecond))
 
 	// The accountant asks; the notification goes out through Postfix into
@@ -77,16 +79,22 @@ func TestMailRoutes(t *testing.T) {
 	replyTo := rt.Address
 	t.Logf("notification in the client's mailbox after %v", time.Since(start).Round(time.Millisecond))
 
-	// The pipe (flag D) names the reply address in Delivered-To; the SMTP
-	// intake has it from the envelope, the mailbox only from the header
-	// (Dovecot's Delivered-To names replies@).
+	// LMTP is route 2 with the transport file's other line. The pipe (flag
+	// D) names the reply address in Delivered-To; the SMTP and LMTP intakes
+	// have it from the envelope, the mailbox only from the header (Dovecot's
+	// Delivered-To names replies@).
 	routes := []struct {
-		name, intake string
-		deliveredTo  bool
-	}{{"imap", "imap", false}, {"smtp", "smtp", false}, {"pipe", "stdin", true}}
+		name, dir, intake string
+		deliveredTo       bool
+	}{{"imap", "imap", "imap", false}, {"smtp", "smtp", "smtp", false}, {"lmtp", "smtp", "lmtp", false}, {"pipe", "pipe", "stdin", true}}
 	for i, r := range routes {
+		if r.name == "lmtp" {
+			serve.stop(t)
+			s.appendEnv(t, "MAILBOT_SMTP_LISTEN_LMTP=true")
+			serve = startServe(t, s)
+		}
 		if i > 0 {
-			s.configurePostfix(t, r.name)
+			s.configurePostfix(t, r.dir, r.name == "lmtp")
 			s.postfix.Reload(t)
 		}
 		if r.name == "smtp" {
@@ -100,11 +108,13 @@ func TestMailRoutes(t *testing.T) {
 		if got := delivered.MatchString(raw); got != r.deliveredTo {
 			t.Errorf("route %s: Delivered-To naming the reply address: %v, want %v\n%s", r.name, got, r.deliveredTo, raw)
 		}
-		t.Logf("route %s: reply posted after %v", r.name, time.Since(start).Round(time.Millisecond))
+		// The reply notifies the accountant in turn, through Postfix again.
+		// (Waiting for it also keeps serve's restart from cutting a
+		// notification in flight, whose claim would hold for a lease.)
+		waitMail(t, s.imap, w.accountantAddr, i+1)
+		t.Logf("route %s: reply posted, accountant notified after %v", r.name, time.Since(start).Round(time.Millisecond))
 	}
-	// Each reply notified the accountant in turn, through Postfix again;
-	// and nothing was posted twice.
-	waitMail(t, s.imap, w.accountantAddr, len(routes))
+	// Nothing was posted twice.
 	var emailPosts int
 	s.db.QueryRow(`SELECT count(*) FROM messages WHERE source = 'email'`).Scan(&emailPosts)
 	if emailPosts != len(routes) {
@@ -148,8 +158,9 @@ func (s *site) render(t *testing.T, name string) string {
 
 // configurePostfix writes the instance's configuration for one route: the
 // route's main.cf (and master.cf) fragments after the machine's own
-// settings, and its maps in config_directory/mailbot/.
-func (s *site) configurePostfix(t *testing.T, route string) {
+// settings, and its maps in config_directory/mailbot/; lmtp takes the
+// transport file's LMTP line instead of its SMTP line.
+func (s *site) configurePostfix(t *testing.T, route string, lmtp bool) {
 	t.Helper()
 	// The previous route's maps stay: a Postfix process serving a kept-open
 	// connection (serve's outbox worker) keeps the old settings until it ends.
@@ -166,7 +177,11 @@ func (s *site) configurePostfix(t *testing.T, route string) {
 		case "master.cf":
 			master = s.render(t, f)
 		default:
-			if err := os.WriteFile(filepath.Join(maps, filepath.Base(f)), []byte(s.render(t, f)), 0o644); err != nil {
+			text := s.render(t, f)
+			if lmtp && filepath.Base(f) == "transport" {
+				text = s.useLMTPLine(t, text)
+			}
+			if err := os.WriteFile(filepath.Join(maps, filepath.Base(f)), []byte(text), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -178,6 +193,30 @@ func (s *site) configurePostfix(t *testing.T, route string) {
 	ownMaster := fmt.Sprintf("%s inet n - n - - smtpd\n  -o mynetworks=127.0.0.2/32\n%s inet n - n - - smtpd\n%s",
 		s.mx, s.submission, master)
 	s.postfix.Configure(t, ownMain, ownMaster)
+}
+
+// useLMTPLine comments out the transport file's smtp: line and uncomments
+// its lmtp: line, as the README says to for LMTP.
+func (s *site) useLMTPLine(t *testing.T, text string) string {
+	t.Helper()
+	smtpLine, lmtpLine := "\n"+s.replyDom+"\tsmtp:", "\n#"+s.replyDom+"\tlmtp:"
+	if !strings.Contains(text, smtpLine) || !strings.Contains(text, lmtpLine) {
+		t.Fatalf("the smtp route's transport file has no smtp: line and commented lmtp: line:\n%s", text)
+	}
+	return strings.NewReplacer(smtpLine, "\n#"+s.replyDom+"\tsmtp:", lmtpLine, "\n"+s.replyDom+"\tlmtp:").Replace(text)
+}
+
+// appendEnv adds a line to the environment file.
+func (s *site) appendEnv(t *testing.T, line string) {
+	t.Helper()
+	f, err := os.OpenFile(s.envFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(line + "\n"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // writeEnvFile is deploy/mailbot.env as the operator fills it in, here with
@@ -289,35 +328,36 @@ func buildMailbot(t *testing.T, dir string) string {
 	return bin
 }
 
+// serveProc is a running `mailbot serve`.
+type serveProc struct {
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	exitErr error
+}
+
 // startServe runs `mailbot serve --env-file` with no other environment, as
-// systemd would with the unit's EnvironmentFile.
-func startServe(t *testing.T, s *site) {
+// systemd would with the unit's EnvironmentFile, and waits until it is
+// ready; its log goes on in serve.log.
+func startServe(t *testing.T, s *site) *serveProc {
 	t.Helper()
 	logPath := filepath.Join(s.work, "serve.log")
-	logFile, err := os.Create(logPath)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(s.bin, "serve", "--env-file", s.envFile)
-	cmd.Env = []string{}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	before, _ := logFile.Seek(0, io.SeekEnd)
+	ownLog := func() string { b, _ := os.ReadFile(logPath); return string(b[before:]) }
+	p := &serveProc{cmd: exec.Command(s.bin, "serve", "--env-file", s.envFile), exited: make(chan struct{})}
+	p.cmd.Env = []string{}
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan struct{})
-	var exitErr error
-	go func() { exitErr = cmd.Wait(); logFile.Close(); close(exited) }()
+	go func() { p.exitErr = p.cmd.Wait(); logFile.Close(); close(p.exited) }()
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
+		p.stop(t)
 		if t.Failed() {
-			log, _ := os.ReadFile(logPath)
-			t.Logf("serve log:\n%s", log)
+			t.Logf("serve log:\n%s", ownLog())
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -326,18 +366,34 @@ func startServe(t *testing.T, s *site) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return p
 			}
 		}
 		select {
-		case <-exited:
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("serve exited: %v\n%s", exitErr, log)
+		case <-p.exited:
+			t.Fatalf("serve exited: %v\n%s", p.exitErr, ownLog())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("serve not ready after 30s")
 		}
+	}
+}
+
+// stop ends serve as systemd does, with SIGTERM, and waits for it.
+func (p *serveProc) stop(t *testing.T) {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		t.Errorf("serve did not stop within 10s of SIGTERM")
+		p.cmd.Process.Kill()
+		<-p.exited
 	}
 }
 
