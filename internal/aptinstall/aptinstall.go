@@ -13,6 +13,10 @@ import (
 	"syscall"
 )
 
+// ErrCannot says packages cannot be installed here at all (not root, or
+// not Debian), as opposed to an install that failed.
+var ErrCannot = errors.New("cannot install packages here")
+
 // Options change how a package is installed; nil means none.
 type Options struct {
 	// Debconf holds debconf-set-selections lines answered before the
@@ -36,10 +40,10 @@ func InstallWith(pkg string, present func() bool, opts *Options) error {
 		opts = &Options{}
 	}
 	if os.Geteuid() != 0 {
-		return errors.New("not root")
+		return fmt.Errorf("%w: not root", ErrCannot)
 	}
 	if _, err := exec.LookPath("apt-get"); err != nil {
-		return errors.New("no apt-get")
+		return fmt.Errorf("%w: no apt-get", ErrCannot)
 	}
 	// One lock for every package: apt and dpkg take one installation at a
 	// time, and the test binaries of several packages may each want one.

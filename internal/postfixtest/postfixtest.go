@@ -35,13 +35,13 @@ type Instance struct {
 }
 
 // New prepares an instance's directories; write its configuration with
-// Configure, then Start it. Where Postfix cannot run at all (not root, no
-// package and no way to install one) the test is skipped saying why, except
-// under CI=true, where it fails.
+// Configure, then Start it. Where Postfix cannot run at all (not root, or
+// neither installed nor installable here) the test is skipped saying why,
+// except under CI=true, where it fails; so does a failed install.
 func New(t testing.TB) *Instance {
 	t.Helper()
 	if err := available(); err != nil {
-		if ci, _ := envbool.Parse(os.Getenv("CI")); ci {
+		if ci, _ := envbool.Parse(os.Getenv("CI")); ci || !errors.Is(err, aptinstall.ErrCannot) {
 			t.Fatalf("postfixtest: %v", err)
 		}
 		t.Skipf("postfixtest: %v", err)
@@ -69,18 +69,22 @@ func New(t testing.TB) *Instance {
 	return p
 }
 
-// available installs Postfix where it may and says why it cannot run.
+// available installs Postfix where it may and says why it cannot run; an
+// error that is aptinstall.ErrCannot means it cannot here at all.
 func available() error {
 	if os.Geteuid() != 0 {
-		return errors.New("a private Postfix needs root (its master process runs as root); run the tests as root, or under CI=true to make this a failure")
+		return fmt.Errorf("%w: a private Postfix needs root (its master process runs as root); run the tests as root, or under CI=true to make this a failure", aptinstall.ErrCannot)
 	}
 	if find() != "" {
 		return nil
 	}
 	err := aptinstall.InstallWith("postfix", func() bool { return find() != "" }, &aptinstall.Options{
 		Debconf: []string{"postfix postfix/main_mailer_type select No configuration"}, NoStart: true})
-	if err != nil || find() == "" {
-		return fmt.Errorf("Postfix is not installed and could not be (%v): install it (Debian/Ubuntu: apt-get install postfix, \"No configuration\")", err)
+	if err == nil && find() == "" {
+		err = errors.New("the package installed no /usr/sbin/postfix")
+	}
+	if err != nil {
+		return fmt.Errorf("postfix is not installed and could not be (%w): install it (Debian/Ubuntu: apt-get install postfix, \"No configuration\")", err)
 	}
 	return nil
 }
