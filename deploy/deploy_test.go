@@ -11,17 +11,13 @@ import (
 	"bytes"
 	"database/sql"
 	"fmt"
-	"io"
-	"net/http"
 	"net/mail"
 	"net/smtp"
 	"net/textproto"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -230,7 +226,6 @@ MAILBOT_TOKEN_KEY=%s
 MAILBOT_BASE_URL=http://mailbot.example.test
 MAILBOT_FROM=notifications@firm.example.test
 MAILBOT_HTTP_ADDR=%s
-MAILBOT_TRUSTED_PROXIES=
 MAILBOT_SMTP_ADDR=%s
 MAILBOT_SMTP_RETRY_BASE=1s
 MAILBOT_IMAP_ADDR=%s
@@ -267,13 +262,12 @@ func (s *site) unknownTokenRefused(t *testing.T, replyTo string) {
 
 func (s *site) sendReply(t *testing.T, w *world, note *mail.Message, replyTo, msgID, body string) {
 	t.Helper()
-	to := replyTo
 	raw := fmt.Sprintf("From: Dana Harbor <%s>\r\nTo: <%s>\r\nSubject: Re: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\n"+
 		"In-Reply-To: %s\r\nReferences: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n\r\n"+
 		"On Monday, Avery Quill wrote:\r\n> Could you send the receipt for this one?\r\n",
-		w.clientAddr, to, note.Header.Get("Subject"), time.Now().Format(time.RFC1123Z), msgID,
+		w.clientAddr, replyTo, note.Header.Get("Subject"), time.Now().Format(time.RFC1123Z), msgID,
 		note.Header.Get("Message-ID"), note.Header.Get("Message-ID"), body)
-	if err := smtp.SendMail(s.mx, nil, w.clientAddr, []string{to}, []byte(raw)); err != nil {
+	if err := smtp.SendMail(s.mx, nil, w.clientAddr, []string{replyTo}, []byte(raw)); err != nil {
 		t.Fatalf("send the reply to Postfix: %v", err)
 	}
 }
@@ -317,84 +311,6 @@ func readableDir(t *testing.T) string {
 	os.Chmod(dir, 0o755)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
-}
-
-func buildMailbot(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "mailbot")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/mailbot").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// serveProc is a running `mailbot serve`.
-type serveProc struct {
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	exitErr error
-}
-
-// startServe runs `mailbot serve --env-file` with no other environment, as
-// systemd would with the unit's EnvironmentFile, and waits until it is
-// ready; its log goes on in serve.log.
-func startServe(t *testing.T, s *site) *serveProc {
-	t.Helper()
-	logPath := filepath.Join(s.work, "serve.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, _ := logFile.Seek(0, io.SeekEnd)
-	ownLog := func() string { b, _ := os.ReadFile(logPath); return string(b[before:]) }
-	p := &serveProc{cmd: exec.Command(s.bin, "serve", "--env-file", s.envFile), exited: make(chan struct{})}
-	p.cmd.Env = []string{}
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.exitErr = p.cmd.Wait(); logFile.Close(); close(p.exited) }()
-	t.Cleanup(func() {
-		p.stop(t)
-		if t.Failed() {
-			t.Logf("serve log:\n%s", ownLog())
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + s.http + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		select {
-		case <-p.exited:
-			t.Fatalf("serve exited: %v\n%s", p.exitErr, ownLog())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("serve not ready after 30s")
-		}
-	}
-}
-
-// stop ends serve as systemd does, with SIGTERM, and waits for it.
-func (p *serveProc) stop(t *testing.T) {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(10 * time.Second):
-		t.Errorf("serve did not stop within 10s of SIGTERM")
-		p.cmd.Process.Kill()
-		<-p.exited
-	}
 }
 
 func openDB(t *testing.T, url string) *sql.DB {
