@@ -64,7 +64,7 @@ type configVar struct{ name, def, meaning string }
 // configVars documents every variable; `mailbot serve --env` prints them and
 // the README's table follows them.
 var configVars = []configVar{
-	{"DATABASE_URL", "(required)", "Postgres connection string, e.g. postgres://mailbot:secret@db:5432/mailbot?sslmode=require"},
+	{"DATABASE_URL", "(required)", "Postgres connection string, e.g. postgres://mailbot:secret@db:5432/mailbot?sslmode=require; a local server without TLS needs ?sslmode=disable (the driver asks for TLS otherwise)"},
 	{"MAILBOT_TOKEN_KEY", "(required)", "at least 32 random bytes in hex (`openssl rand -hex 32`) that reply tokens and links derive from; changing it invalidates every reply address sent so far"},
 	{"MAILBOT_BASE_URL", "(required)", "where people reach the web pages, used in email links: https://mailbot.example.com"},
 	{"MAILBOT_FROM", "(required)", "sender of notification emails: notifications@example.com"},

@@ -42,8 +42,15 @@ func ingestFrom(ctx context.Context, args []string, env func(string) string, in 
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	var rcpt stringList
 	fs.Var(&rcpt, "to", "an envelope recipient (repeatable), e.g. Postfix's ${recipient}")
+	envFile := envFileFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// An unreadable settings file is a mistake the operator can mend while
+	// the MTA keeps the mail.
+	env, err := withEnvFile(*envFile, env)
+	if err != nil {
+		return &exitError{exTempFail, err}
 	}
 	r := &envReader{env: env}
 	cfg := loadCore(r)

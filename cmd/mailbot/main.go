@@ -32,6 +32,10 @@ Usage:
   mailbot apikey create|list|revoke [NAME]  keys of the JSON API
   mailbot bench ingest|notify|web   measure the service in process (-n, --json)
 
+serve, migrate, ingest and password take --env-file FILE: settings as KEY=VALUE
+lines (the file systemd's EnvironmentFile names), for where the environment
+has none, such as Postfix's pipe delivery.
+
 Run 'mailbot COMMAND -h' for a command's flags.
 `
 

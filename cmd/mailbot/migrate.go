@@ -12,7 +12,12 @@ import (
 
 func runMigrate(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	envFile := envFileFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	env, err := withEnvFile(*envFile, env)
+	if err != nil {
 		return err
 	}
 	url, err := databaseURL(env)

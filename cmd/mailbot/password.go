@@ -21,14 +21,20 @@ func runPassword(ctx context.Context, args []string, env func(string) string, ou
 func passwordFrom(ctx context.Context, args []string, env func(string) string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("password", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: mailbot password EMAIL\n       echo 'new password' | mailbot password EMAIL\n\nSets or resets the password of the person with this verified address,\nand signs them out everywhere.")
+		fmt.Fprintln(fs.Output(), "usage: mailbot password [--env-file FILE] EMAIL\n       echo 'new password' | mailbot password [--env-file FILE] EMAIL\n\nSets or resets the password of the person with this verified address,\nand signs them out everywhere.")
+		fs.PrintDefaults()
 	}
+	envFile := envFileFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return errors.New("name the person's email address")
+	}
+	env, err := withEnvFile(*envFile, env)
+	if err != nil {
+		return err
 	}
 	store, err := openStore(ctx, env)
 	if err != nil {

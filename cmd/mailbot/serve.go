@@ -32,12 +32,17 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	migrate := newBool(fs, "migrate", "apply pending migrations before starting")
 	listEnv := newBool(fs, "env", "list the environment variables serve reads, and exit")
+	envFile := envFileFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *listEnv {
 		printConfigVars(out)
 		return nil
+	}
+	env, err := withEnvFile(*envFile, env)
+	if err != nil {
+		return err
 	}
 	cfg, err := loadConfig(env)
 	if err != nil {
