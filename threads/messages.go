@@ -18,6 +18,7 @@ type Source string
 const (
 	SourceWeb   Source = "web"
 	SourceEmail Source = "email"
+	SourceAPI   Source = "api" // posted through the JSON API, by the ledger
 )
 
 // MaxBodyBytes is the largest message body accepted, in bytes of UTF-8.
@@ -94,8 +95,8 @@ func (n *NewMessage) clean(limits FileLimits) error {
 }
 
 func (n *NewMessage) validate() error {
-	if n.Source != SourceWeb && n.Source != SourceEmail {
-		return invalid("source", "%q is not one of web, email", n.Source)
+	if n.Source != SourceWeb && n.Source != SourceEmail && n.Source != SourceAPI {
+		return invalid("source", "%q is not one of web, email, api", n.Source)
 	}
 	if n.RecipientID == n.AuthorID {
 		return invalid("recipient", "must be someone other than the author")
