@@ -96,11 +96,13 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 		}
 	}
 	filesPath := fmt.Sprintf("/companies/%d/transactions/%d/files/", company.ID, txn.ID)
-	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock, filesPath),
-		"Recipients": others, "Amount": txn.AmountString(), "Recipient": defaultRecipient(thread, v.Person.ID),
-		"PostKey": newPostKey(), "FileLimits": limitsText(s.store.FileLimits())}
-	if err := txn.Kind.AllowsConversation(); err != nil {
-		data["Refusal"] = err.Error()
+	l := v.Lang
+	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock, txn.Kind, filesPath),
+		"Recipients": others, "Amount": l.Amount(txn.AmountMinor, txn.Currency), "Recipient": defaultRecipient(thread, v.Person.ID),
+		"PostKey": newPostKey(), "FileLimits": limitsText(l, s.store.FileLimits())}
+	if txn.Kind.AllowsConversation() != nil {
+		data["Refusal"] = refusal{Title: l.T("refused.title", "kinds", l.KindPlural(txn.Kind)),
+			Why: l.T("refused.why", "kinds", l.KindPlural(txn.Kind)), Instead: l.T("refused.instead", "company", company.Name)}
 	}
 	for k, val := range form {
 		data[k] = val
@@ -108,6 +110,10 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 	w.WriteHeader(code)
 	s.render(w, r, "transaction", data)
 }
+
+// refusal explains, in the reader's language, why a kind of transaction
+// has no conversation and what to do instead.
+type refusal struct{ Title, Why, Instead string }
 
 // newPostKey is a fresh key for a message form.
 func newPostKey() string {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -11,6 +12,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"mailbot/i18n"
+	"mailbot/templates"
 	"mailbot/threads"
 )
 
@@ -67,7 +70,9 @@ type Server struct {
 	store Store
 	opts  Options
 	log   *slog.Logger
-	pages map[string]*template.Template
+	cat   *i18n.Catalogue
+	// pages holds each page parsed for each language: pages[lang][name].
+	pages map[string]map[string]*template.Template
 	// previewSlots bounds how many previews are made at once: each decodes
 	// a whole image.
 	previewSlots chan struct{}
@@ -87,7 +92,10 @@ func New(store Store, opts Options) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	var err error
-	if s.pages, err = parsePages(); err != nil {
+	if s.cat, err = i18n.Load(templates.FS, "files/i18n"); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if s.pages, err = parsePages(s.cat); err != nil {
 		return nil, err
 	}
 	return s, nil

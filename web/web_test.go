@@ -106,7 +106,8 @@ func TestRefusedKindShowsWhy(t *testing.T) {
 	c := f.client(t)
 	c.login("avery@firm.test", "/")
 	_, body, _ := c.do("GET", f.txnPath(f.acme, f.receipt), nil)
-	if !strings.Contains(body, "conversations are not available on sales receipts") || strings.Contains(body, `id="post-form"`) {
+	if !strings.Contains(body, "No conversation on sales receipts") || !strings.Contains(body, "post to the ledger") ||
+		strings.Contains(body, `id="post-form"`) || strings.Contains(body, "No messages yet") {
 		t.Error("sales receipt page does not explain the refusal instead of the form")
 	}
 }
@@ -213,5 +214,43 @@ func TestThreadShowsWhatBecameOfTheEmail(t *testing.T) {
 	f.store.DB().Exec(`UPDATE outbox SET status = 'bounced', bounce_status = '5.1.1', last_error = 'mailbox unknown' WHERE message_id = $1`, m.ID)
 	if _, body, _ := c.do("GET", f.txnPath(f.acme, f.invoice), nil); !strings.Contains(body, "the email bounced: 5.1.1 mailbox unknown") {
 		t.Error("a bounced email is not shown")
+	}
+}
+
+// A Spanish-speaking client reads every page in Spanish, with amounts and
+// dates written the Spanish way; sign-in and error pages follow the
+// browser's Accept-Language.
+func TestPagesInReadersLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	if _, err := f.store.UpsertPerson(ctx, threads.PersonInput{ExternalID: "ana", Name: "Ana Client", Locale: "es",
+		TimeZone: "Europe/Madrid", Emails: []threads.EmailAddress{{Address: "ana@acme.test", Verified: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	if _, body, _ := c.do("GET", "/login", nil, "Accept-Language", "es-ES,es;q=0.9"); !strings.Contains(body, `lang="es"`) ||
+		!strings.Contains(body, "Iniciar sesión") {
+		t.Errorf("sign-in page for a Spanish browser is not in Spanish:\n%s", body)
+	}
+	if _, body, _ := c.do("GET", "/login", nil, "Accept-Language", "fr-FR"); !strings.Contains(body, "Sign in") {
+		t.Error("sign-in page for a French browser is not in English, the fallback")
+	}
+	c.login("ana@acme.test", "/")
+	for path, want := range map[string][]string{
+		f.txnPath(f.acme, f.invoice):            {"Factura INV-1", "1.250,00 USD", "14 de marzo de 2026", "Cliente", "Actividad", "Publicar"},
+		f.txnPath(f.acme, f.receipt):            {"Sin conversación en recibos de venta", "libro mayor"},
+		fmt.Sprintf("/companies/%d", f.acme.ID): {"Conversación", "Transacciones", "1.250,00 USD", "Cerrar sesión"},
+		fmt.Sprintf("/companies/%d", 999999):    {"No encontrado", "Inicio"},
+	} {
+		_, body, _ := c.do("GET", path, nil)
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", path, w)
+			}
+		}
+		if strings.Contains(body, "Activities") || strings.Contains(body, "Sign out") {
+			t.Errorf("%s still has English words", path)
+		}
 	}
 }
