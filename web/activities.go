@@ -2,11 +2,13 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"strconv"
 	"strings"
 
 	"mailbot/i18n"
 	"mailbot/threads"
+	"mailbot/web/msgtext"
 )
 
 // activity is one message as the page shows it, formatted up front: long
@@ -18,8 +20,9 @@ type activity struct {
 	// Source says how it came: on the web, by email, through the API.
 	Source string
 	// Sender says, for an email, whether its sender was authenticated.
-	Sender       string
-	Body, Elided string
+	Sender string
+	// Body and Elided are the text as HTML: paragraphs, quotes, links.
+	Body, Elided template.HTML
 	Files        []activityFile
 	// Refused words the files that were not accepted, with the reasons.
 	Refused string
@@ -87,7 +90,10 @@ func activities(thread []threads.Message, c clock, kind threads.Kind, filesPath 
 	for i, m := range thread {
 		out[i] = activity{ID: m.ID, Author: m.AuthorName, Recipient: m.RecipientName, When: c.DateTime(m.CreatedAt),
 			ISO: c.ISO(m.CreatedAt), Source: sourceText(c.lang, m.Source), Sender: senderText(c.lang, m.SenderAuth),
-			Body: m.Body, Elided: m.Elided}
+			Body: msgtext.HTML(m.Body)}
+		if strings.TrimSpace(m.Elided) != "" {
+			out[i].Elided = msgtext.HTML(m.Elided)
+		}
 		if len(m.Files) > 0 {
 			out[i].Files, out[i].Refused = activityFiles(c.lang, m.Files, filesPath)
 		}
