@@ -100,6 +100,10 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock, txn.Kind, filesPath),
 		"Recipients": others, "Amount": l.Amount(txn.AmountMinor, txn.Currency), "Recipient": defaultRecipient(thread, v.Person.ID),
 		"PostKey": newPostKey(), "FileLimits": limitsText(l, s.store.FileLimits())}
+	if data["Emails"], err = s.emailsFor(r, v, txn, members); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if txn.Kind.AllowsConversation() != nil {
 		data["Refusal"] = refusal{Title: l.T("refused.title", "kinds", l.KindPlural(txn.Kind)),
 			Why: l.T("refused.why", "kinds", l.KindPlural(txn.Kind)), Instead: l.T("refused.instead", "company", company.Name)}

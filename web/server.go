@@ -46,6 +46,8 @@ type Store interface {
 
 	ParseMuteToken(token string) (personID, txnID int64, err error)
 	Mute(ctx context.Context, personID, txnID int64) error
+	Unmute(ctx context.Context, personID, txnID int64) error
+	Mutes(ctx context.Context, txnID int64) ([]int64, error)
 }
 
 var _ Store = (*threads.Store)(nil)
@@ -114,6 +116,7 @@ func (s *Server) Register(mux *http.ServeMux) http.Handler {
 	mux.HandleFunc("POST /companies/{company}/transactions/{txn}/messages", s.signedIn(s.postMessage))
 	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}", s.signedIn(s.downloadFile))
 	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}/preview", s.signedIn(s.previewFile))
+	mux.HandleFunc("POST /companies/{company}/transactions/{txn}/emails", s.signedIn(s.setEmails))
 	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribePage)
 	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribe)
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"mailbot/threads"
 )
@@ -252,5 +253,66 @@ func TestPagesInReadersLanguage(t *testing.T) {
 		if strings.Contains(body, "Activities") || strings.Contains(body, "Sign out") {
 			t.Errorf("%s still has English words", path)
 		}
+	}
+}
+
+// The recipient turns emails for a transaction off and back on from its
+// page; meanwhile the author sees who turned them off, and that a post was
+// not emailed.
+func TestEmailsOffAndOnFromThePage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	path := f.txnPath(f.acme, f.invoice)
+	ana, avery := f.client(t), f.client(t)
+	ana.login("ana@acme.test", "/")
+	avery.login("avery@firm.test", "/")
+	if _, body, _ := ana.do("GET", path, nil); !strings.Contains(body, "Turn off emails") {
+		t.Fatal("the page offers no way to turn emails off")
+	}
+	if code, _, h := ana.do("POST", path+"/emails", url.Values{"emails": {"off"}}); code != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "#emails") {
+		t.Fatalf("turning emails off: %d %s", code, h.Get("Location"))
+	}
+	if _, body, _ := ana.do("GET", path, nil); !strings.Contains(body, "You turned off emails for this invoice") || !strings.Contains(body, "Turn emails back on") {
+		t.Error("the page does not say emails are off, or offers no way back")
+	}
+	avery.do("POST", path+"/messages", url.Values{"recipient": {fmt.Sprint(f.ana.ID)}, "body": {"Any news?"}})
+	_, body, _ := avery.do("GET", path, nil)
+	if !strings.Contains(body, "Ana Client turned off emails for this invoice.") || !strings.Contains(body, "not emailed: Ana Client turned off emails") {
+		t.Errorf("the author is not told the recipient turned emails off:\n%s", body)
+	}
+	ana.do("POST", path+"/emails", url.Values{"emails": {"on"}})
+	if _, body, _ := avery.do("GET", path, nil); strings.Contains(body, "turned off emails for this invoice.") {
+		t.Error("after turning emails back on the author still reads they are off")
+	}
+	other := f.client(t)
+	other.login("bruno@bolt.test", "/")
+	if code, _, _ := other.do("POST", path+"/emails", url.Values{"emails": {"off"}}); code != http.StatusNotFound {
+		t.Errorf("someone of another company turning emails off: %d, want 404", code)
+	}
+}
+
+// Each message tells its author what became of its email: waiting, then
+// emailed with the time, in the author's language and zone.
+func TestDeliveryStatusWithSentTime(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	path := f.txnPath(f.acme, f.invoice)
+	avery := f.client(t)
+	avery.login("avery@firm.test", "/")
+	avery.do("POST", path+"/messages", url.Values{"recipient": {fmt.Sprint(f.ana.ID)}, "body": {"Any news?"}})
+	if _, body, _ := avery.do("GET", path, nil); !strings.Contains(body, "email waiting to be sent") {
+		t.Error("a queued email is not shown as waiting")
+	}
+	ns, err := f.store.ClaimNotifications(ctx, 10, time.Minute)
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("claim: %v, %d", err, len(ns))
+	}
+	if ok, err := f.store.MarkSent(ctx, ns[0].OutboxID, ns[0].Attempt); !ok || err != nil {
+		t.Fatalf("mark sent: %v %v", ok, err)
+	}
+	sent := regexp.MustCompile(`emailed [A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2} [AP]M E[DS]T`)
+	if _, body, _ := avery.do("GET", path, nil); !sent.MatchString(body) {
+		t.Errorf("a sent email does not say when, in the author's zone: %s", body[strings.Index(body, "activity"):])
 	}
 }
