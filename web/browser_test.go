@@ -41,6 +41,9 @@ func TestBrowserConversation(t *testing.T) {
 		t.Errorf("posted activity reads %q; want the message with its date and time", activity)
 	}
 	browsertest.Screenshot(t, acc, "transaction-after-post")
+	// Away from the page: with it open, the reply would show there live and
+	// so be read.
+	must(t, chromedp.Do(acc, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#companies")))
 
 	cli := browsertest.New(t)
 	must(t, chromedp.Do(cli, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#sign-in")))

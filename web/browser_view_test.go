@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -102,4 +103,57 @@ func look(t *testing.T, b context.Context, name, want string) {
 		browsertest.Screenshot(t, b, fmt.Sprintf("%s-%d", name, width))
 	}
 	browsertest.Width(t, b, 1280)
+}
+
+// An open page follows its conversation: a reply that arrives by email
+// shows on the accountant's transaction page within a second, its email's
+// status moves from waiting to sent, and the client's Conversation count
+// goes up, all without a reload.
+func TestBrowserLiveUpdates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	acc := browsertest.New(t)
+	must(t, chromedp.Do(acc, chromedp.Navigate(f.srv.URL+f.txnPath(f.acme, f.invoice)), chromedp.WaitVisible("#sign-in")))
+	signIn(t, acc, "avery@firm.test", "#activities")
+	cli := browsertest.New(t)
+	must(t, chromedp.Do(cli, chromedp.Navigate(fmt.Sprintf("%s/companies/%d", f.srv.URL, f.acme.ID)), chromedp.WaitVisible("#sign-in")))
+	signIn(t, cli, "ana@acme.test", "#conversation")
+	for _, b := range []context.Context{acc, cli} {
+		must(t, chromedp.Do(b, chromedp.Evaluate[chromedp.Void](`window.stayed = true`)))
+	}
+	time.Sleep(300 * time.Millisecond) // the event streams open
+
+	start := time.Now()
+	if _, err := f.store.PostMessage(ctx, threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.ana.ID,
+		RecipientID: f.accountant.ID, Body: "It was the spring stock order.", Source: threads.SourceEmail, SenderAuth: "dkim"}); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, acc, "#thread", "It was the spring stock order.")
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("the reply took %v to show", took)
+	}
+	waitText(t, acc, "#thread", "email waiting to be sent")
+
+	if _, err := f.store.PostMessage(ctx, threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID,
+		RecipientID: f.ana.ID, Body: "Thanks!", Source: threads.SourceAPI}); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, cli, "#conversation-count", "1")
+	ns, err := f.store.ClaimNotifications(ctx, 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if _, err := f.store.MarkSent(ctx, n.OutboxID, n.Attempt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitText(t, acc, "#m1", "emailed")
+	browsertest.Screenshot(t, acc, "live-transaction")
+	for name, b := range map[string]context.Context{"transaction": acc, "company": cli} {
+		if stayed, err := chromedp.Run(b, chromedp.Evaluate[bool](`window.stayed === true`)); err != nil || !stayed {
+			t.Errorf("the %s page reloaded to show the change", name)
+		}
+	}
 }

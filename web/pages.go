@@ -57,7 +57,11 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "company", map[string]any{"Company": company, "Waiting": waiting, "Transactions": txns})
+	data := map[string]any{"Company": company, "Waiting": waiting, "Transactions": txns}
+	if s.opts.Live != nil {
+		data["Live"] = fmt.Sprintf("/companies/%d/events", company.ID)
+	}
+	s.render(w, r, "company", data)
 }
 
 // transactionPage shows the transaction, its Activities and the post form,
@@ -78,7 +82,8 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 		s.fail(w, r, err)
 		return
 	}
-	if r.Method == http.MethodGet {
+	// A page that refreshes itself in a background tab has not been read.
+	if r.Method == http.MethodGet && r.Header.Get("X-Mailbot-Live") != "hidden" {
 		if _, err := s.store.MarkRead(r.Context(), v.Person.ID, txn.ID); err != nil {
 			s.fail(w, r, err)
 			return
@@ -100,6 +105,9 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock, txn.Kind, filesPath),
 		"Recipients": others, "Amount": l.Amount(txn.AmountMinor, txn.Currency), "Recipient": defaultRecipient(thread, v.Person.ID),
 		"PostKey": newPostKey(), "FileLimits": limitsText(l, s.store.FileLimits())}
+	if s.opts.Live != nil {
+		data["Live"] = fmt.Sprintf("/companies/%d/transactions/%d/events", company.ID, txn.ID)
+	}
 	if data["Emails"], err = s.emailsFor(r, v, txn, members); err != nil {
 		s.fail(w, r, err)
 		return

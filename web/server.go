@@ -62,6 +62,9 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For says
 	// where a request came from; from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
+	// Live, when set, lets open pages follow their conversation as it
+	// changes; without it the pages work as before, reloaded by hand.
+	Live *Live
 	// CheckPassword compares a stored hash with a password given at sign-in;
 	// default bcrypt.CompareHashAndPassword. Tests count calls through it.
 	CheckPassword func(hash, password []byte) error
@@ -117,6 +120,9 @@ func (s *Server) Register(mux *http.ServeMux) http.Handler {
 	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}", s.signedIn(s.downloadFile))
 	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}/preview", s.signedIn(s.previewFile))
 	mux.HandleFunc("POST /companies/{company}/transactions/{txn}/emails", s.signedIn(s.setEmails))
+	mux.HandleFunc("GET /companies/{company}/events", s.signedIn(s.companyEvents))
+	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/events", s.signedIn(s.transactionEvents))
+	mux.HandleFunc("GET /live.js", liveScript)
 	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribePage)
 	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribe)
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
