@@ -102,11 +102,38 @@ func fill(s string, args []string) string {
 	if !strings.Contains(s, "{") {
 		return s
 	}
-	pairs := make([]string, 0, len(args))
-	for i := 0; i+1 < len(args); i += 2 {
-		pairs = append(pairs, "{"+args[i]+"}", args[i+1])
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(s[open:], '}')
+		if end < 0 {
+			break
+		}
+		name := s[open+1 : open+end]
+		b.WriteString(s[:open])
+		if v, ok := arg(args, name); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(s[open : open+end+1])
+		}
+		s = s[open+end+1:]
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	b.WriteString(s)
+	return b.String()
+}
+
+// arg is the value of the name in name, value pairs.
+func arg(args []string, name string) (string, bool) {
+	for i := 0; i+1 < len(args); i += 2 {
+		if args[i] == name {
+			return args[i+1], true
+		}
+	}
+	return "", false
 }
 
 // Int writes a whole number with the language's thousands separator.
@@ -159,9 +186,12 @@ func (l *Lang) Date(t time.Time) string { return l.datePattern(l.format.Date, t)
 func (l *Lang) DateTime(t time.Time) string { return l.datePattern(l.format.DateTime, t) }
 
 func (l *Lang) datePattern(p string, t time.Time) string {
-	return strings.NewReplacer("{day}", strconv.Itoa(t.Day()), "{month}", l.format.Months[t.Month()-1],
-		"{mon}", l.format.MonthsShort[t.Month()-1], "{year}", strconv.Itoa(t.Year()),
-		"{time}", t.Format(l.format.Time)).Replace(p)
+	args := []string{"day", strconv.Itoa(t.Day()), "month", l.format.Months[t.Month()-1],
+		"mon", l.format.MonthsShort[t.Month()-1], "year", strconv.Itoa(t.Year()), "time", ""}
+	if strings.Contains(p, "{time}") {
+		args[9] = t.Format(l.format.Time)
+	}
+	return fill(p, args)
 }
 
 // Kind is the kind's name as a title: "Invoice", "Factura".

@@ -39,14 +39,17 @@ func pageFuncs(l *i18n.Lang) template.FuncMap {
 	funcs := template.FuncMap(l.Funcs())
 	funcs["kindLabel"] = l.Kind
 	funcs["kindTitle"] = l.Kind
-	funcs["firstLine"] = func(s string) string {
-		s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-		if len(s) > 120 {
-			s = strings.ToValidUTF8(s[:120], "") + "…"
-		}
-		return s
-	}
+	funcs["firstLine"] = firstLine
 	return funcs
+}
+
+// firstLine is the start of a message, for lists.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 120 {
+		s = strings.ToValidUTF8(s[:120], "") + "…"
+	}
+	return s
 }
 
 // lang is the language of a request's reader: the signed-in person's, else

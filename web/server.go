@@ -35,6 +35,7 @@ type Store interface {
 	CompanyTransactions(ctx context.Context, viewerID, companyID int64, limit int) ([]threads.Transaction, error)
 	Transaction(ctx context.Context, viewerID, txnID int64) (threads.Transaction, error)
 	Thread(ctx context.Context, viewerID, txnID int64) ([]threads.Message, error)
+	ThreadNewest(ctx context.Context, viewerID, txnID int64, limit int) ([]threads.Message, int, error)
 	MarkRead(ctx context.Context, personID, txnID int64) (int64, error)
 	PostMessage(ctx context.Context, n threads.NewMessage) (threads.Message, error)
 

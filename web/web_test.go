@@ -316,3 +316,27 @@ func TestDeliveryStatusWithSentTime(t *testing.T) {
 		t.Errorf("a sent email does not say when, in the author's zone: %s", body[strings.Index(body, "activity"):])
 	}
 }
+
+// A long thread opens at its newest messages, with the earlier ones a
+// click away.
+func TestLongThreadOpensAtTheNewest(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, err := f.store.DB().Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, source)
+		SELECT $1, $2, $3, $4, 'Message number ' || g || '.', 'web' FROM generate_series(1, 120) g`,
+		f.invoice.ID, f.acme.ID, f.accountant.ID, f.ana.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	c.login("ana@acme.test", "/")
+	path := f.txnPath(f.acme, f.invoice)
+	_, body, _ := c.do("GET", path, nil)
+	if n := strings.Count(body, `class="activity"`); n != 100 || !strings.Contains(body, "Show 20 earlier messages") ||
+		strings.Contains(body, "Message number 20.") || !strings.Contains(body, "Message number 21.") {
+		t.Errorf("the page shows %d messages, or not the newest, or no link to the earlier ones", n)
+	}
+	if _, body, _ := c.do("GET", path+"?all=1", nil); strings.Count(body, `class="activity"`) != 120 || strings.Contains(body, "earlier messages") {
+		t.Error("?all=1 does not show the whole thread")
+	}
+}
