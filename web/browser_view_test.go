@@ -86,12 +86,16 @@ func TestBrowserPagesAtPhoneWidthInBothLanguages(t *testing.T) {
 	}
 }
 
-// look checks the page at 1280 and 390 px: it has want, and at 390 px it
-// is no wider than the screen. It photographs both.
+// look checks the page: it has want, axe-core finds no serious or critical
+// accessibility violation, and at 390 px it is no wider than the screen. It
+// photographs it at 1280 and 390 px.
 func look(t *testing.T, b context.Context, name, want string) {
 	t.Helper()
 	if text := browsertest.Text(t, b, "body"); !strings.Contains(text, want) {
 		t.Errorf("%s does not say %q", name, want)
+	}
+	for _, v := range browsertest.Axe(t, b) {
+		t.Errorf("%s: %s", name, v)
 	}
 	for _, width := range []int64{1280, 390} {
 		browsertest.Width(t, b, width)

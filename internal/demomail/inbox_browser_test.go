@@ -13,7 +13,7 @@ import (
 )
 
 // The inbox reads on a phone: no sideways scrolling with a long address in
-// a mail, and the address is a link.
+// a mail, and the address is a link; axe-core finds nothing serious.
 func TestInboxAtPhoneWidth(t *testing.T) {
 	opts := testOptions(t)
 	w := startWorld(t, opts, time.Now())
@@ -40,6 +40,9 @@ func TestInboxAtPhoneWidth(t *testing.T) {
 	href, err := chromedp.Run(b, chromedp.Evaluate[string](`document.querySelector('.mail .text a').getAttribute('href')`))
 	if err != nil || !strings.HasPrefix(href, "https://mailbot.example.com/") {
 		t.Errorf("the address in the mail is not a link: %q, %v", href, err)
+	}
+	for _, v := range browsertest.Axe(t, b) {
+		t.Errorf("demo inbox: %s", v)
 	}
 	browsertest.Screenshot(t, b, "demo-inbox-390")
 	browsertest.Width(t, b, 1280)
