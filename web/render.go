@@ -52,11 +52,15 @@ func firstLine(s string) string {
 	return s
 }
 
-// lang is the language of a request's reader: the signed-in person's, else
-// the best fit for the browser's Accept-Language.
+// lang is the language of a request's reader: the signed-in person's, or
+// the one an unsubscribe link names, else the best fit for the browser's
+// Accept-Language.
 func (s *Server) lang(r *http.Request) *i18n.Lang {
 	if v, ok := viewerFrom(r.Context()); ok {
 		return v.Lang
+	}
+	if l, ok := r.Context().Value(langKey{}).(*i18n.Lang); ok {
+		return l
 	}
 	return s.cat.Accept(r.Header.Get("Accept-Language"))
 }

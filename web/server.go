@@ -45,6 +45,7 @@ type Store interface {
 	Preview(ctx context.Context, sha256 []byte, maxSide int) (data []byte, contentType string, err error)
 	SavePreview(ctx context.Context, sha256 []byte, maxSide int, contentType string, data []byte) error
 
+	Person(ctx context.Context, id int64) (threads.Person, error)
 	ParseMuteToken(token string) (personID, txnID int64, err error)
 	Mute(ctx context.Context, personID, txnID int64) error
 	Unmute(ctx context.Context, personID, txnID int64) error

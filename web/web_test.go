@@ -237,6 +237,10 @@ func TestPagesInReadersLanguage(t *testing.T) {
 	if _, body, _ := c.do("GET", "/login", nil, "Accept-Language", "fr-FR"); !strings.Contains(body, "Sign in") {
 		t.Error("sign-in page for a French browser is not in English, the fallback")
 	}
+	unsubscribe := "/unsubscribe/" + f.store.MuteToken(f.ana.ID, f.invoice.ID)
+	if _, body, _ := c.do("GET", unsubscribe, nil, "Accept-Language", "en"); !strings.Contains(body, "¿Dejar de recibir correos") {
+		t.Error("the unsubscribe page does not speak the language of the person its link names")
+	}
 	c.login("ana@acme.test", "/")
 	for path, want := range map[string][]string{
 		f.txnPath(f.acme, f.invoice):            {"Factura INV-1", "1.250,00 USD", "14 de marzo de 2026", "Cliente", "Actividad", "Publicar"},
