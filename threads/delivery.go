@@ -2,14 +2,17 @@ package threads
 
 import (
 	"context"
+	"database/sql"
+	"time"
 
 	"github.com/lib/pq"
 )
 
 // Delivery is what became of the email a message sent its recipient.
 type Delivery struct {
-	Status string // pending, sent, failed, muted, bounced; "" when none was queued
-	Detail string // why it failed or bounced
+	Status string    // pending, sent, failed, muted, bounced; "" when none was queued
+	Detail string    // why it failed or bounced
+	SentAt time.Time // when the relay took it; zero when it did not
 }
 
 // fillDetails adds what Thread and Messages show beside each message: its
@@ -35,7 +38,7 @@ func (s *Store) fillDeliveries(ctx context.Context, ms []Message) error {
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT message_id, status,
 			CASE WHEN status = 'bounced' THEN trim(bounce_status || ' ' || last_error)
-			     WHEN status = 'failed' THEN last_error ELSE '' END
+			     WHEN status = 'failed' THEN last_error ELSE '' END, sent_at
 		FROM outbox WHERE message_id = ANY($1) AND kind = 'notification'`, pq.Array(ids))
 	if err != nil {
 		return wrapStore("message deliveries", err)
@@ -44,9 +47,11 @@ func (s *Store) fillDeliveries(ctx context.Context, ms []Message) error {
 	for rows.Next() {
 		var id int64
 		var d Delivery
-		if err := rows.Scan(&id, &d.Status, &d.Detail); err != nil {
+		var sent sql.NullTime
+		if err := rows.Scan(&id, &d.Status, &d.Detail, &sent); err != nil {
 			return wrapStore("message deliveries", err)
 		}
+		d.SentAt = sent.Time
 		ms[at[id]].Delivery = d
 	}
 	return wrapStore("message deliveries", rows.Err())

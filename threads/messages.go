@@ -18,6 +18,7 @@ type Source string
 const (
 	SourceWeb   Source = "web"
 	SourceEmail Source = "email"
+	SourceAPI   Source = "api" // posted through the JSON API, by the ledger
 )
 
 // MaxBodyBytes is the largest message body accepted, in bytes of UTF-8.
@@ -94,8 +95,8 @@ func (n *NewMessage) clean(limits FileLimits) error {
 }
 
 func (n *NewMessage) validate() error {
-	if n.Source != SourceWeb && n.Source != SourceEmail {
-		return invalid("source", "%q is not one of web, email", n.Source)
+	if n.Source != SourceWeb && n.Source != SourceEmail && n.Source != SourceAPI {
+		return invalid("source", "%q is not one of web, email, api", n.Source)
 	}
 	if n.RecipientID == n.AuthorID {
 		return invalid("recipient", "must be someone other than the author")
@@ -228,18 +229,48 @@ func (s *Store) Thread(ctx context.Context, viewerID, txnID int64) ([]Message, e
 	if _, err := s.Transaction(ctx, viewerID, txnID); err != nil {
 		return nil, err
 	}
-	ms, err := s.threadRows(ctx, txnID)
+	ms, err := s.threadRows(ctx, txnID, 0)
 	if err != nil {
 		return nil, err
 	}
 	return ms, s.fillDetails(ctx, ms)
 }
 
-// threadRows reads the messages alone, in index order; a long thread has only
-// a few people, whose names fillNames adds after.
-func (s *Store) threadRows(ctx context.Context, txnID int64) ([]Message, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, transaction_id, company_id, author_id, recipient_id,
-		body, elided, source, sender_auth, created_at, read_at FROM messages WHERE transaction_id = $1 ORDER BY id`, txnID)
+// ThreadNewest is Thread cut to the newest limit messages (still oldest
+// first), with how many earlier ones it left out: a page opens a long
+// thread at its end without reading all of it.
+func (s *Store) ThreadNewest(ctx context.Context, viewerID, txnID int64, limit int) ([]Message, int, error) {
+	if _, err := s.Transaction(ctx, viewerID, txnID); err != nil {
+		return nil, 0, err
+	}
+	ms, err := s.threadRows(ctx, txnID, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	earlier := 0
+	if len(ms) == limit {
+		err = s.db.GetContext(ctx, &earlier, `SELECT count(*) FROM messages WHERE transaction_id = $1 AND id < $2`, txnID, ms[0].ID)
+		if err != nil {
+			return nil, 0, wrapStore("thread: earlier messages", err)
+		}
+	}
+	return ms, earlier, s.fillDetails(ctx, ms)
+}
+
+// threadRows reads the messages alone, in index order, the newest limit of
+// them when limit > 0; a long thread has only a few people, whose names
+// fillNames adds after.
+func (s *Store) threadRows(ctx context.Context, txnID int64, limit int) ([]Message, error) {
+	const columns = `id, transaction_id, company_id, author_id, recipient_id,
+		body, elided, source, sender_auth, created_at, read_at`
+	query := `SELECT ` + columns + ` FROM messages WHERE transaction_id = $1 ORDER BY id`
+	args := []any{txnID}
+	if limit > 0 {
+		query = `SELECT ` + columns + ` FROM (SELECT ` + columns + ` FROM messages WHERE transaction_id = $1
+			ORDER BY id DESC LIMIT $2) newest ORDER BY id`
+		args = append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: thread: %w", err)
 	}
@@ -293,7 +324,7 @@ func (s *Store) fillNames(ctx context.Context, ms []Message) error {
 // Messages returns a transaction's messages, oldest first, without an
 // access check: for the ledger's API.
 func (s *Store) Messages(ctx context.Context, txnID int64) ([]Message, error) {
-	ms, err := s.threadRows(ctx, txnID)
+	ms, err := s.threadRows(ctx, txnID, 0)
 	if err != nil {
 		return nil, err
 	}

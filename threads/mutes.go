@@ -56,6 +56,13 @@ func (s *Store) Unmute(ctx context.Context, personID, txnID int64) error {
 	return wrapStore("unmute", err)
 }
 
+// Mutes lists who turned off emails about the transaction, by person id.
+func (s *Store) Mutes(ctx context.Context, txnID int64) ([]int64, error) {
+	var ids []int64
+	err := s.db.SelectContext(ctx, &ids, `SELECT person_id FROM mutes WHERE transaction_id = $1 ORDER BY person_id`, txnID)
+	return ids, wrapStore("mutes", err)
+}
+
 // ThreadRootID is the local part of the stable Message-ID every notification
 // about the transaction refers to, so mail clients thread them together.
 func (s *Store) ThreadRootID(txnID int64) string {

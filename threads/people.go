@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,15 +38,12 @@ type PersonInput struct {
 	ExternalID string
 	Name       string
 	Emails     []EmailAddress
-	Locale     string // "en" (default) or "es"
+	Locale     string // "en" (default), or another of Options.Locales
 	TimeZone   string // IANA name; default "UTC"
 	Staff      bool
 }
 
 const personColumns = `id, external_id, name, locale, time_zone, staff`
-
-// Locales the service writes in.
-var locales = map[string]bool{"en": true, "es": true}
 
 // NormalizeEmail returns the bare address lower-cased, or an error when s is
 // not one plain address.
@@ -71,9 +69,6 @@ func (in *PersonInput) normalize() error {
 	}
 	if in.Locale == "" {
 		in.Locale = "en"
-	}
-	if !locales[in.Locale] {
-		return invalid("locale", "%q is not one of en, es", in.Locale)
 	}
 	if in.TimeZone == "" {
 		in.TimeZone = "UTC"
@@ -124,6 +119,9 @@ func (s *Store) PatchPerson(ctx context.Context, in PersonPatch) (Person, error)
 func (s *Store) savePerson(ctx context.Context, in PersonPatch, staff *bool) (Person, error) {
 	if err := checkExternalID("person id", in.ExternalID); err != nil {
 		return Person{}, err
+	}
+	if in.Locale != nil && *in.Locale != "" && !slices.Contains(s.locales, *in.Locale) {
+		return Person{}, invalid("locale", "%q is not one of %s", *in.Locale, strings.Join(s.locales, ", "))
 	}
 	var p Person
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {

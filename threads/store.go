@@ -33,6 +33,9 @@ type Options struct {
 	// DatabaseURL is the database's connection string, for the connection
 	// that listens for notifications (WatchOutbox); db's pool cannot.
 	DatabaseURL string
+	// Locales are the languages a person may be given: those the pages
+	// and emails are written in. Default en and es.
+	Locales []string
 }
 
 // Store keeps the domain in Postgres.
@@ -46,6 +49,7 @@ type Store struct {
 	fileLimits FileLimits
 	bucket     Bucket
 	dsn        string
+	locales    []string
 }
 
 // MinTokenKeyLen is the shortest reply-token key the store accepts.
@@ -53,8 +57,11 @@ const MinTokenKeyLen = 32
 
 // NewStore returns a store on db.
 func NewStore(db *sqlx.DB, opts *Options) (*Store, error) {
-	s := &Store{db: db, tokenTTL: 180 * 24 * time.Hour, now: time.Now}
+	s := &Store{db: db, tokenTTL: 180 * 24 * time.Hour, now: time.Now, locales: []string{"en", "es"}}
 	if opts != nil {
+		if len(opts.Locales) > 0 {
+			s.locales = opts.Locales
+		}
 		s.tokenKey = opts.TokenKey
 		if opts.TokenTTL > 0 {
 			s.tokenTTL = opts.TokenTTL

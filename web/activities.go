@@ -2,10 +2,13 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"strconv"
 	"strings"
 
+	"mailbot/i18n"
 	"mailbot/threads"
+	"mailbot/web/msgtext"
 )
 
 // activity is one message as the page shows it, formatted up front: long
@@ -14,10 +17,12 @@ type activity struct {
 	ID                int64
 	Author, Recipient string
 	When, ISO         string
-	ByEmail           bool
+	// Source says how it came: on the web, by email, through the API.
+	Source string
 	// Sender says, for an email, whether its sender was authenticated.
-	Sender       string
-	Body, Elided string
+	Sender string
+	// Body and Elided are the text as HTML: paragraphs, quotes, links.
+	Body, Elided template.HTML
 	Files        []activityFile
 	// Refused words the files that were not accepted, with the reasons.
 	Refused string
@@ -36,53 +41,68 @@ type activityFile struct {
 }
 
 // senderText words what vouched for an emailed message's sender.
-func senderText(code string) string {
+func senderText(l *i18n.Lang, code string) string {
 	switch code {
 	case "dmarc", "dkim", "spf":
-		return "sender verified by " + strings.ToUpper(code)
+		return l.T("sender.verified", "method", strings.ToUpper(code))
 	case "fail":
-		return "sender authentication failed"
+		return l.T("sender.failed")
 	case "none":
-		return "sender not verified"
+		return l.T("sender.none")
 	}
 	return ""
 }
 
-// deliveryText words what became of a message's email.
-func deliveryText(m threads.Message) (string, bool) {
-	d := m.Delivery
+// sourceText says how a message came: on the web, by email or through the API.
+func sourceText(l *i18n.Lang, src threads.Source) string {
+	switch src {
+	case threads.SourceEmail:
+		return l.T("source.email")
+	case threads.SourceAPI:
+		return l.T("source.api")
+	}
+	return l.T("source.web")
+}
+
+// deliveryText words what became of a message's email; trouble when it
+// did not arrive.
+func deliveryText(c clock, kind threads.Kind, m threads.Message) (text string, trouble bool) {
+	l, d := c.lang, m.Delivery
 	switch d.Status {
 	case threads.OutboxPending:
-		return "email waiting to be sent", false
+		return l.T("delivery.pending"), false
 	case threads.OutboxSent:
-		return "emailed", false
+		return l.T("delivery.sent", "when", c.DateTime(d.SentAt)), false
 	case threads.OutboxMuted:
-		return "not emailed: " + m.RecipientName + " turned emails off for this transaction", false
+		return l.T("delivery.muted", "name", m.RecipientName, "kind", l.KindInSentence(kind)), false
 	case threads.OutboxFailed:
-		return "the email could not be sent: " + d.Detail, true
+		return l.T("delivery.failed", "detail", d.Detail), true
 	case threads.OutboxBounced:
-		return "the email bounced: " + d.Detail, true
+		return l.T("delivery.bounced", "detail", d.Detail), true
 	}
 	return "", false
 }
 
 // activities formats a thread; filesPath is where the transaction's files
 // are served, each under its id.
-func activities(thread []threads.Message, c clock, filesPath string) []activity {
+func activities(thread []threads.Message, c clock, kind threads.Kind, filesPath string) []activity {
 	out := make([]activity, len(thread))
 	for i, m := range thread {
 		out[i] = activity{ID: m.ID, Author: m.AuthorName, Recipient: m.RecipientName, When: c.DateTime(m.CreatedAt),
-			ISO: c.ISO(m.CreatedAt), ByEmail: m.Source == threads.SourceEmail, Sender: senderText(m.SenderAuth),
-			Body: m.Body, Elided: m.Elided}
-		if len(m.Files) > 0 {
-			out[i].Files, out[i].Refused = activityFiles(m.Files, filesPath)
+			ISO: c.ISO(m.CreatedAt), Source: sourceText(c.lang, m.Source), Sender: senderText(c.lang, m.SenderAuth),
+			Body: msgtext.HTML(m.Body)}
+		if strings.TrimSpace(m.Elided) != "" {
+			out[i].Elided = msgtext.HTML(m.Elided)
 		}
-		out[i].Delivery, out[i].Trouble = deliveryText(m)
+		if len(m.Files) > 0 {
+			out[i].Files, out[i].Refused = activityFiles(c.lang, m.Files, filesPath)
+		}
+		out[i].Delivery, out[i].Trouble = deliveryText(c, kind, m)
 	}
 	return out
 }
 
-func activityFiles(files []threads.File, filesPath string) ([]activityFile, string) {
+func activityFiles(l *i18n.Lang, files []threads.File, filesPath string) ([]activityFile, string) {
 	var out []activityFile
 	var refused []string
 	for _, f := range files {
@@ -91,35 +111,38 @@ func activityFiles(files []threads.File, filesPath string) ([]activityFile, stri
 			continue
 		}
 		url := filesPath + strconv.FormatInt(f.ID, 10)
-		af := activityFile{Name: f.Name, Size: threads.FormatSize(f.Size), Type: typeLabel(f.ContentType), URL: url}
+		af := activityFile{Name: f.Name, Size: l.Size(f.Size), Type: typeLabel(l, f.ContentType), URL: url}
 		if f.IsRasterImage() {
 			af.Preview = url + "/preview"
 		}
 		out = append(out, af)
 	}
-	switch len(refused) {
-	case 0:
+	if len(refused) == 0 {
 		return out, ""
-	case 1:
-		return out, "1 file not accepted: " + refused[0]
 	}
-	return out, fmt.Sprintf("%d files not accepted: %s", len(refused), strings.Join(refused, ", "))
+	return out, l.N("files.refused", len(refused), "list", strings.Join(refused, ", "))
 }
 
-// typeLabels name the types people send most in words they know.
-var typeLabels = map[string]string{
-	"application/pdf": "PDF", "image/jpeg": "JPEG image", "image/png": "PNG image", "image/gif": "GIF image",
-	"image/webp": "WebP image", "image/bmp": "BMP image", "image/heic": "HEIC image", "image/heif": "HEIF image",
-	"text/plain": "text", "text/csv": "CSV", "application/zip": "ZIP archive",
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       "Excel workbook",
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
-	"application/vnd.ms-excel": "Excel workbook", "application/msword": "Word document",
+// typeLabels name the types people send most in words they know: a
+// catalogue key, and the format's name where the key has a place for it.
+var typeLabels = map[string][2]string{
+	"application/pdf": {"", "PDF"}, "text/csv": {"", "CSV"}, "text/plain": {"filetype.text", ""},
+	"image/jpeg": {"filetype.image", "JPEG"}, "image/png": {"filetype.image", "PNG"}, "image/gif": {"filetype.image", "GIF"},
+	"image/webp": {"filetype.image", "WebP"}, "image/bmp": {"filetype.image", "BMP"}, "image/heic": {"filetype.image", "HEIC"},
+	"image/heif": {"filetype.image", "HEIF"}, "application/zip": {"filetype.zip", ""},
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       {"filetype.excel", ""},
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"filetype.word", ""},
+	"application/vnd.ms-excel": {"filetype.excel", ""}, "application/msword": {"filetype.word", ""},
 }
 
-func typeLabel(contentType string) string {
+func typeLabel(l *i18n.Lang, contentType string) string {
 	base, _, _ := strings.Cut(contentType, ";")
-	if l, ok := typeLabels[base]; ok {
-		return l
+	label, ok := typeLabels[base]
+	switch {
+	case !ok:
+		return base
+	case label[0] == "":
+		return label[1]
 	}
-	return base
+	return l.T(label[0], "format", label[1])
 }

@@ -117,7 +117,7 @@ func (a *API) postMessage(w http.ResponseWriter, r *http.Request) (int, any, err
 	// An Idempotency-Key makes a retried request safe: the same key from
 	// the same author returns the stored message instead of a second one.
 	m, err := a.store.PostMessage(r.Context(), threads.NewMessage{TransactionID: t.ID, AuthorID: author.ID,
-		RecipientID: recipient.ID, Body: in.Body, Source: threads.SourceWeb, Key: r.Header.Get("Idempotency-Key"),
+		RecipientID: recipient.ID, Body: in.Body, Source: threads.SourceAPI, Key: r.Header.Get("Idempotency-Key"),
 		Files: files})
 	if errors.Is(err, threads.ErrNotFound) {
 		err = &threads.ValidationError{Field: "author", Problem: "does not work on this company"}

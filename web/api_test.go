@@ -57,7 +57,7 @@ func TestAPI(t *testing.T) {
 		{"PUT", "/api/v1/companies/c9/members/acc", `{"role":"accountant"}`, 200, `"role":"accountant"`},
 		{"PUT", "/api/v1/companies/c9/transactions/t1", `{"kind":"bill","number":"B-7","date":"2026-04-01","amount":"99.5","currency":"eur","counterparty":"Paper Co"}`, 200, `"amount":"99.50"`},
 		{"PUT", "/api/v1/companies/c9/transactions/t2", `{"kind":"expense","number":"E-1","date":"2026-04-01","amount":"5","currency":"EUR"}`, 200, `conversations are not available on expenses`},
-		{"POST", "/api/v1/companies/c9/transactions/t1/messages", `{"author":"acc","recipient":"p9","body":"Receipt?"}`, 201, `"source":"web"`},
+		{"POST", "/api/v1/companies/c9/transactions/t1/messages", `{"author":"acc","recipient":"p9","body":"Receipt?"}`, 201, `"source":"api"`},
 		{"POST", "/api/v1/companies/c9/transactions/t2/messages", `{"author":"acc","recipient":"p9","body":"Receipt?"}`, 422, `"code":"kind_not_allowed"`},
 		{"POST", "/api/v1/companies/c9/transactions/t1/messages", `{"author":"bruno","recipient":"p9","body":"hi"}`, 422, `does not work on this company`},
 		{"POST", "/api/v1/companies/c9/transactions/t1/messages", `{"author":"acc","recipient":"p9","body":"   "}`, 422, `"code":"invalid"`},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"mailbot/i18n"
 	"mailbot/threads"
 )
 
@@ -24,6 +24,7 @@ const sessionCookie = "mailbot_session"
 type viewer struct {
 	Person threads.Person
 	Clock  clock
+	Lang   *i18n.Lang
 }
 
 type viewerKey struct{}
@@ -41,7 +42,8 @@ func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 		if err == nil {
 			p, err := s.store.SessionPerson(r.Context(), c.Value)
 			if err == nil {
-				ctx := context.WithValue(r.Context(), viewerKey{}, viewer{Person: p, Clock: clockFor(p)})
+				l := s.cat.Lang(p.Locale)
+				ctx := context.WithValue(r.Context(), viewerKey{}, viewer{Person: p, Clock: clockFor(p, l), Lang: l})
 				h(w, r.WithContext(ctx))
 				return
 			}
@@ -51,7 +53,7 @@ func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 			}
 		}
 		if r.Method != http.MethodGet {
-			http.Error(w, "Sign in first.", http.StatusUnauthorized)
+			http.Error(w, s.lang(r).T("login.sign_in_first"), http.StatusUnauthorized)
 			return
 		}
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -83,7 +85,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var throttled *threads.ThrottledError
 	if err := s.store.ReserveLoginAttempt(r.Context(), budgets...); errors.As(err, &throttled) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(throttled.RetryAfter/time.Second)+1))
-		again(http.StatusTooManyRequests, "Too many failed sign-ins from here. "+tryAgainIn(throttled.RetryAfter))
+		l := s.lang(r)
+		again(http.StatusTooManyRequests, l.T("login.throttled")+" "+l.N("login.try_again", minutesUp(throttled.RetryAfter)))
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -95,7 +98,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		again(http.StatusUnauthorized, "That email and password do not match.")
+		again(http.StatusUnauthorized, s.lang(r).T("login.mismatch"))
 		return
 	}
 	if err := s.store.ReleaseLoginAttempt(r.Context(), budgets...); err != nil {
@@ -103,7 +106,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	token, err := s.store.CreateSession(r.Context(), p.ID, hash, s.opts.SessionTTL)
 	if errors.Is(err, threads.ErrNotFound) { // the password changed while it was checked
-		again(http.StatusUnauthorized, "That email and password do not match.")
+		again(http.StatusUnauthorized, s.lang(r).T("login.mismatch"))
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -112,13 +115,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.startSession(w, r, token, next)
 }
 
-// tryAgainIn says how long to wait, in whole minutes.
-func tryAgainIn(d time.Duration) string {
-	if m := int(d/time.Minute) + 1; m > 1 {
-		return fmt.Sprintf("Try again in %d minutes.", m)
-	}
-	return "Try again in a minute."
-}
+// minutesUp is how long to wait, in whole minutes, rounded up.
+func minutesUp(d time.Duration) int { return int(d/time.Minute) + 1 }
 
 // Sign-in budgets. A client may try one account 10 times at once and then
 // once every 90 seconds; and all accounts together 100 times at once and then

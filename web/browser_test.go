@@ -35,12 +35,15 @@ func TestBrowserConversation(t *testing.T) {
 		chromedp.SetValue("#recipient", fmt.Sprint(f.ana.ID)),
 		chromedp.SendKeys("#body", "What was this charge for?"),
 	))
-	browsertest.Click(t, acc, "#post", "div.activity")
-	activity := browsertest.Text(t, acc, "div.activity")
+	browsertest.Click(t, acc, "#post", "article.activity")
+	activity := browsertest.Text(t, acc, "article.activity")
 	if !strings.Contains(activity, "What was this charge for?") || !strings.Contains(activity, "2026") || !strings.Contains(activity, "on the web") {
 		t.Errorf("posted activity reads %q; want the message with its date and time", activity)
 	}
 	browsertest.Screenshot(t, acc, "transaction-after-post")
+	// Away from the page: with it open, the reply would show there live and
+	// so be read.
+	must(t, chromedp.Do(acc, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#companies")))
 
 	cli := browsertest.New(t)
 	must(t, chromedp.Do(cli, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#sign-in")))
@@ -50,7 +53,7 @@ func TestBrowserConversation(t *testing.T) {
 	}
 	browsertest.Screenshot(t, cli, "company-home")
 	browsertest.Click(t, cli, "#waiting td a", "#activities")
-	if text := browsertest.Text(t, cli, "div.activity"); !strings.Contains(text, "What was this charge for?") || !strings.Contains(text, "CET") {
+	if text := browsertest.Text(t, cli, "article.activity"); !strings.Contains(text, "What was this charge for?") || !strings.Contains(text, "CET") {
 		t.Errorf("client sees %q; want the message with a time in their own zone", text)
 	}
 	must(t, chromedp.Do(cli, chromedp.SendKeys("#body", "It was the spring stock order.")))

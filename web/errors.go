@@ -8,16 +8,16 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"mailbot/i18n"
 	"mailbot/threads"
 )
 
 // failure is what a request that failed answers: the status, the API's
-// stable code, and a message safe to show (for a page, a sentence; for the
-// API, the same words in its style).
+// stable code and its message. Pages word the same failure in the reader's
+// language (pageFailure).
 type failure struct {
 	Status  int
 	Code    string
-	Page    string
 	Message string
 }
 
@@ -32,25 +32,21 @@ func failureOf(err error) failure {
 	var syntax *json.SyntaxError
 	switch {
 	case errors.Is(err, threads.ErrNotFound):
-		return failure{http.StatusNotFound, "not_found", "Not found.", "no such company, person, transaction or attachment"}
+		return failure{http.StatusNotFound, "not_found", "no such company, person, transaction or attachment"}
 	case errors.Is(err, threads.ErrAlreadyPosted):
-		return failure{http.StatusConflict, "conflict", "This mail was posted already; it is not posted twice.", "this mail was posted already"}
+		return failure{http.StatusConflict, "conflict", "this mail was posted already"}
 	case errors.Is(err, threads.ErrHeaderOnly):
-		return failure{http.StatusConflict, "conflict",
-			"Only this mail's header is kept (it was too large, or is older than whole mail is kept), so it cannot be read again.",
-			"only this mail's header is kept"}
+		return failure{http.StatusConflict, "conflict", "only this mail's header is kept"}
 	case errors.As(err, &large):
-		return failure{http.StatusRequestEntityTooLarge, "too_large", "Not posted: " + large.Error() + ".", large.Error()}
+		return failure{http.StatusRequestEntityTooLarge, "too_large", large.Error()}
 	case errors.As(err, &kerr):
-		return failure{http.StatusUnprocessableEntity, "kind_not_allowed", kerr.Error(), kerr.Error()}
+		return failure{http.StatusUnprocessableEntity, "kind_not_allowed", kerr.Error()}
 	case errors.As(err, &verr):
-		return failure{http.StatusUnprocessableEntity, "invalid", verr.Error(), verr.Error()}
+		return failure{http.StatusUnprocessableEntity, "invalid", verr.Error()}
 	case errors.As(err, &syntax), errors.Is(err, errBadJSON):
-		return failure{http.StatusBadRequest, "bad_json", "The request could not be read.",
-			"the request body is not the JSON object this call takes"}
+		return failure{http.StatusBadRequest, "bad_json", "the request body is not the JSON object this call takes"}
 	}
-	return failure{http.StatusInternalServerError, "internal", "Something went wrong on our side; please try again.",
-		"something went wrong on our side; try again"}
+	return failure{http.StatusInternalServerError, "internal", "something went wrong on our side; try again"}
 }
 
 // Metrics count the requests that failed on the service's side. A nil
@@ -77,13 +73,39 @@ func (m *Metrics) internal(log *slog.Logger, surface string, r *http.Request, er
 	}
 }
 
+// pageFailure words a failure for a page, in the reader's language; its
+// status is failureOf's.
+func pageFailure(l *i18n.Lang, err error) (code int, title, msg string) {
+	var verr *threads.ValidationError
+	var kerr *threads.KindError
+	var large *tooLargeError
+	code = failureOf(err).Status
+	switch {
+	case errors.Is(err, threads.ErrNotFound):
+		return code, l.T("error.not_found.title"), l.T("error.not_found")
+	case errors.Is(err, threads.ErrAlreadyPosted):
+		return code, l.T("error.conflict.title"), l.T("error.conflict")
+	case errors.Is(err, threads.ErrHeaderOnly):
+		return code, l.T("error.conflict.title"), l.T("error.header_only")
+	case errors.As(err, &kerr):
+		return code, l.T("error.invalid.title"), l.T("refused.title", "kinds", l.KindPlural(kerr.Kind)) + "."
+	case errors.As(err, &verr):
+		return code, l.T("error.invalid.title"), verr.Error()
+	case errors.As(err, &large):
+		return code, l.T("error.too_large.title"), l.T("error.too_large", "detail", large.Error())
+	case code == http.StatusBadRequest:
+		return code, l.T("error.invalid.title"), l.T("error.internal")
+	}
+	return code, l.T("error.internal.title"), l.T("error.internal")
+}
+
 // fail renders an error page for err, logging and counting what is not the
 // client's fault.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	f := failureOf(err)
-	if f.Status == http.StatusInternalServerError {
+	code, title, msg := pageFailure(s.lang(r), err)
+	if code == http.StatusInternalServerError {
 		s.opts.Metrics.internal(s.log, "page", r, err)
 	}
-	w.WriteHeader(f.Status)
-	s.render(w, r, "error", map[string]any{"Title": http.StatusText(f.Status), "Message": f.Page})
+	w.WriteHeader(code)
+	s.render(w, r, "error", map[string]any{"Title": title, "Message": msg})
 }

@@ -48,7 +48,18 @@ func newFixtureWith(t testing.TB, opts web.Options) *fixture {
 func newFixtureStore(t testing.TB, storeOpts *threads.Options, opts web.Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	store, err := threads.NewStore(pgtest.DB(t), storeOpts)
+	dbURL := pgtest.URL(t)
+	db, err := threads.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if opts.Live == nil {
+		if opts.Live, err = web.Listen(t.Context(), dbURL, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store, err := threads.NewStore(db, storeOpts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,44 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "company", map[string]any{"Company": company, "Waiting": waiting, "Transactions": txns})
+	data := map[string]any{"Company": company, "Waiting": waitingRows(v.Clock, waiting), "Transactions": txnRows(v.Clock, txns)}
+	if s.opts.Live != nil {
+		data["Live"] = fmt.Sprintf("/companies/%d/events", company.ID)
+	}
+	s.render(w, r, "company", data)
+}
+
+// txnRow is a transaction as the company home lists it, formatted up front:
+// a table of hundreds renders several times faster than with calls in the
+// template.
+type txnRow struct {
+	URL, Title, Date, PartyLabel, Party, Amount string
+}
+
+func txnRows(c clock, txns []threads.Transaction) []txnRow {
+	l := c.lang
+	out := make([]txnRow, len(txns))
+	for i, t := range txns {
+		out[i] = txnRow{URL: fmt.Sprintf("/companies/%d/transactions/%d", t.CompanyID, t.ID), Title: l.Kind(t.Kind) + " " + t.Number,
+			Date: c.Date(t.Date), PartyLabel: l.Party(t.Kind), Party: t.Counterparty, Amount: l.Amount(t.AmountMinor, t.Currency)}
+	}
+	return out
+}
+
+// waitingRow is a message waiting for the viewer, as the company home
+// lists it.
+type waitingRow struct {
+	URL, Title, Author, FirstLine, When, ISO string
+}
+
+func waitingRows(c clock, ms []threads.WaitingMessage) []waitingRow {
+	out := make([]waitingRow, len(ms))
+	for i, m := range ms {
+		out[i] = waitingRow{URL: fmt.Sprintf("/companies/%d/transactions/%d#activities", m.CompanyID, m.TransactionID),
+			Title: c.lang.Kind(m.TxnKind) + " " + m.TxnNumber, Author: m.AuthorName, FirstLine: firstLine(m.Body),
+			When: c.DateTime(m.CreatedAt), ISO: c.ISO(m.CreatedAt)}
+	}
+	return out
 }
 
 // transactionPage shows the transaction, its Activities and the post form,
@@ -73,12 +110,19 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 		s.fail(w, r, err)
 		return
 	}
-	thread, err := s.store.Thread(r.Context(), v.Person.ID, txn.ID)
+	var thread []threads.Message
+	earlier := 0
+	if r.URL.Query().Get("all") != "" {
+		thread, err = s.store.Thread(r.Context(), v.Person.ID, txn.ID)
+	} else {
+		thread, earlier, err = s.store.ThreadNewest(r.Context(), v.Person.ID, txn.ID, threadPage)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if r.Method == http.MethodGet {
+	// A page that refreshes itself in a background tab has not been read.
+	if r.Method == http.MethodGet && r.Header.Get("X-Mailbot-Live") != "hidden" {
 		if _, err := s.store.MarkRead(r.Context(), v.Person.ID, txn.ID); err != nil {
 			s.fail(w, r, err)
 			return
@@ -96,11 +140,21 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 		}
 	}
 	filesPath := fmt.Sprintf("/companies/%d/transactions/%d/files/", company.ID, txn.ID)
-	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock, filesPath),
-		"Recipients": others, "Amount": txn.AmountString(), "Recipient": defaultRecipient(thread, v.Person.ID),
-		"PostKey": newPostKey(), "FileLimits": limitsText(s.store.FileLimits())}
-	if err := txn.Kind.AllowsConversation(); err != nil {
-		data["Refusal"] = err.Error()
+	l := v.Lang
+	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock, txn.Kind, filesPath),
+		"Earlier":    earlier,
+		"Recipients": others, "Amount": l.Amount(txn.AmountMinor, txn.Currency), "Recipient": defaultRecipient(thread, v.Person.ID),
+		"PostKey": newPostKey(), "FileLimits": limitsText(l, s.store.FileLimits())}
+	if s.opts.Live != nil {
+		data["Live"] = fmt.Sprintf("/companies/%d/transactions/%d/events", company.ID, txn.ID)
+	}
+	if data["Emails"], err = s.emailsFor(r, v, txn, members); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if txn.Kind.AllowsConversation() != nil {
+		data["Refusal"] = refusal{Title: l.T("refused.title", "kinds", l.KindPlural(txn.Kind)),
+			Why: l.T("refused.why", "kinds", l.KindPlural(txn.Kind)), Instead: l.T("refused.instead", "company", company.Name)}
 	}
 	for k, val := range form {
 		data[k] = val
@@ -108,6 +162,14 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 	w.WriteHeader(code)
 	s.render(w, r, "transaction", data)
 }
+
+// threadPage is how many of the newest messages a transaction page shows
+// unless asked for all: long threads open fast, and the rest is a click away.
+const threadPage = 100
+
+// refusal explains, in the reader's language, why a kind of transaction
+// has no conversation and what to do instead.
+type refusal struct{ Title, Why, Instead string }
 
 // newPostKey is a fresh key for a message form.
 func newPostKey() string {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mailbot/i18n"
 	"mailbot/threads"
 )
 
@@ -29,12 +30,11 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		m, err = s.store.PostMessage(r.Context(), threads.NewMessage{TransactionID: txn.ID, AuthorID: v.Person.ID,
 			RecipientID: recipient, Body: body, Source: threads.SourceWeb, Key: key, Files: form.files})
 	}
-	if f := failureOf(err); err != nil && f.Status != http.StatusInternalServerError && f.Status != http.StatusNotFound {
-		msg := f.Page
+	if code, _, msg := pageFailure(v.Lang, err); err != nil && code != http.StatusInternalServerError && code != http.StatusNotFound {
 		if len(form.files) > 0 {
-			msg += " Choose the files again."
+			msg += " " + v.Lang.T("form.choose_again")
 		}
-		s.showTransaction(w, r, f.Status, map[string]any{"Error": msg, "Body": body, "Recipient": recipient, "PostKey": key})
+		s.showTransaction(w, r, code, map[string]any{"Error": msg, "Body": body, "Recipient": recipient, "PostKey": key})
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -44,7 +44,6 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 // limitsText tells the person posting what files the form takes.
-func limitsText(l threads.FileLimits) string {
-	return fmt.Sprintf("Up to %d files, %s each, %s in all. Programs and scripts are not accepted.",
-		l.MaxFiles, threads.FormatSize(l.MaxFileBytes), threads.FormatSize(l.MaxTotalBytes))
+func limitsText(l *i18n.Lang, lim threads.FileLimits) string {
+	return l.T("form.limits", "max", l.Int(int64(lim.MaxFiles)), "size", l.Size(lim.MaxFileBytes), "total", l.Size(lim.MaxTotalBytes))
 }

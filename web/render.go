@@ -8,38 +8,63 @@ import (
 	"strings"
 	"time"
 
+	"mailbot/i18n"
 	"mailbot/templates"
 	"mailbot/threads"
 )
 
 var pageNames = []string{"login", "firm", "company", "transaction", "unsubscribe", "error", "admin", "adminkeys"}
 
-func parsePages() (map[string]*template.Template, error) {
-	pages := map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS,
-			"files/web/layout.html", "files/web/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: templates: %w", err)
+// parsePages parses every page once for each language of the catalogue,
+// with that language's words and formats as template functions.
+func parsePages(cat *i18n.Catalogue) (map[string]map[string]*template.Template, error) {
+	out := map[string]map[string]*template.Template{}
+	for _, code := range cat.Codes() {
+		l := cat.Lang(code)
+		pages := map[string]*template.Template{}
+		for _, name := range pageNames {
+			t, err := template.New("layout.html").Funcs(pageFuncs(l)).ParseFS(templates.FS,
+				"files/web/layout.html", "files/web/"+name+".html")
+			if err != nil {
+				return nil, fmt.Errorf("web: templates: %w", err)
+			}
+			pages[name] = t
 		}
-		pages[name] = t
+		out[code] = pages
 	}
-	return pages, nil
+	return out, nil
 }
 
-var funcs = template.FuncMap{
-	"kindLabel": func(k threads.Kind) string { return k.Label() },
-	"kindTitle": func(k threads.Kind) string {
-		l := k.Label()
-		return strings.ToUpper(l[:1]) + l[1:]
-	},
-	"firstLine": func(s string) string {
-		s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-		if len(s) > 120 {
-			s = strings.ToValidUTF8(s[:120], "") + "…"
-		}
-		return s
-	},
+func pageFuncs(l *i18n.Lang) template.FuncMap {
+	funcs := template.FuncMap(l.Funcs())
+	// The names pages used before the catalogue, so templates still
+	// written with them keep working, now in the reader's language.
+	funcs["kindLabel"] = l.Kind
+	funcs["kindTitle"] = l.Kind
+	funcs["firstLine"] = firstLine
+	return funcs
+}
+
+// firstLine is the start of a message, for lists.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 120 {
+		s = strings.ToValidUTF8(s[:120], "") + "…"
+	}
+	return s
+}
+
+// lang is the language of a request's reader: the signed-in person's, or
+// the one an unsubscribe link names, else the best fit for the browser's
+// Accept-Language.
+func (s *Server) lang(r *http.Request) *i18n.Lang {
+	if v, ok := viewerFrom(r.Context()); ok {
+		return v.Lang
+	}
+	if l, ok := r.Context().Value(langKey{}).(*i18n.Lang); ok {
+		return l
+	}
+	return s.cat.Accept(r.Header.Get("Accept-Language"))
 }
 
 // render writes page name with data; a failure before anything was written
@@ -50,49 +75,39 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 	}
 	if v, ok := viewerFrom(r.Context()); ok {
 		data["Viewer"] = v
+	} else {
+		w.Header().Add("Vary", "Accept-Language")
 	}
+	l := s.lang(r)
 	var buf bytes.Buffer
-	if err := s.pages[name].Execute(&buf, data); err != nil {
+	if err := s.pages[l.Code()][name].Execute(&buf, data); err != nil {
 		s.log.Error("render", "page", name, "error", err.Error())
-		http.Error(w, "Something went wrong on our side; please try again.", http.StatusInternalServerError)
+		http.Error(w, l.T("error.internal"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(buf.Bytes())
 }
 
-var monthsES = [12]string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"}
-
-// clock formats times for one viewer, in their time zone and locale.
+// clock formats times for one viewer, in their time zone and language.
 type clock struct {
-	loc    *time.Location
-	locale string
+	loc  *time.Location
+	lang *i18n.Lang
 }
 
-func clockFor(p threads.Person) clock {
+func clockFor(p threads.Person, l *i18n.Lang) clock {
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}
-	return clock{loc: loc, locale: p.Locale}
+	return clock{loc: loc, lang: l}
 }
 
-// DateTime is "Mar 14, 2026 3:04 PM EST" or "14 mar 2026 15:04 CET".
-func (c clock) DateTime(t time.Time) string {
-	t = t.In(c.loc)
-	if c.locale == "es" {
-		return fmt.Sprintf("%d %s %d %s", t.Day(), monthsES[t.Month()-1], t.Year(), t.Format("15:04 MST"))
-	}
-	return t.Format("Jan 2, 2006 3:04 PM MST")
-}
+// DateTime is "Mar 14, 2026 3:04 PM EDT" or "14 mar 2026, 15:04 CET".
+func (c clock) DateTime(t time.Time) string { return c.lang.DateTime(t.In(c.loc)) }
 
-// Date is a calendar date: "Mar 14, 2026" or "14 mar 2026".
-func (c clock) Date(t time.Time) string {
-	if c.locale == "es" {
-		return fmt.Sprintf("%d %s %d", t.Day(), monthsES[t.Month()-1], t.Year())
-	}
-	return t.Format("Jan 2, 2006")
-}
+// Date is a calendar date: "Mar 14, 2026" or "14 de marzo de 2026".
+func (c clock) Date(t time.Time) string { return c.lang.Date(t) }
 
 // ISO is the machine-readable form for <time datetime>.
 func (c clock) ISO(t time.Time) string { return t.In(c.loc).Format(time.RFC3339) }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -11,6 +12,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"mailbot/i18n"
+	"mailbot/templates"
 	"mailbot/threads"
 )
 
@@ -32,6 +35,7 @@ type Store interface {
 	CompanyTransactions(ctx context.Context, viewerID, companyID int64, limit int) ([]threads.Transaction, error)
 	Transaction(ctx context.Context, viewerID, txnID int64) (threads.Transaction, error)
 	Thread(ctx context.Context, viewerID, txnID int64) ([]threads.Message, error)
+	ThreadNewest(ctx context.Context, viewerID, txnID int64, limit int) ([]threads.Message, int, error)
 	MarkRead(ctx context.Context, personID, txnID int64) (int64, error)
 	PostMessage(ctx context.Context, n threads.NewMessage) (threads.Message, error)
 
@@ -41,8 +45,11 @@ type Store interface {
 	Preview(ctx context.Context, sha256 []byte, maxSide int) (data []byte, contentType string, err error)
 	SavePreview(ctx context.Context, sha256 []byte, maxSide int, contentType string, data []byte) error
 
+	Person(ctx context.Context, id int64) (threads.Person, error)
 	ParseMuteToken(token string) (personID, txnID int64, err error)
 	Mute(ctx context.Context, personID, txnID int64) error
+	Unmute(ctx context.Context, personID, txnID int64) error
+	Mutes(ctx context.Context, txnID int64) ([]int64, error)
 }
 
 var _ Store = (*threads.Store)(nil)
@@ -60,6 +67,9 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For says
 	// where a request came from; from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
+	// Live, when set, lets open pages follow their conversation as it
+	// changes; without it the pages work as before, reloaded by hand.
+	Live *Live
 	// CheckPassword compares a stored hash with a password given at sign-in;
 	// default bcrypt.CompareHashAndPassword. Tests count calls through it.
 	CheckPassword func(hash, password []byte) error
@@ -70,7 +80,9 @@ type Server struct {
 	store Store
 	opts  Options
 	log   *slog.Logger
-	pages map[string]*template.Template
+	cat   *i18n.Catalogue
+	// pages holds each page parsed for each language: pages[lang][name].
+	pages map[string]map[string]*template.Template
 	// previewSlots bounds how many previews are made at once: each decodes
 	// a whole image.
 	previewSlots chan struct{}
@@ -90,7 +102,10 @@ func New(store Store, opts Options) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	var err error
-	if s.pages, err = parsePages(); err != nil {
+	if s.cat, err = i18n.Load(templates.FS, "files/i18n"); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if s.pages, err = parsePages(s.cat); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -109,6 +124,10 @@ func (s *Server) Register(mux *http.ServeMux) http.Handler {
 	mux.HandleFunc("POST /companies/{company}/transactions/{txn}/messages", s.signedIn(s.postMessage))
 	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}", s.signedIn(s.downloadFile))
 	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/files/{file}/preview", s.signedIn(s.previewFile))
+	mux.HandleFunc("POST /companies/{company}/transactions/{txn}/emails", s.signedIn(s.setEmails))
+	mux.HandleFunc("GET /companies/{company}/events", s.signedIn(s.companyEvents))
+	mux.HandleFunc("GET /companies/{company}/transactions/{txn}/events", s.signedIn(s.transactionEvents))
+	mux.HandleFunc("GET /live.js", liveScript)
 	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribePage)
 	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribe)
 	return s.securityHeaders(http.NewCrossOriginProtection().Handler(mux))

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"mailbot/threads"
 )
@@ -106,7 +107,8 @@ func TestRefusedKindShowsWhy(t *testing.T) {
 	c := f.client(t)
 	c.login("avery@firm.test", "/")
 	_, body, _ := c.do("GET", f.txnPath(f.acme, f.receipt), nil)
-	if !strings.Contains(body, "conversations are not available on sales receipts") || strings.Contains(body, `id="post-form"`) {
+	if !strings.Contains(body, "No conversation on sales receipts") || !strings.Contains(body, "post to the ledger") ||
+		strings.Contains(body, `id="post-form"`) || strings.Contains(body, "No messages yet") {
 		t.Error("sales receipt page does not explain the refusal instead of the form")
 	}
 }
@@ -213,5 +215,132 @@ func TestThreadShowsWhatBecameOfTheEmail(t *testing.T) {
 	f.store.DB().Exec(`UPDATE outbox SET status = 'bounced', bounce_status = '5.1.1', last_error = 'mailbox unknown' WHERE message_id = $1`, m.ID)
 	if _, body, _ := c.do("GET", f.txnPath(f.acme, f.invoice), nil); !strings.Contains(body, "the email bounced: 5.1.1 mailbox unknown") {
 		t.Error("a bounced email is not shown")
+	}
+}
+
+// A Spanish-speaking client reads every page in Spanish, with amounts and
+// dates written the Spanish way; sign-in and error pages follow the
+// browser's Accept-Language.
+func TestPagesInReadersLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	if _, err := f.store.UpsertPerson(ctx, threads.PersonInput{ExternalID: "ana", Name: "Ana Client", Locale: "es",
+		TimeZone: "Europe/Madrid", Emails: []threads.EmailAddress{{Address: "ana@acme.test", Verified: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	if _, body, _ := c.do("GET", "/login", nil, "Accept-Language", "es-ES,es;q=0.9"); !strings.Contains(body, `lang="es"`) ||
+		!strings.Contains(body, "Iniciar sesión") {
+		t.Errorf("sign-in page for a Spanish browser is not in Spanish:\n%s", body)
+	}
+	if _, body, _ := c.do("GET", "/login", nil, "Accept-Language", "fr-FR"); !strings.Contains(body, "Sign in") {
+		t.Error("sign-in page for a French browser is not in English, the fallback")
+	}
+	unsubscribe := "/unsubscribe/" + f.store.MuteToken(f.ana.ID, f.invoice.ID)
+	if _, body, _ := c.do("GET", unsubscribe, nil, "Accept-Language", "en"); !strings.Contains(body, "¿Dejar de recibir correos") {
+		t.Error("the unsubscribe page does not speak the language of the person its link names")
+	}
+	c.login("ana@acme.test", "/")
+	for path, want := range map[string][]string{
+		f.txnPath(f.acme, f.invoice):            {"Factura INV-1", "1.250,00 USD", "14 de marzo de 2026", "Cliente", "Actividad", "Publicar"},
+		f.txnPath(f.acme, f.receipt):            {"Sin conversación en recibos de venta", "libro mayor"},
+		fmt.Sprintf("/companies/%d", f.acme.ID): {"Conversación", "Transacciones", "1.250,00 USD", "Cerrar sesión"},
+		fmt.Sprintf("/companies/%d", 999999):    {"No encontrado", "Inicio"},
+	} {
+		_, body, _ := c.do("GET", path, nil)
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", path, w)
+			}
+		}
+		if strings.Contains(body, "Activities") || strings.Contains(body, "Sign out") {
+			t.Errorf("%s still has English words", path)
+		}
+	}
+}
+
+// The recipient turns emails for a transaction off and back on from its
+// page; meanwhile the author sees who turned them off, and that a post was
+// not emailed.
+func TestEmailsOffAndOnFromThePage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	path := f.txnPath(f.acme, f.invoice)
+	ana, avery := f.client(t), f.client(t)
+	ana.login("ana@acme.test", "/")
+	avery.login("avery@firm.test", "/")
+	if _, body, _ := ana.do("GET", path, nil); !strings.Contains(body, "Turn off emails") {
+		t.Fatal("the page offers no way to turn emails off")
+	}
+	if code, _, h := ana.do("POST", path+"/emails", url.Values{"emails": {"off"}}); code != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "#emails") {
+		t.Fatalf("turning emails off: %d %s", code, h.Get("Location"))
+	}
+	if _, body, _ := ana.do("GET", path, nil); !strings.Contains(body, "You turned off emails for this invoice") || !strings.Contains(body, "Turn emails back on") {
+		t.Error("the page does not say emails are off, or offers no way back")
+	}
+	avery.do("POST", path+"/messages", url.Values{"recipient": {fmt.Sprint(f.ana.ID)}, "body": {"Any news?"}})
+	_, body, _ := avery.do("GET", path, nil)
+	if !strings.Contains(body, "Ana Client turned off emails for this invoice.") || !strings.Contains(body, "not emailed: Ana Client turned off emails") {
+		t.Errorf("the author is not told the recipient turned emails off:\n%s", body)
+	}
+	ana.do("POST", path+"/emails", url.Values{"emails": {"on"}})
+	if _, body, _ := avery.do("GET", path, nil); strings.Contains(body, "turned off emails for this invoice.") {
+		t.Error("after turning emails back on the author still reads they are off")
+	}
+	other := f.client(t)
+	other.login("bruno@bolt.test", "/")
+	if code, _, _ := other.do("POST", path+"/emails", url.Values{"emails": {"off"}}); code != http.StatusNotFound {
+		t.Errorf("someone of another company turning emails off: %d, want 404", code)
+	}
+}
+
+// Each message tells its author what became of its email: waiting, then
+// emailed with the time, in the author's language and zone.
+func TestDeliveryStatusWithSentTime(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	path := f.txnPath(f.acme, f.invoice)
+	avery := f.client(t)
+	avery.login("avery@firm.test", "/")
+	avery.do("POST", path+"/messages", url.Values{"recipient": {fmt.Sprint(f.ana.ID)}, "body": {"Any news?"}})
+	if _, body, _ := avery.do("GET", path, nil); !strings.Contains(body, "email waiting to be sent") {
+		t.Error("a queued email is not shown as waiting")
+	}
+	ns, err := f.store.ClaimNotifications(ctx, 10, time.Minute)
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("claim: %v, %d", err, len(ns))
+	}
+	if ok, err := f.store.MarkSent(ctx, ns[0].OutboxID, ns[0].Attempt); !ok || err != nil {
+		t.Fatalf("mark sent: %v %v", ok, err)
+	}
+	sent := regexp.MustCompile(`emailed [A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2} [AP]M E[DS]T`)
+	if _, body, _ := avery.do("GET", path, nil); !sent.MatchString(body) {
+		t.Errorf("a sent email does not say when, in the author's zone: %s", body[strings.Index(body, "activity"):])
+	}
+}
+
+// A long thread opens at its newest messages, with the earlier ones a
+// click away.
+func TestLongThreadOpensAtTheNewest(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, err := f.store.DB().Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, source)
+		SELECT $1, $2, $3, $4, 'Message number ' || g || '.', 'web' FROM generate_series(1, 120) g`,
+		f.invoice.ID, f.acme.ID, f.accountant.ID, f.ana.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	c.login("ana@acme.test", "/")
+	path := f.txnPath(f.acme, f.invoice)
+	_, body, _ := c.do("GET", path, nil)
+	if n := strings.Count(body, `class="activity"`); n != 100 || !strings.Contains(body, "Show 20 earlier messages") ||
+		strings.Contains(body, "Message number 20.") || !strings.Contains(body, "Message number 21.") {
+		t.Errorf("the page shows %d messages, or not the newest, or no link to the earlier ones", n)
+	}
+	if _, body, _ := c.do("GET", path+"?all=1", nil); strings.Count(body, `class="activity"`) != 120 || strings.Contains(body, "earlier messages") {
+		t.Error("?all=1 does not show the whole thread")
 	}
 }

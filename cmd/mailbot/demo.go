@@ -125,7 +125,11 @@ func runDemoServices(ctx context.Context, f demoFlags, ln net.Listener, dbURL st
 	}
 	stopIntakes := in.start(ctx, log)
 	defer func() { cancel(); stopIntakes(); stopWorkers() }()
-	h, err := handler(store, web.Options{Logger: log}, nil, in, relay, demoInbox(mail, world))
+	live, err := web.Listen(ctx, dbURL, log)
+	if err != nil {
+		return err
+	}
+	h, err := handler(store, web.Options{Logger: log, Live: live}, nil, in, relay, demoInbox(mail, world))
 	if err != nil {
 		return err
 	}

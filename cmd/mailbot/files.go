@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"mailbot/blobstore"
+	"mailbot/i18n"
+	"mailbot/templates"
 	"mailbot/threads"
 )
 
@@ -63,13 +65,23 @@ func closeBucket(b *blobstore.Bucket) {
 
 // storeOptions are the store's options for a command that posts: the
 // database's URL (to listen for queued notifications), the token key, the
-// file limits and, when set, the bucket.
+// file limits, the languages and, when set, the bucket.
 func storeOptions(databaseURL string, tokenKey []byte, files threads.FileLimits, b *blobstore.Bucket) *threads.Options {
-	opts := &threads.Options{DatabaseURL: databaseURL, TokenKey: tokenKey, Files: files}
+	opts := &threads.Options{DatabaseURL: databaseURL, TokenKey: tokenKey, Files: files, Locales: locales()}
 	if b != nil { // a nil *Bucket in the interface would not read as "none"
 		opts.Bucket = b
 	}
 	return opts
+}
+
+// locales are the languages of the message catalogue, which people may
+// be given; a broken catalogue is reported when the pages are made.
+func locales() []string {
+	cat, err := i18n.Load(templates.FS, "files/i18n")
+	if err != nil {
+		return nil
+	}
+	return cat.Codes()
 }
 
 // startSweeper runs the sweep of unused file bodies until ctx ends; the

@@ -98,8 +98,12 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 	stopRetention := startRetention(ctx, store, cfg.Retention, retentionEvery, log)
 	// Stop taking work, let what is in flight finish, then close.
 	defer func() { cancel(); stopIntakes(); stopWorkers(); stopSweeper(); stopRetention() }()
+	live, err := web.Listen(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
 	h, err := handler(store, web.Options{SecureCookies: strings.HasPrefix(cfg.Mail.BaseURL, "https://"), Logger: log, Metrics: webMetrics,
-		TrustedProxies: cfg.TrustedProxies},
+		TrustedProxies: cfg.TrustedProxies, Live: live},
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), in, relay)
 	if err != nil {
 		return err

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"mailbot/internal/aptinstall"
@@ -176,4 +178,42 @@ func Text(t testing.TB, ctx context.Context, sel string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// AcceptLanguage makes the browser ask for pages in these languages, as a
+// browser set to them does: "es-ES,es;q=0.9".
+func AcceptLanguage(t testing.TB, ctx context.Context, accept string) {
+	t.Helper()
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders,
+			network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": accept}})
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("set Accept-Language: %v", err)
+	}
+}
+
+// Width sets the viewport's width in CSS pixels (a phone is 390), with a
+// phone's touch input below 600.
+func Width(t testing.TB, ctx context.Context, width int64) {
+	t.Helper()
+	var opts []chromedp.EmulateViewportOption
+	if width < 600 {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 844, opts...)); err != nil {
+		t.Fatalf("set the viewport to %d px: %v", width, err)
+	}
+}
+
+// ScrollWidth is how wide the page is laid out, in CSS pixels: wider than
+// the viewport means it scrolls sideways.
+func ScrollWidth(t testing.TB, ctx context.Context) int {
+	t.Helper()
+	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatalf("read the page's width: %v", err)
+	}
+	return w
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"mailbot/mailbot/inbound"
+	"mailbot/web/msgtext"
 )
 
 // Inbox serves /demo/inbox: each demo person's mailbox, read over IMAP, and
@@ -107,26 +108,48 @@ func firstAddress(m *inbound.Message, keys ...string) string {
 	return ""
 }
 
-var inboxPage = template.Must(template.New("inbox").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Demo inbox</title>
-<style>body{font-family:system-ui,sans-serif;max-width:860px;margin:24px auto;padding:0 16px;color:#1d2733}
-.mail{background:#fff;border:1px solid #ddd;border-radius:8px;padding:12px 16px;margin:12px 0}
-pre{white-space:pre-wrap;font-family:inherit}textarea{width:100%;min-height:80px;font:inherit}
-.meta{color:#5c6773;font-size:14px}</style></head><body>
+var inboxPage = template.Must(template.New("inbox").Funcs(template.FuncMap{"text": msgtext.HTML}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Demo inbox</title>
+<style>
+*, *::before, *::after { box-sizing: border-box; }
+body { font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; line-height: 1.45; }
+header { background: #1d3557; color: #fff; padding: 8px 16px; display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: center; }
+header a { color: #fff; text-decoration: none; font-weight: 600; padding: 10px 0; }
+main { max-width: 860px; margin: 20px auto; padding: 0 12px; overflow-wrap: anywhere; }
+.card, .mail { background: #fff; border-radius: 8px; padding: 16px 20px; margin-bottom: 16px; box-shadow: 0 1px 2px #0001; }
+.meta { color: #56616c; font-size: 14px; }
+.mail h2 { font-size: 1.15em; margin: 6px 0 10px; }
+.text p { margin: 0 0 0.7em; white-space: pre-wrap; }
+.text blockquote { margin: 0 0 0.7em; padding: 2px 0 2px 12px; border-left: 3px solid #ced4da; color: #56616c; }
+.pick { display: flex; flex-wrap: wrap; gap: 8px; }
+select, textarea, input[type=file] { font: inherit; max-width: 100%; }
+select { padding: 8px; min-height: 44px; flex: 1 1 240px; }
+textarea { width: 100%; min-height: 100px; padding: 8px; margin: 8px 0; }
+label { display: block; margin: 6px 0; }
+button { min-height: 44px; padding: 8px 16px; border-radius: 6px; background: #3a6b8a; color: #fff; border: 0; font: inherit; cursor: pointer; }
+.flash { background: #d8f3dc; padding: 10px 14px; border-radius: 6px; }
+@media (max-width: 600px) { main { padding: 0 8px; margin: 12px auto; } .card, .mail { padding: 12px; } }
+</style></head><body>
+<header><a href="/">Mailbot</a><span>Demo inbox</span></header>
+<main>
+<div class="card">
 <h1>Demo inbox</h1>
 <p>The demo's own mail server delivers every email here. Pick a person to read their mail as a mail client would, and answer with Reply.</p>
-<form method="get" action="/demo/inbox"><select name="who" id="who">
+<form method="get" action="/demo/inbox" class="pick"><label for="who">Person</label><select name="who" id="who">
 {{range .People}}<option value="{{.Addr}}"{{if eq .Addr $.Who}} selected{{end}}>{{.Name}} &lt;{{.Addr}}&gt;</option>{{end}}
 </select> <button type="submit" id="open-inbox">Open</button></form>
-{{with .Flash}}<p id="flash"><strong>{{.}}</strong></p>{{end}}
+</div>
+{{with .Flash}}<p id="flash" class="flash"><strong>{{.}}</strong></p>{{end}}
 {{range .Mail}}<div class="mail" id="mail-{{.UID}}">
-<div class="meta">From {{.From}} · {{.Date}} · Reply-To <code class="reply-to">{{.ReplyTo}}</code></div><h3>{{.Subject}}</h3><pre>{{.Text}}</pre>
+<div class="meta">From {{.From}} · {{.Date}} · Reply-To <code class="reply-to">{{.ReplyTo}}</code></div><h2>{{.Subject}}</h2><div class="text">{{text .Text}}</div>
 {{with .Files}}<p class="files">Attached: {{range $i, $f := .}}{{if $i}}, {{end}}{{$f}}{{end}}</p>{{end}}
 <form method="post" action="/demo/inbox/reply" enctype="multipart/form-data"><input type="hidden" name="who" value="{{$.Who}}"><input type="hidden" name="uid" value="{{.UID}}">
-<textarea name="text" placeholder="Write your reply above the quoted email, as you would in a mail client"></textarea>
+<label>Your reply<textarea name="text" placeholder="Write your reply above the quoted email, as you would in a mail client"></textarea></label>
 <label>Attach <input type="file" name="files" multiple></label>
 <button type="submit" class="reply">Reply</button></form></div>
-{{else}}{{if .Who}}<p>No mail yet.</p>{{end}}{{end}}
+{{else}}{{if .Who}}<p class="card">No mail yet.</p>{{end}}{{end}}
+</main>
 </body></html>`))
 
 type person struct{ Addr, Name string }

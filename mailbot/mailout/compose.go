@@ -7,16 +7,15 @@ import (
 	"context"
 	"crypto"
 	"fmt"
-	htmltemplate "html/template"
 	"io/fs"
 	"net/mail"
 	"strings"
-	texttemplate "text/template"
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-msgauth/dkim"
 
+	"mailbot/i18n"
 	"mailbot/threads"
 )
 
@@ -69,9 +68,7 @@ type Composer struct {
 	opts        Options
 	replyDomain string
 	idDomain    string
-	text        map[string]*texttemplate.Template
-	html        map[string]*htmltemplate.Template
-	notice      map[string]*texttemplate.Template
+	langs       map[string]emailTemplates
 	now         func() time.Time
 }
 
@@ -80,25 +77,23 @@ func NewComposer(opts Options, templates fs.FS) (*Composer, error) {
 	if opts.ServiceName == "" {
 		opts.ServiceName = "Mailbot"
 	}
-	c := &Composer{opts: opts, now: time.Now,
-		text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{},
-		notice: map[string]*texttemplate.Template{}}
+	c := &Composer{opts: opts, now: time.Now}
 	if err := c.checkAddresses(); err != nil {
 		return nil, err
 	}
-	for locale := range languages {
-		var err error
-		if c.text[locale], err = texttemplate.ParseFS(templates, "files/email/notification."+locale+".txt"); err != nil {
-			return nil, fmt.Errorf("mailout: templates: %w", err)
-		}
-		if c.html[locale], err = htmltemplate.ParseFS(templates, "files/email/notification."+locale+".html"); err != nil {
-			return nil, fmt.Errorf("mailout: templates: %w", err)
-		}
-		if c.notice[locale], err = texttemplate.ParseFS(templates, "files/email/notice."+locale+".txt"); err != nil {
-			return nil, fmt.Errorf("mailout: templates: %w", err)
-		}
+	var err error
+	if c.langs, err = parseTemplates(templates); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// lang is the templates of the reader's language, or of the fallback.
+func (c *Composer) lang(locale string) emailTemplates {
+	if et, ok := c.langs[locale]; ok {
+		return et
+	}
+	return c.langs[i18n.Fallback]
 }
 
 func (c *Composer) checkAddresses() error {
@@ -127,7 +122,7 @@ func ReplyAddress(pattern, token string) string {
 
 // templateData is what the notification templates see.
 type templateData struct {
-	Subject, Marker, Author, Company                       string
+	Subject, Author, Company                               string
 	KindTitle, KindLabel, Number, Date, Amount, PartyLabel string
 	Counterparty, Body, Link, MuteLink                     string
 	Files                                                  []fileLine
@@ -141,13 +136,14 @@ func (c *Composer) Compose(ctx context.Context, n threads.Notification, links Li
 	if n.Kind == "rejection_notice" {
 		return c.composeNotice(n)
 	}
-	w := lang(n.Locale)
+	et := c.lang(n.Locale)
+	w := et.lang
 	t := n.Transaction
 	d := templateData{
-		Marker: w.marker, Author: n.AuthorName, Company: n.CompanyName,
-		KindTitle: w.kindTitle(t.Kind), KindLabel: w.kindInSentence(t.Kind), Number: t.Number,
-		Date: w.date(t.Date), Amount: w.amount(t.AmountMinor, t.Currency),
-		PartyLabel: w.partyLabel(t.Kind), Counterparty: t.Counterparty, Body: n.Body,
+		Author: n.AuthorName, Company: n.CompanyName,
+		KindTitle: w.Kind(t.Kind), KindLabel: w.KindInSentence(t.Kind), Number: t.Number,
+		Date: w.Date(t.Date), Amount: w.Amount(t.AmountMinor, t.Currency),
+		PartyLabel: w.Party(t.Kind), Counterparty: t.Counterparty, Body: n.Body,
 		Link:     fmt.Sprintf("%s/companies/%d/transactions/%d#activities", c.opts.BaseURL, n.CompanyID, t.ID),
 		MuteLink: c.opts.BaseURL + "/unsubscribe/" + links.MuteToken(n.RecipientID, t.ID),
 	}
@@ -159,7 +155,7 @@ func (c *Composer) Compose(ctx context.Context, n threads.Notification, links Li
 	d.Files, d.Refused, attach = c.listFiles(n, w, files != nil)
 	h := c.header(n, d, links)
 	var buf bytes.Buffer
-	if err := c.writeBody(ctx, &buf, h, n.Locale, d, attach, files); err != nil {
+	if err := c.writeBody(ctx, &buf, h, et, d, attach, files); err != nil {
 		return Email{}, err
 	}
 	data, err := c.sign(buf.Bytes())
@@ -200,14 +196,14 @@ func (c *Composer) header(n threads.Notification, d templateData, links Links) g
 
 // writeBody writes the text and HTML as multipart/alternative, inside a
 // multipart/mixed with the attachments when there are any.
-func (c *Composer) writeBody(ctx context.Context, buf *bytes.Buffer, h gomail.Header, locale string, d templateData,
+func (c *Composer) writeBody(ctx context.Context, buf *bytes.Buffer, h gomail.Header, et emailTemplates, d templateData,
 	attach []threads.File, files FileOpener) error {
 	if len(attach) == 0 {
 		iw, err := gomail.CreateInlineWriter(buf, h)
 		if err != nil {
 			return fmt.Errorf("mailout: compose: %w", err)
 		}
-		return c.writeAlternative(iw, locale, d)
+		return c.writeAlternative(iw, et, d)
 	}
 	mw, err := gomail.CreateWriter(buf, h)
 	if err != nil {
@@ -217,7 +213,7 @@ func (c *Composer) writeBody(ctx context.Context, buf *bytes.Buffer, h gomail.He
 	if err != nil {
 		return fmt.Errorf("mailout: compose: %w", err)
 	}
-	if err := c.writeAlternative(iw, locale, d); err != nil {
+	if err := c.writeAlternative(iw, et, d); err != nil {
 		return err
 	}
 	for _, f := range attach {
@@ -229,16 +225,13 @@ func (c *Composer) writeBody(ctx context.Context, buf *bytes.Buffer, h gomail.He
 }
 
 // writeAlternative writes the text and HTML parts and closes iw.
-func (c *Composer) writeAlternative(iw *gomail.InlineWriter, locale string, d templateData) error {
-	if _, ok := c.text[locale]; !ok {
-		locale = "en"
-	}
+func (c *Composer) writeAlternative(iw *gomail.InlineWriter, et emailTemplates, d templateData) error {
 	for _, part := range []struct {
 		contentType string
 		execute     func(*bytes.Buffer) error
 	}{
-		{"text/plain", func(b *bytes.Buffer) error { return c.text[locale].Execute(b, d) }},
-		{"text/html", func(b *bytes.Buffer) error { return c.html[locale].Execute(b, d) }},
+		{"text/plain", func(b *bytes.Buffer) error { return et.text.Execute(b, d) }},
+		{"text/html", func(b *bytes.Buffer) error { return et.html.Execute(b, d) }},
 	} {
 		var body bytes.Buffer
 		if err := part.execute(&body); err != nil {
@@ -260,13 +253,9 @@ func (c *Composer) writeAlternative(iw *gomail.InlineWriter, locale string, d te
 // composeNotice writes a plain-text rejection notice. It carries no reply
 // address and says it is an automatic answer, so it cannot start a loop.
 func (c *Composer) composeNotice(n threads.Notification) (Email, error) {
-	w := lang(n.Locale)
-	locale := n.Locale
-	if _, ok := c.notice[locale]; !ok {
-		locale = "en"
-	}
+	et := c.lang(n.Locale)
 	d := struct{ Recipient, Subject, Reason, Link string }{
-		Recipient: n.RecipientName, Subject: oneLine(n.InboundSubject), Reason: w.reason(n.Reason)}
+		Recipient: n.RecipientName, Subject: oneLine(n.InboundSubject), Reason: reason(et.lang, n.Reason)}
 	if n.Reason == threads.VerdictRejectedTooLarge && n.InboundDetail != "" {
 		d.Reason += " (" + oneLine(n.InboundDetail) + ")" // its size and the limit
 	}
@@ -277,7 +266,7 @@ func (c *Composer) composeNotice(n threads.Notification) (Email, error) {
 	h.SetDate(c.now())
 	h.SetAddressList("From", []*gomail.Address{{Name: oneLine(c.opts.ServiceName), Address: c.opts.FromAddress}})
 	h.SetAddressList("To", []*gomail.Address{{Name: oneLine(n.RecipientName), Address: n.ToAddress}})
-	h.SetSubject(w.noticeSubject)
+	h.SetSubject(et.lang.T("notice.subject"))
 	h.SetMessageID(n.MailID + "@" + c.idDomain)
 	if id := strings.Trim(n.InboundMessageID, "<> "); id != "" && !strings.ContainsAny(id, "\r\n<> ") {
 		h.SetMsgIDList("In-Reply-To", []string{id})
@@ -285,7 +274,7 @@ func (c *Composer) composeNotice(n threads.Notification) (Email, error) {
 	h.Set("Auto-Submitted", "auto-replied")
 	h.Set("X-Auto-Response-Suppress", "All")
 	var body, buf bytes.Buffer
-	if err := c.notice[locale].Execute(&body, d); err != nil {
+	if err := et.notice.Execute(&body, d); err != nil {
 		return Email{}, fmt.Errorf("mailout: render notice: %w", err)
 	}
 	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})

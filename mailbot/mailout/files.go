@@ -9,6 +9,7 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 
+	"mailbot/i18n"
 	"mailbot/threads"
 )
 
@@ -36,7 +37,7 @@ type refusedLine struct{ Name, Reason string }
 // listFiles lists a message's files for the templates and picks those to
 // attach: all the accepted ones when their total is within the limit and
 // files can be read, else none (each still has its link).
-func (c *Composer) listFiles(n threads.Notification, w words, canRead bool) ([]fileLine, []refusedLine, []threads.File) {
+func (c *Composer) listFiles(n threads.Notification, w *i18n.Lang, canRead bool) ([]fileLine, []refusedLine, []threads.File) {
 	var listed []fileLine
 	var refused []refusedLine
 	var accepted []threads.File
@@ -48,7 +49,7 @@ func (c *Composer) listFiles(n threads.Notification, w words, canRead bool) ([]f
 			continue
 		}
 		accepted, total = append(accepted, f), total+f.Size
-		listed = append(listed, fileLine{Name: name, Size: w.size(f.Size),
+		listed = append(listed, fileLine{Name: name, Size: w.Size(f.Size),
 			Link: fmt.Sprintf("%s/companies/%d/transactions/%d/files/%d", c.opts.BaseURL, n.CompanyID, n.Transaction.ID, f.ID)})
 	}
 	if !canRead || len(accepted) == 0 || total > c.opts.AttachMaxBytes {
