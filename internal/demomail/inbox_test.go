@@ -20,18 +20,7 @@ import (
 // Replying on the page sends the text as written, one line end for each the
 // browser sent, and says where the reply went, '+' and all.
 func TestInboxReply(t *testing.T) {
-	opts := testOptions(t)
-	w := startWorld(t, opts, time.Now())
-	notice := "From: Avery Quill via Mailbot <notifications@bot.test>\r\nTo: dana@client.test\r\n" +
-		"Reply-To: reply+k7d2q@reply.bot.test\r\nSubject: Invoice A-1001\r\nMessage-ID: <n1@bot.test>\r\n" +
-		"Date: Tue, 03 Mar 2026 10:00:00 +0000\r\n\r\nWhat was this charge for?\r\n"
-	if err := w.Deliver("dana@client.test", []byte(notice)); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	NewInbox(w, map[string]string{"dana@client.test": "Dana Harbor"}).Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	opts, w, srv := inboxWithNotice(t, "What was this charge for?")
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	// What a browser sends from the textarea: CRLF line ends.
@@ -61,6 +50,25 @@ func TestInboxReply(t *testing.T) {
 	if want := "It was the spring order.\r\n\r\nThanks,\r\nDana\r\n\r\nOn "; !bytes.HasPrefix(body, []byte(want)) || bytes.Contains(body, []byte("\r\r")) {
 		t.Errorf("reply body %q, want it to start %q with no bare CR", body, want)
 	}
+}
+
+// inboxWithNotice starts a mail world whose Dana got one notification
+// asking question, and serves her inbox page.
+func inboxWithNotice(t *testing.T, question string) (Options, *World, *httptest.Server) {
+	t.Helper()
+	opts := testOptions(t)
+	w := startWorld(t, opts, time.Now())
+	notice := "From: Avery Quill via Mailbot <notifications@bot.test>\r\nTo: dana@client.test\r\n" +
+		"Reply-To: reply+k7d2q@reply.bot.test\r\nSubject: Invoice A-1001\r\nMessage-ID: <n1@bot.test>\r\n" +
+		"Date: Tue, 03 Mar 2026 10:00:00 +0000\r\n\r\n" + question + "\r\n"
+	if err := w.Deliver("dana@client.test", []byte(notice)); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	NewInbox(w, map[string]string{"dana@client.test": "Dana Harbor"}).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return opts, w, srv
 }
 
 func get(t *testing.T, u string) string {
@@ -99,18 +107,7 @@ func inboxRaw(t *testing.T, w *World, user string) [][]byte {
 // The reply form can attach files; they travel as a mail client sends
 // them, and the service reads them back with their names.
 func TestInboxReplyWithAFile(t *testing.T) {
-	opts := testOptions(t)
-	w := startWorld(t, opts, time.Now())
-	notice := "From: Avery Quill via Mailbot <notifications@bot.test>\r\nTo: dana@client.test\r\n" +
-		"Reply-To: reply+k7d2q@reply.bot.test\r\nSubject: Invoice A-1001\r\nMessage-ID: <n1@bot.test>\r\n" +
-		"Date: Tue, 03 Mar 2026 10:00:00 +0000\r\n\r\nCould you send the receipt?\r\n"
-	if err := w.Deliver("dana@client.test", []byte(notice)); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	NewInbox(w, map[string]string{"dana@client.test": "Dana Harbor"}).Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	opts, w, srv := inboxWithNotice(t, "Could you send the receipt?")
 	var form bytes.Buffer
 	mw := multipart.NewWriter(&form)
 	mw.WriteField("who", "dana@client.test")
