@@ -507,7 +507,7 @@ func waitSettled(t *testing.T, db *sql.DB, want settled, since time.Time, timeou
 	var got settled
 	last, lastChange := -1, start
 	for {
-		scanRow(t, db.QueryRow(`SELECT count(*) FILTER (WHERE source = 'email'), count(*) FILTER (WHERE source = 'web') FROM messages`), &got.replies, &got.posts)
+		scanRow(t, db.QueryRow(`SELECT count(*) FILTER (WHERE source = 'email'), count(*) FILTER (WHERE source IN ('web', 'api')) FROM messages`), &got.replies, &got.posts)
 		scanRow(t, db.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'pending'`), &got.pending)
 		got.after = time.Since(since)
 		if got.replies >= want.replies && got.posts >= want.posts+txnCount && got.pending == 0 {
