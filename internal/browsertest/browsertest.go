@@ -78,8 +78,9 @@ func New(t testing.TB) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	// Steps get a deadline; the first call above must not, as its context
-	// owns the browser.
-	steps, cancelSteps := context.WithTimeout(ctx, 2*time.Minute)
+	// owns the browser. The bounds are generous: under the race detector, on
+	// a loaded two-core machine, a page with its checks can take a while.
+	steps, cancelSteps := context.WithTimeout(ctx, 6*time.Minute)
 	t.Cleanup(cancelSteps)
 	return steps
 }
@@ -147,7 +148,7 @@ func Click(t testing.TB, ctx context.Context, sel, next string) {
 // WaitVisible waits for sel to be visible, retrying through navigations.
 func WaitVisible(t testing.TB, ctx context.Context, sel string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		step, cancel := context.WithTimeout(ctx, 3*time.Second)
 		err := chromedp.Do(step, chromedp.WaitVisible(sel))
@@ -165,7 +166,7 @@ func WaitVisible(t testing.TB, ctx context.Context, sel string) {
 // Text reads the visible text of sel, retrying through navigations.
 func Text(t testing.TB, ctx context.Context, sel string) string {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		step, cancel := context.WithTimeout(ctx, 3*time.Second)
 		text, err := chromedp.Run(step, chromedp.Text(sel))
