@@ -73,6 +73,12 @@ func TestMailRoutes(t *testing.T) {
 		t.Fatalf("notification's Reply-To %q is not on the reply domain (%v)", note.Header.Get("Reply-To"), err)
 	}
 	replyTo := rt.Address
+	// Its envelope sender names it, signed, on the reply domain: where a
+	// delivery failure comes back.
+	bounceTo := strings.Trim(note.Header.Get("Return-Path"), "<> ")
+	if !strings.HasSuffix(bounceTo, "@"+s.replyDom) {
+		t.Fatalf("notification's Return-Path %q is not on the reply domain", note.Header.Get("Return-Path"))
+	}
 	t.Logf("notification in the client's mailbox after %v", time.Since(start).Round(time.Millisecond))
 
 	// LMTP is route 2 with the transport file's other line. The pipe (flag
@@ -108,7 +114,9 @@ func TestMailRoutes(t *testing.T) {
 		// (Waiting for it also keeps serve's restart from cutting a
 		// notification in flight, whose claim would hold for a lease.)
 		waitMail(t, s.imap, w.accountantAddr, i+1)
-		t.Logf("route %s: reply posted, accountant notified after %v", r.name, time.Since(start).Round(time.Millisecond))
+		s.sendBounce(t, bounceTo, r.name)
+		waitBounce(t, s.db, r.name, r.intake)
+		t.Logf("route %s: reply posted, accountant notified, a bounce recorded after %v", r.name, time.Since(start).Round(time.Millisecond))
 	}
 	// Nothing was posted twice.
 	var emailPosts int
@@ -269,6 +277,44 @@ func (s *site) sendReply(t *testing.T, w *world, note *mail.Message, replyTo, ms
 		note.Header.Get("Message-ID"), note.Header.Get("Message-ID"), body)
 	if err := smtp.SendMail(s.mx, nil, w.clientAddr, []string{replyTo}, []byte(raw)); err != nil {
 		t.Fatalf("send the reply to Postfix: %v", err)
+	}
+}
+
+// sendBounce sends, as the client's mail server would, a delivery failure
+// report to a notification's envelope sender, through Postfix.
+func (s *site) sendBounce(t *testing.T, to, route string) {
+	t.Helper()
+	raw := fmt.Sprintf("From: Mail Delivery System <MAILER-DAEMON@mx.client.example.test>\r\nTo: <%s>\r\n"+
+		"Subject: Undelivered Mail Returned to Sender\r\nDate: %s\r\nMessage-ID: <bounce-%s-%d@mx.client.example.test>\r\n"+
+		"Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n"+
+		"--r\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered (route %s).\r\n"+
+		"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.client.example.test\r\n\r\n"+
+		"Final-Recipient: rfc822; gone@client.example.test\r\nAction: failed\r\nStatus: 5.1.1\r\n"+
+		"Diagnostic-Code: smtp; 550 5.1.1 mailbox unknown\r\n--r--\r\n",
+		to, time.Now().Format(time.RFC1123Z), route, time.Now().UnixNano(), route)
+	if err := smtp.SendMail(s.mx, nil, "", []string{to}, []byte(raw)); err != nil {
+		t.Fatalf("route %s: send a bounce to Postfix: %v", route, err)
+	}
+}
+
+// waitBounce waits for the route's bounce to be recorded by the expected
+// intake, matched to its notification, which is then marked bounced.
+func waitBounce(t *testing.T, db *sql.DB, route, intake string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var matched, bounced int
+		db.QueryRow(`SELECT count(*) FROM inbound WHERE verdict = 'ignored_bounce' AND intake = $1
+			AND message_id_hdr LIKE $2 AND detail LIKE 'notification %'`, intake, "%bounce-"+route+"-%").Scan(&matched)
+		db.QueryRow(`SELECT count(*) FROM outbox WHERE status = 'bounced' AND bounce_status = '5.1.1'`).Scan(&bounced)
+		if matched == 1 && bounced == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("route %s: bounce matched %d times by intake %s, %d notifications bounced; want 1 and 1", route, matched, intake, bounced)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -150,6 +150,16 @@ func (mt *Matcher) BounceTokens(m *Message, envelope []string) []string {
 	return out
 }
 
+// IsBounceAddress reports whether addr is a notification's envelope sender
+// (VERP) and returns its bounce token, unchecked.
+func (mt *Matcher) IsBounceAddress(addr string) (string, bool) {
+	sub := mt.bounce.FindStringSubmatch(strings.ToLower(strings.Trim(addr, "<> ")))
+	if sub == nil {
+		return "", false
+	}
+	return sub[1], true
+}
+
 // IsReplyAddress reports whether addr is a reply address and returns its token.
 func (mt *Matcher) IsReplyAddress(addr string) (string, bool) {
 	sub := mt.reply.FindStringSubmatch(strings.ToLower(strings.Trim(addr, "<> ")))

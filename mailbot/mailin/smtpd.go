@@ -15,6 +15,7 @@ import (
 // TokenChecker tells whether a reply token exists at all.
 type TokenChecker interface {
 	LookupReplyToken(ctx context.Context, token string) (threads.ReplyToken, error)
+	ParseBounceToken(token string) (int64, error)
 }
 
 // ReceiverOptions configure the SMTP/LMTP intake.
@@ -72,6 +73,15 @@ func (s *receiverSession) Logout() error                        { return nil }
 func (s *receiverSession) Mail(string, *smtp.MailOptions) error { return nil }
 
 func (s *receiverSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	// A delivery failure report comes back to a notification's signed
+	// envelope sender; only one the service signed is taken.
+	if b, ok := s.r.pipe.Matcher().IsBounceAddress(to); ok {
+		if _, err := s.r.tokens.ParseBounceToken(b); err != nil {
+			return errUnknownRecipient
+		}
+		s.rcpt = append(s.rcpt, to)
+		return nil
+	}
 	token, ok := s.r.pipe.Matcher().IsReplyAddress(to)
 	if !ok {
 		return errUnknownRecipient

@@ -3,6 +3,7 @@ package mailin_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"mailbot/mailbot/mailin"
+	"mailbot/threads"
 )
 
 func startReceiver(t *testing.T, f *fixture, lmtp bool) string {
@@ -110,5 +112,41 @@ func TestReceiverRefusesOversizedMail(t *testing.T) {
 	f.store.DB().Get(&rows, `SELECT count(*) FROM inbound`)
 	if rows != 0 {
 		t.Errorf("%d inbound rows for refused mail, want 0 (refused in the dialogue)", rows)
+	}
+}
+
+// A delivery failure report to a notification's signed envelope sender is
+// taken in the dialogue and marks the notification; one to a forged
+// address is refused there.
+func TestReceiverTakesSignedBounceAddresses(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	addr := startReceiver(t, f, false)
+	c := dialReceiver(t, addr, false)
+	if err := c.Hello("mx.client.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Mail("", nil); err != nil {
+		t.Fatal(err)
+	}
+	id := f.outboxID(t)
+	forged := "reply+b" + fmt.Sprint(id) + "-0000000000000000@reply.example.test"
+	if err := c.Rcpt(forged, nil); smtpCode(err) != 550 {
+		t.Errorf("RCPT %s: %v, want 550", forged, err)
+	}
+	verp := "reply+" + f.store.BounceToken(id) + "@reply.example.test"
+	if err := c.Rcpt(verp, nil); err != nil {
+		t.Fatalf("RCPT %s: %v", verp, err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(f.dsn(verp, "failed", "5.1.1"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if status, code := f.outboxStatus(t, id); status != threads.OutboxBounced || code != "5.1.1" {
+		t.Errorf("notification %s %q after a report through the intake, want bounced 5.1.1", status, code)
 	}
 }
