@@ -151,7 +151,11 @@ func (c *Cluster) prepareDir() error {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
 	if exec.Command("runuser", "-u", "postgres", "--", "test", "-w", c.Dir).Run() != nil {
-		return fmt.Errorf("pgcluster: the postgres user cannot reach %s (a parent directory is private): choose a directory under /var/lib or /tmp", c.Dir)
+		if private := privateAncestor(c.Dir); private != "" {
+			return fmt.Errorf("pgcluster: the postgres user cannot reach %s: %s is private; run `chmod o+x %s` or choose another directory",
+				c.Dir, private, private)
+		}
+		return fmt.Errorf("pgcluster: the postgres user cannot reach %s: choose a directory under /var/lib or /tmp", c.Dir)
 	}
 	return nil
 }
@@ -226,4 +230,21 @@ func lastLines(b []byte, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// privateAncestor is the nearest directory above dir that others may not
+// enter (no x bit for others), "" when there is none.
+func privateAncestor(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err == nil && fi.Mode().Perm()&0o001 == 0 {
+			return d
+		}
+		if d == filepath.Dir(d) {
+			return ""
+		}
+	}
 }
