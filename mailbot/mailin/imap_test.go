@@ -314,3 +314,20 @@ func TestIMAPXOAuth2(t *testing.T) {
 		t.Error("the poller did not log in with XOAUTH2")
 	}
 }
+
+// A changed UIDVALIDITY is recorded at once, even in an empty mailbox, so
+// the next poll does not take it for a change again.
+func TestIMAPNewUIDValidityRecordedWithoutMail(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	srv := imaptest.Start(t)
+	key := "imap:" + srv.Username + "@" + srv.Addr + "/INBOX"
+	if err := f.store.SetMailboxState(t.Context(), key, 4242, 7); err != nil {
+		t.Fatal(err)
+	}
+	run(t, f.poller(t, srv))
+	waitFor(t, "the new UIDVALIDITY recorded", func() bool {
+		st, err := f.store.MailboxState(t.Context(), key)
+		return err == nil && st.UIDValidity != 4242 && st.UIDValidity != 0 && st.LastUID == 0
+	})
+}

@@ -33,6 +33,11 @@ func (p *Poller) sync(ctx context.Context, c *imapclient.Client, uidValidity uin
 				slog.Int64("old", int64(state.UIDValidity)), slog.Int64("new", int64(uidValidity)))
 		}
 		last = 0
+		// Record the new UIDVALIDITY now, so an empty mailbox is not taken
+		// for a changed one at every poll.
+		if err := p.store.SetMailboxState(ctx, p.key, uidValidity, 0); err != nil {
+			return err
+		}
 	}
 	for {
 		uids, err := p.newUIDs(c, last)
