@@ -13,7 +13,7 @@ import (
 	"mailbot/threads"
 )
 
-const apikeyUsage = `usage: mailbot apikey create|list|revoke [NAME]
+const apikeyUsage = `usage: mailbot apikey create|list|revoke [--env-file FILE] [NAME]
 
 Keys of the JSON API (Authorization: Bearer KEY). A new key is printed
 once, alone on standard output; only its hash is stored. The name says who
@@ -27,6 +27,10 @@ Examples:
 `
 
 func runAPIKey(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
+	args, env, err := takeEnvFile(args, env)
+	if err != nil {
+		return err
+	}
 	return apikeyCmd(ctx, args, env, out, os.Stderr)
 }
 

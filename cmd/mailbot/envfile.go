@@ -17,6 +17,29 @@ func envFileFlag(fs *flag.FlagSet) *string {
 	return fs.String("env-file", "", "read settings from this file of KEY=VALUE lines (systemd's EnvironmentFile format); variables set in the environment win")
 }
 
+// takeEnvFile removes "--env-file FILE" (or "--env-file=FILE", one dash or
+// two) from the arguments of a command with subcommands, and returns env
+// completed by that file.
+func takeEnvFile(args []string, env func(string) string) ([]string, func(string) string, error) {
+	var rest []string
+	path := ""
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimPrefix(strings.TrimPrefix(args[i], "-"), "-")
+		switch {
+		case a == "env-file" && i+1 < len(args):
+			path, i = args[i+1], i+1
+		case a == "env-file":
+			return nil, nil, fmt.Errorf("--env-file needs a file name")
+		case strings.HasPrefix(a, "env-file="):
+			path = strings.TrimPrefix(a, "env-file=")
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	env, err := withEnvFile(path, env)
+	return rest, env, err
+}
+
 // withEnvFile returns env completed by the variables in the file at path;
 // an empty path returns env itself.
 func withEnvFile(path string, env func(string) string) (func(string) string, error) {

@@ -97,3 +97,24 @@ func TestIngestEnvFile(t *testing.T) {
 		t.Errorf("ingest with a missing settings file: %v, want exit status 75", err)
 	}
 }
+
+// The operator commands with subcommands take --env-file anywhere among
+// their arguments.
+func TestTakeEnvFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mailbot.env")
+	os.WriteFile(file, []byte("DATABASE_URL=postgres://from-file/x\n"), 0o600)
+	env := func(string) string { return "" }
+	for _, args := range [][]string{
+		{"grant", "--env-file", file, "a@b.test"},
+		{"--env-file=" + file, "grant", "a@b.test"},
+		{"grant", "-env-file", file, "a@b.test"},
+	} {
+		rest, got, err := takeEnvFile(args, env)
+		if err != nil || strings.Join(rest, " ") != "grant a@b.test" || got("DATABASE_URL") != "postgres://from-file/x" {
+			t.Errorf("%q: rest %q, DATABASE_URL %q, %v", args, rest, got("DATABASE_URL"), err)
+		}
+	}
+	if _, _, err := takeEnvFile([]string{"grant", "--env-file"}, env); err == nil {
+		t.Error("--env-file without a file was taken")
+	}
+}

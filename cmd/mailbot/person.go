@@ -14,7 +14,7 @@ import (
 	"mailbot/web"
 )
 
-const personUsage = `usage: mailbot person add --email ADDRESS --name NAME [--staff] [--id ID] [--locale en|es] [--time-zone ZONE]
+const personUsage = `usage: mailbot person add --email ADDRESS --name NAME [--staff] [--id ID] [--locale en|es] [--time-zone ZONE] [--env-file FILE]
 
 Adds a person who signs in with this address and a password, asked for
 twice on a terminal or read from the first line of standard input. The
@@ -28,7 +28,7 @@ Examples:
 (default: made from the address).
 `
 
-const staffUsage = `usage: mailbot staff grant|revoke EMAIL
+const staffUsage = `usage: mailbot staff grant|revoke [--env-file FILE] EMAIL
 
 Gives the person with this address staff rights (the /admin pages), or
 takes them away; it takes effect at their next request.
@@ -39,6 +39,10 @@ Examples:
 `
 
 func runPerson(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
+	args, env, err := takeEnvFile(args, env)
+	if err != nil {
+		return err
+	}
 	return personFrom(ctx, args, env, os.Stdin, out)
 }
 
@@ -124,6 +128,10 @@ func idFromAddress(addr string) string {
 }
 
 func runStaff(ctx context.Context, args []string, env func(string) string, out io.Writer) error {
+	args, env, err := takeEnvFile(args, env)
+	if err != nil {
+		return err
+	}
 	verb, args, err := subcommand(args, out, staffUsage, "grant", "revoke")
 	if err != nil {
 		return err
