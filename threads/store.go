@@ -101,6 +101,9 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if strings.Contains(err.Error(), "SSL is not enabled on the server") {
+			return nil, fmt.Errorf("connect to database: %w (a server without TLS needs sslmode=disable in DATABASE_URL)", err)
+		}
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	return db, nil

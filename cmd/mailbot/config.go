@@ -57,6 +57,7 @@ type inConfig struct {
 	IMAP       *mailin.IMAPOptions // nil: no IMAP intake
 	SMTPListen string              // "": no SMTP/LMTP intake
 	LMTP       bool
+	Domain     string // the reply domain, which the SMTP/LMTP intake greets as
 }
 
 type configVar struct{ name, def, meaning string }
@@ -233,6 +234,8 @@ func loadCore(r *envReader) config {
 	c.In.Pipeline = mailin.Options{MaxSize: int64(mb) << 20, Addressing: inbound.Addressing{
 		ReplyPattern: c.Mail.ReplyAddress, IDDomain: from[strings.LastIndexByte(from, '@')+1:], OwnAddresses: []string{from}}}
 	loadSenderAuth(r, &c.In.Pipeline)
+	reply := strings.ToLower(c.Mail.ReplyAddress)
+	c.In.Domain = reply[strings.LastIndexByte(reply, '@')+1:]
 	loadFiles(r, &c)
 	return c
 }

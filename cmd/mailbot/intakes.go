@@ -49,7 +49,7 @@ func newIntakes(ctx context.Context, cfg inConfig, store *threads.Store, log *sl
 		if in.ln, err = net.Listen("tcp", cfg.SMTPListen); err != nil {
 			return nil, fmt.Errorf("listen on MAILBOT_SMTP_LISTEN %s: %w", cfg.SMTPListen, err)
 		}
-		in.receiver = mailin.NewReceiver(pipe, store, mailin.ReceiverOptions{LMTP: cfg.LMTP, Logger: log})
+		in.receiver = mailin.NewReceiver(pipe, store, mailin.ReceiverOptions{LMTP: cfg.LMTP, Logger: log, Domain: cfg.Domain})
 	}
 	return in, nil
 }

@@ -115,7 +115,7 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 // reach /admin.
 func warnNoStaff(ctx context.Context, store *threads.Store, log *slog.Logger) {
 	if ok, err := store.HasStaffLogin(ctx); err == nil && !ok {
-		log.Warn(`no staff person can sign in yet; create one with: mailbot person add --email you@example.com --name "Your Name" --staff`)
+		log.Warn(`no staff person can sign in yet; create one with: mailbot person add --email you@example.com --name "Your Name" --staff (or, for someone already here: mailbot staff grant their@address)`)
 	}
 }
 
