@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"mailbot/internal/backoff"
 	"mailbot/threads"
 )
 
@@ -138,7 +138,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		lock, ok, err := p.store.TryLock(ctx, p.key)
 		if err != nil || !ok {
 			p.setStatus(func(s *PollerStatus) { s.Active, s.Connected = false, false })
-			sleep(ctx, jitter(p.opts.StandbyInterval))
+			backoff.Sleep(ctx, backoff.Jitter(p.opts.StandbyInterval))
 			continue
 		}
 		p.setStatus(func(s *PollerStatus) { s.Active = true })
@@ -155,24 +155,16 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		failures++
 		p.setStatus(func(s *PollerStatus) { s.LastError = err.Error() })
-		wait := min(time.Second<<min(failures, 6), time.Minute)
+		wait := reconnect.Delay(failures)
 		p.log.Warn("imap session ended", slog.String("error", err.Error()), slog.Duration("retry_in", wait))
-		sleep(ctx, jitter(wait))
+		backoff.Sleep(ctx, backoff.Jitter(wait))
 	}
 	return nil
 }
 
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}
-
-// jitter spreads d over [d/2, d].
-func jitter(d time.Duration) time.Duration { return d/2 + rand.N(d/2+1) }
+// reconnect is how long the poller waits after a session ends in an error:
+// 2 s, doubling with each failure in a row, at most a minute.
+var reconnect = backoff.Policy{Base: 2 * time.Second, Most: time.Minute}
 
 // session connects, reads everything new, then waits for news with IDLE (or
 // polling) until an error or ctx ends.

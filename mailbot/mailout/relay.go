@@ -1,9 +1,10 @@
 package mailout
 
 import (
-	"math/rand/v2"
 	"sync"
 	"time"
+
+	"mailbot/internal/backoff"
 )
 
 // RelayStatus is what the workers last learned of the SMTP relay.
@@ -67,12 +68,7 @@ func (r *Relay) down(err error, base, most time.Duration) time.Duration {
 		return r.status.RetryAt.Sub(now) // another worker met it first
 	}
 	r.failures++
-	d := base
-	for i := 1; i < r.failures && d < most; i++ {
-		d *= 2
-	}
-	d = min(d, most)
-	d = d/2 + rand.N(d/2+1)
+	d := backoff.Policy{Base: base, Most: most}.Wait(r.failures)
 	r.status.Down, r.status.RetryAt = true, now.Add(d)
 	return d
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"mailbot/internal/backoff"
 	"mailbot/threads"
 )
 
@@ -279,10 +279,5 @@ func (w *Worker) retry(ctx context.Context, log *slog.Logger, n threads.Notifica
 // backoff doubles from RetryBase up to RetryMax, with jitter so that many
 // rows failed together do not retry together.
 func (w *Worker) backoff(attempt int) time.Duration {
-	d := w.opts.RetryBase
-	for i := 1; i < attempt && d < w.opts.RetryMax; i++ {
-		d *= 2
-	}
-	d = min(d, w.opts.RetryMax)
-	return d/2 + rand.N(d/2+1)
+	return backoff.Policy{Base: w.opts.RetryBase, Most: w.opts.RetryMax}.Wait(attempt)
 }
