@@ -16,8 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lib/pq"
-
 	"mailbot/threads"
 	"mailbot/web"
 )
@@ -81,8 +79,10 @@ func (b *benchWorld) ingest(ctx context.Context, n int) (benchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	var before int
-	b.store.DB().GetContext(ctx, &before, `SELECT count(*) FROM inbound`)
+	before, err := b.store.InboundCount(ctx)
+	if err != nil {
+		return res, err
+	}
 	for i := range n {
 		if err := b.deliver(b.benchReply(i, "load")); err != nil {
 			return res, err
@@ -126,26 +126,25 @@ func (b *benchWorld) pacedLatency(ctx context.Context, m int, rate float64, alre
 	if err := b.waitInbound(ctx, already+m); err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ID string    `db:"message_id_hdr"`
-		At time.Time `db:"processed_at"`
+	processed, err := b.store.InboundProcessedAt(ctx, "paced-", b.senders())
+	if err != nil {
+		return nil, err
 	}
-	err := b.store.DB().SelectContext(ctx, &rows, `SELECT message_id_hdr, processed_at FROM inbound WHERE message_id_hdr LIKE 'paced-%' AND sender = ANY($1)`, pq.Array(b.senders()))
 	var lat []time.Duration
-	for _, r := range rows {
-		if at, ok := sent[r.ID]; ok && r.At.After(at) {
-			lat = append(lat, r.At.Sub(at))
+	for id, done := range processed {
+		if at, ok := sent[id]; ok && done.After(at) {
+			lat = append(lat, done.Sub(at))
 		}
 	}
 	slices.Sort(lat)
-	return lat, err
+	return lat, nil
 }
 
 func (b *benchWorld) waitInbound(ctx context.Context, n int) error {
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		var got int
-		if err := b.store.DB().GetContext(ctx, &got, `SELECT count(*) FROM inbound`); err != nil {
+		got, err := b.store.InboundCount(ctx)
+		if err != nil {
 			return err
 		}
 		if got >= n {
@@ -172,7 +171,10 @@ func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
 	if err != nil {
 		return res, err
 	}
-	before := b.lastOutboxID(ctx)
+	before, err := b.store.LastOutboxID(ctx)
+	if err != nil {
+		return res, err
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
@@ -204,14 +206,16 @@ func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
 	}
 	rate := float64(n) / time.Since(start).Seconds()
 	res.set("notifications_per_s", rate)
-	burst, err := b.sentLatency(ctx, before, 0.5, 0.99)
+	burst, err := b.store.SentLatencies(ctx, before, 0.5, 0.99)
 	if err != nil {
 		return res, err
 	}
 	res.set("burst_latency_p50_ms", burst[0])
 	res.set("burst_latency_p99_ms", burst[1])
 	// Then a steady stream at half that rate: post to accepted, one by one.
-	before = b.lastOutboxID(ctx)
+	if before, err = b.store.LastOutboxID(ctx); err != nil {
+		return res, err
+	}
 	m := max(n/4, 20)
 	gap := time.Duration(float64(time.Second) / max(rate/2, 1))
 	for i := range m {
@@ -223,7 +227,7 @@ func (b *benchWorld) notify(ctx context.Context, n int) (benchResult, error) {
 	if err := b.waitOutbox(ctx, before, m, time.Minute); err != nil {
 		return res, err
 	}
-	paced, err := b.sentLatency(ctx, before, 0.5, 0.95, 0.99)
+	paced, err := b.store.SentLatencies(ctx, before, 0.5, 0.95, 0.99)
 	if err != nil {
 		return res, err
 	}
@@ -240,18 +244,12 @@ func (b *benchWorld) postToClient(ctx context.Context, i int, body string) error
 	return err
 }
 
-func (b *benchWorld) lastOutboxID(ctx context.Context) int64 {
-	var id int64
-	b.store.DB().GetContext(ctx, &id, `SELECT coalesce(max(id), 0) FROM outbox`)
-	return id
-}
-
 // waitOutbox waits until n notifications queued after outbox row after
 // were handled.
 func (b *benchWorld) waitOutbox(ctx context.Context, after int64, n int, timeout time.Duration) error {
 	for deadline := time.Now().Add(timeout); ; time.Sleep(10 * time.Millisecond) {
-		var done int
-		if err := b.store.DB().GetContext(ctx, &done, `SELECT count(*) FROM outbox WHERE id > $1 AND status <> 'pending'`, after); err != nil {
+		done, err := b.store.OutboxHandledAfter(ctx, after)
+		if err != nil {
 			return err
 		}
 		if done >= n {
@@ -261,19 +259,6 @@ func (b *benchWorld) waitOutbox(ctx context.Context, after int64, n int, timeout
 			return fmt.Errorf("bench: only %d of %d notifications handled after %s", done, n, timeout)
 		}
 	}
-}
-
-// sentLatency is the given quantiles of post-to-accepted time, in
-// milliseconds, of the notifications queued after outbox row after.
-func (b *benchWorld) sentLatency(ctx context.Context, after int64, quantiles ...float64) ([]float64, error) {
-	var ms []float64
-	err := b.store.DB().SelectContext(ctx, &ms, `SELECT percentile_cont(x) WITHIN GROUP (ORDER BY extract(epoch FROM o.sent_at - m.created_at) * 1000)
-		FROM outbox o JOIN messages m ON m.id = o.message_id, unnest($2::float8[]) x
-		WHERE o.status = 'sent' AND o.id > $1 GROUP BY x ORDER BY x`, after, pq.Array(quantiles))
-	if err == nil && len(ms) != len(quantiles) {
-		err = fmt.Errorf("bench: no sent notifications to measure")
-	}
-	return ms, err
 }
 
 // web measures n requests each of the company home and a transaction page
@@ -286,8 +271,13 @@ func (b *benchWorld) web(ctx context.Context, n int) (benchResult, error) {
 			return res, err
 		}
 	}
-	hash, _ := web.HashPassword("bench-password")
-	b.store.SetPasswordHash(ctx, b.accountant.ID, hash)
+	hash, err := web.HashPassword("bench-password")
+	if err != nil {
+		return res, err
+	}
+	if err := b.store.SetPasswordHash(ctx, b.accountant.ID, hash); err != nil {
+		return res, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return res, err
