@@ -86,7 +86,7 @@ func runDemo(ctx context.Context, args []string, env func(string) string, out io
 	if err != nil {
 		return err
 	}
-	defer store.DB().Close()
+	defer store.Close()
 	return runDemoServices(ctx, f, ln, url, store, world, out)
 }
 

@@ -42,7 +42,7 @@ func TestRetentionLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.DB().Close()
+	defer store.Close()
 	db := store.DB()
 	db.MustExec(`INSERT INTO people (external_id, name) VALUES ('p1', 'Rowan Vale')`)
 	expire := func() {
