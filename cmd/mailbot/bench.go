@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"mailbot/internal/demo"
 	"mailbot/internal/demomail"
 	"mailbot/internal/schema"
 	"mailbot/mailbot/mailin"
@@ -217,7 +218,7 @@ func (b *benchWorld) openDatabase(ctx context.Context, env func(string) string) 
 	}
 	os.Chmod(dir, 0o755) // the database runs as another user when root
 	b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
-	url, stop, err := demoDatabase(ctx, env, dir)
+	url, stop, err := demo.Database(ctx, env("DATABASE_URL"), dir)
 	if err != nil {
 		return err
 	}
