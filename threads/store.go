@@ -122,9 +122,6 @@ func WithBinaryParameters(dsn string) string {
 	return strings.TrimSpace(dsn) + " binary_parameters=yes"
 }
 
-// DB returns the store's database handle, for tests.
-func (s *Store) DB() *sqlx.DB { return s.db }
-
 // Ready says the database answers and, with check, passes it: the caller
 // brings the check (such as the schema's version), since the store knows
 // nothing of migrations. A database that does not answer is ErrUnreachable;
