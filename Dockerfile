@@ -3,7 +3,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -o /out/mailbot ./cmd/mailbot
+RUN CGO_ENABLED=0 go build -trimpath -tags nodemo -o /out/mailbot ./cmd/mailbot
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/mailbot /usr/local/bin/mailbot

@@ -14,7 +14,7 @@ import (
 func buildMailbot(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "mailbot")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/mailbot").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "nodemo", "-o", bin, "../cmd/mailbot").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin

@@ -20,6 +20,9 @@ var (
 	ErrTokenNotFound = errors.New("reply token not found")
 	ErrTokenExpired  = errors.New("reply token expired")
 	ErrTokenRevoked  = errors.New("reply token revoked")
+
+	// ErrUnreachable marks a database that does not answer (Store.Ready).
+	ErrUnreachable = errors.New("database unreachable")
 )
 
 // ValidationError says which field broke which rule, in words a person can read.

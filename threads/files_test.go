@@ -100,7 +100,7 @@ func TestMessageWithFiles(t *testing.T) {
 		t.Error("the body read back differs")
 	}
 	var bodies int
-	w.s.DB().Get(&bodies, `SELECT count(*) FROM attachment_bodies`)
+	threads.DBOf(w.s).Get(&bodies, `SELECT count(*) FROM attachment_bodies`)
 	if bodies != 2 {
 		t.Errorf("%d bodies stored, want 2 (the same PDF twice is stored once, the executable not at all)", bodies)
 	}
@@ -119,7 +119,7 @@ func TestMessageWithFiles(t *testing.T) {
 func TestFileLimits(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	limited, err := threads.NewStore(w.s.DB(), &threads.Options{Files: threads.FileLimits{MaxFileBytes: 100, MaxFiles: 2, MaxTotalBytes: 150}})
+	limited, err := threads.NewStore(threads.DBOf(w.s), &threads.Options{Files: threads.FileLimits{MaxFileBytes: 100, MaxFiles: 2, MaxTotalBytes: 150}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -276,8 +276,8 @@ func TestKeyedPostIsStoredOnce(t *testing.T) {
 		t.Errorf("%d posts say they repeat an earlier one, want %d", repeated, len(results)-1)
 	}
 	var stored, queued int
-	w.s.DB().Get(&stored, `SELECT count(*) FROM messages WHERE transaction_id = $1`, w.invoice.ID)
-	w.s.DB().Get(&queued, `SELECT count(*) FROM outbox WHERE message_id = $1`, results[0].ID)
+	threads.DBOf(w.s).Get(&stored, `SELECT count(*) FROM messages WHERE transaction_id = $1`, w.invoice.ID)
+	threads.DBOf(w.s).Get(&queued, `SELECT count(*) FROM outbox WHERE message_id = $1`, results[0].ID)
 	if stored != 1 || queued != 1 {
 		t.Errorf("%d messages stored and %d notifications queued, want 1 and 1", stored, queued)
 	}
@@ -319,7 +319,7 @@ func TestConcurrentMarkRead(t *testing.T) {
 	}
 	wg.Wait()
 	var unread int
-	w.s.DB().Get(&unread, `SELECT count(*) FROM messages WHERE recipient_id = $1 AND read_at IS NULL`, w.accountant.ID)
+	threads.DBOf(w.s).Get(&unread, `SELECT count(*) FROM messages WHERE recipient_id = $1 AND read_at IS NULL`, w.accountant.ID)
 	if total != 300 || unread != 0 {
 		t.Errorf("marked %d in all, %d left unread; want 300 and 0", total, unread)
 	}

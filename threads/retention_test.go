@@ -40,7 +40,7 @@ func TestPruneKeepsWhatItShould(t *testing.T) {
 	// After: a mail, an email, a session, a budget and a notice of today.
 	recent := mustInbound(t, s, "d@new.test", "From: d@x.test\r\n\r\nkept whole\r\n",
 		&threads.RejectionNotice{PersonID: w.ana.ID, Address: "ana@acme.test"})
-	s.DB().MustExec(`UPDATE inbound SET received_at = $2 WHERE id = $1`, recent, w.clock.Now())
+	threads.DBOf(s).MustExec(`UPDATE inbound SET received_at = $2 WHERE id = $1`, recent, w.clock.Now())
 	toAnaNew := w.post(t, w.invoice, w.accountant, w.ana, "third")
 	settle(t, s, 0)
 	newSession := mustSession(t, s, w.bruno)
@@ -82,7 +82,7 @@ func TestPruneKeepsWhatItShould(t *testing.T) {
 		Truncated bool   `db:"truncated"`
 		RawSize   int64  `db:"raw_size"`
 	}
-	s.DB().Get(&row, `SELECT verdict, truncated, raw_size FROM inbound WHERE id = $1`, crlf)
+	threads.DBOf(s).Get(&row, `SELECT verdict, truncated, raw_size FROM inbound WHERE id = $1`, crlf)
 	if row.Verdict != string(threads.VerdictIgnoredOther) || !row.Truncated || row.RawSize < 40 {
 		t.Errorf("the cut mail's row: %+v; want its verdict and size, marked truncated", row)
 	}
@@ -92,7 +92,7 @@ func TestPruneKeepsWhatItShould(t *testing.T) {
 		t.Errorf("reprocessing a mail cut to its header: %v, want ErrHeaderOnly", err)
 	}
 	var left []int64
-	s.DB().Select(&left, `SELECT coalesce(message_id, 0) FROM outbox ORDER BY id`)
+	threads.DBOf(s).Select(&left, `SELECT coalesce(message_id, 0) FROM outbox ORDER BY id`)
 	if want := []int64{toAvery.ID, failed.ID, 0, toAnaNew.ID}; !equalIDs(left, want) {
 		t.Errorf("outbox rows left for messages %v, want %v (old emails to Ana and the old notice gone: %v)", left, want, toAnaOld)
 	}
@@ -103,8 +103,8 @@ func TestPruneKeepsWhatItShould(t *testing.T) {
 		t.Error("the expired session still works")
 	}
 	var budgets, marks int
-	s.DB().Get(&budgets, `SELECT count(*) FROM login_throttle`)
-	s.DB().Get(&marks, `SELECT count(*) FROM rejection_notices`)
+	threads.DBOf(s).Get(&budgets, `SELECT count(*) FROM login_throttle`)
+	threads.DBOf(s).Get(&marks, `SELECT count(*) FROM rejection_notices`)
 	if budgets != 1 || marks != 1 {
 		t.Errorf("%d sign-in budgets and %d notice marks left, want today's one of each", budgets, marks)
 	}

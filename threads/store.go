@@ -125,8 +125,22 @@ func WithBinaryParameters(dsn string) string {
 	return strings.TrimSpace(dsn) + " binary_parameters=yes"
 }
 
-// DB returns the store's database handle.
-func (s *Store) DB() *sqlx.DB { return s.db }
+// Ready says the database answers and, with check, passes it: the caller
+// brings the check (such as the schema's version), since the store knows
+// nothing of migrations. A database that does not answer is ErrUnreachable;
+// check's error is returned as it is.
+func (s *Store) Ready(ctx context.Context, check func(context.Context, *sql.DB) error) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	if check == nil {
+		return nil
+	}
+	return check(ctx, s.db.DB)
+}
+
+// Close closes the database handle the store was made with.
+func (s *Store) Close() error { return s.db.Close() }
 
 // withTx runs fn in a transaction, committing when it returns nil and rolling
 // back on an error or a panic.

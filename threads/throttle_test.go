@@ -15,7 +15,7 @@ import (
 func TestReserveLoginAttemptIsAtomic(t *testing.T) {
 	t.Parallel()
 	s, _ := newStore(t)
-	s.DB().SetMaxOpenConns(20)
+	threads.DBOf(s).SetMaxOpenConns(20)
 	pair := threads.LoginBudget{Key: "account:ana client:192.0.2.1", Burst: 10, Per: 15 * time.Minute}
 	client := threads.LoginBudget{Key: "client:192.0.2.1", Burst: 15, Per: 15 * time.Minute}
 	var granted, refused atomic.Int64
@@ -81,7 +81,7 @@ func TestLoginBudgetSlowsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows int
-	s.DB().Get(&rows, `SELECT count(*) FROM login_throttle`)
+	threads.DBOf(s).Get(&rows, `SELECT count(*) FROM login_throttle`)
 	if rows != 1 {
 		t.Errorf("%d budgets kept, want the drained one forgotten", rows)
 	}

@@ -58,19 +58,19 @@ func TestReplyTokenStoresOnlyAHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	var row string
-	if err := w.s.DB().Get(&row, `SELECT r::text FROM reply_tokens r`); err != nil {
+	if err := threads.DBOf(w.s).Get(&row, `SELECT r::text FROM reply_tokens r`); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(strings.ToLower(row), tok) {
 		t.Fatalf("the token appears in its stored row: %s", row)
 	}
 	var hash []byte
-	w.s.DB().Get(&hash, `SELECT token_hash FROM reply_tokens`)
+	threads.DBOf(w.s).Get(&hash, `SELECT token_hash FROM reply_tokens`)
 	if sum := sha256.Sum256([]byte(tok)); string(hash) != string(sum[:]) {
 		t.Error("stored hash is not the token's SHA-256")
 	}
 	// A store with another key cannot derive or resolve the same tokens.
-	other, err := threads.NewStore(w.s.DB(), &threads.Options{TokenKey: []byte(strings.Repeat("k", 32))})
+	other, err := threads.NewStore(threads.DBOf(w.s), &threads.Options{TokenKey: []byte(strings.Repeat("k", 32))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,13 +42,13 @@ func TestAdminRelayHealthAndRetryAllFailed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.store.DB().Exec(`UPDATE outbox SET status = 'failed', last_error = '535 bad credentials' WHERE id < (SELECT max(id) FROM outbox)`)
+	f.db.Exec(`UPDATE outbox SET status = 'failed', last_error = '535 bad credentials' WHERE id < (SELECT max(id) FROM outbox)`)
 	code, _, h := admin.do("POST", "/admin/outbox/retry-failed", url.Values{})
 	if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "2+failed") {
 		t.Fatalf("retry all failed: %d to %s, want 2 queued again", code, h.Get("Location"))
 	}
 	var statuses []string
-	f.store.DB().Select(&statuses, `SELECT status FROM outbox ORDER BY id`)
+	f.db.Select(&statuses, `SELECT status FROM outbox ORDER BY id`)
 	if strings.Join(statuses, " ") != "pending pending pending" {
 		t.Errorf("after retry all: %v, want every row pending", statuses)
 	}

@@ -65,7 +65,7 @@ func TestAdmin(t *testing.T) {
 	if !strings.Contains(body, "not ready (schema): database at version 9, binary at 7") {
 		t.Error("the health section lacks why the process is not ready")
 	}
-	f.store.DB().Exec(`UPDATE person_emails SET failing_since = now() WHERE address = 'bruno@bolt.test'`)
+	f.db.Exec(`UPDATE person_emails SET failing_since = now() WHERE address = 'bruno@bolt.test'`)
 	if _, body, _ := admin.do("GET", "/admin", nil); !strings.Contains(body, "bruno@bolt.test (Bruno Client, since") {
 		t.Error("the outbox section does not list the address whose mail keeps bouncing")
 	}
@@ -85,18 +85,18 @@ func TestAdmin(t *testing.T) {
 		t.Errorf("reprocessing a posted mail: %d, want 409", code)
 	}
 	// Retry a failed email.
-	f.store.DB().Exec(`UPDATE outbox SET status = 'failed', last_error = '550 no such user' WHERE id = (SELECT min(id) FROM outbox)`)
+	f.db.Exec(`UPDATE outbox SET status = 'failed', last_error = '550 no such user' WHERE id = (SELECT min(id) FROM outbox)`)
 	_, body, _ = admin.do("GET", "/admin?outbox=failed", nil)
 	if !strings.Contains(body, "550 no such user") {
 		t.Error("failed emails are not listed with their error")
 	}
 	var id int64
-	f.store.DB().Get(&id, `SELECT min(id) FROM outbox`)
+	f.db.Get(&id, `SELECT min(id) FROM outbox`)
 	if code, _, _ := admin.do("POST", fmt.Sprintf("/admin/outbox/%d/retry", id), url.Values{}); code != http.StatusSeeOther {
 		t.Errorf("retry: %d", code)
 	}
 	var status string
-	f.store.DB().Get(&status, `SELECT status FROM outbox WHERE id = $1`, id)
+	f.db.Get(&status, `SELECT status FROM outbox WHERE id = $1`, id)
 	if status != "pending" {
 		t.Errorf("after retry the email is %s", status)
 	}

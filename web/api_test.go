@@ -41,7 +41,7 @@ func TestAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stored []byte
-	f.store.DB().Get(&stored, `SELECT key_hash FROM api_keys`)
+	f.db.Get(&stored, `SELECT key_hash FROM api_keys`)
 	if bytes.Contains(stored, []byte(key)) || len(stored) != 32 {
 		t.Error("the API key is not stored as a hash")
 	}

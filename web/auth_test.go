@@ -80,7 +80,7 @@ func TestSignInAttemptsAreCountedBeforeTheCheck(t *testing.T) {
 	t.Parallel()
 	var checks passwordChecks
 	f := behindProxy(t, &checks)
-	f.store.DB().SetMaxOpenConns(24) // a burst waits for connections, not for a Postgres with room for all
+	f.db.SetMaxOpenConns(24) // a burst waits for connections, not for a Postgres with room for all
 	var wg sync.WaitGroup
 	var refused, throttled atomic.Int64
 	for range 100 {

@@ -12,7 +12,7 @@ import (
 // 1,000 messages (opening it also marks it read), and reports p50 and p99.
 func BenchmarkTransactionPage(b *testing.B) {
 	f := newFixture(b)
-	_, err := f.store.DB().Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source)
+	_, err := f.db.Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, elided, source)
 		SELECT $1, $2, CASE WHEN g % 2 = 0 THEN $3::bigint ELSE $4::bigint END, CASE WHEN g % 2 = 0 THEN $4::bigint ELSE $3::bigint END,
 			'Message ' || g || E': could you send the receipt for this one?\nThanks.', CASE WHEN g % 3 = 0 THEN '> quoted history' ELSE '' END,
 			CASE WHEN g % 2 = 0 THEN 'web' ELSE 'email' END
@@ -42,13 +42,13 @@ func BenchmarkTransactionPage(b *testing.B) {
 // messages waiting, and reports p50 and p99.
 func BenchmarkCompanyHome(b *testing.B) {
 	f := newFixture(b)
-	_, err := f.store.DB().Exec(`INSERT INTO transactions (company_id, external_id, kind, number, txn_date, amount_minor, currency, counterparty)
+	_, err := f.db.Exec(`INSERT INTO transactions (company_id, external_id, kind, number, txn_date, amount_minor, currency, counterparty)
 		SELECT $1, 'bench-' || g, CASE WHEN g % 2 = 0 THEN 'invoice' ELSE 'bill' END, 'N-' || g, DATE '2026-03-01' + g % 28,
 			g * 12345, 'EUR', 'Counterparty ' || g FROM generate_series(1, 200) g`, f.acme.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, err = f.store.DB().Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, source)
+	_, err = f.db.Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, source)
 		SELECT $1, $2, $3, $4, 'Message ' || g || E': could you send the receipt?\nThanks.', 'web' FROM generate_series(1, 100) g`,
 		f.invoice.ID, f.acme.ID, f.accountant.ID, f.ana.ID)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"mailbot/internal/pgtest"
 	"mailbot/mailbot/inbound"
 	"mailbot/threads"
@@ -27,6 +29,7 @@ const password = "correct horse battery"
 
 type fixture struct {
 	store                  *threads.Store
+	db                     *sqlx.DB // the store's, for rows no method reaches
 	srv                    *httptest.Server
 	acme, bolt             threads.Company
 	accountant, ana, bruno threads.Person
@@ -63,7 +66,7 @@ func newFixtureStore(t testing.TB, storeOpts *threads.Options, opts web.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: store}
+	f := &fixture{store: store, db: db}
 	f.acme, _ = store.UpsertCompany(ctx, "acme", "Acme Tools")
 	f.bolt, _ = store.UpsertCompany(ctx, "bolt", "Bolt Freight")
 	f.accountant = f.person(t, "acc", "Avery Quill", "avery@firm.test", "America/New_York", f.acme, f.bolt)

@@ -171,7 +171,7 @@ func TestUnsubscribe(t *testing.T) {
 	f.store.PostMessage(t.Context(), threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID,
 		RecipientID: f.ana.ID, Body: "hello", Source: threads.SourceWeb})
 	var status string
-	f.store.DB().Get(&status, `SELECT status FROM outbox WHERE recipient_id = $1`, f.ana.ID)
+	f.db.Get(&status, `SELECT status FROM outbox WHERE recipient_id = $1`, f.ana.ID)
 	if status != "muted" {
 		t.Errorf("notification after unsubscribing is %q, want muted", status)
 	}
@@ -212,7 +212,7 @@ func TestThreadShowsWhatBecameOfTheEmail(t *testing.T) {
 	if _, body, _ := c.do("GET", f.txnPath(f.acme, f.invoice), nil); !strings.Contains(body, "email waiting to be sent") {
 		t.Error("a queued email is not shown as waiting")
 	}
-	f.store.DB().Exec(`UPDATE outbox SET status = 'bounced', bounce_status = '5.1.1', last_error = 'mailbox unknown' WHERE message_id = $1`, m.ID)
+	f.db.Exec(`UPDATE outbox SET status = 'bounced', bounce_status = '5.1.1', last_error = 'mailbox unknown' WHERE message_id = $1`, m.ID)
 	if _, body, _ := c.do("GET", f.txnPath(f.acme, f.invoice), nil); !strings.Contains(body, "the email bounced: 5.1.1 mailbox unknown") {
 		t.Error("a bounced email is not shown")
 	}
@@ -326,7 +326,7 @@ func TestDeliveryStatusWithSentTime(t *testing.T) {
 func TestLongThreadOpensAtTheNewest(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	_, err := f.store.DB().Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, source)
+	_, err := f.db.Exec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, source)
 		SELECT $1, $2, $3, $4, 'Message number ' || g || '.', 'web' FROM generate_series(1, 120) g`,
 		f.invoice.ID, f.acme.ID, f.accountant.ID, f.ana.ID)
 	if err != nil {

@@ -49,7 +49,7 @@ func apikeyCmd(ctx context.Context, args []string, env func(string) string, out,
 	if err != nil {
 		return err
 	}
-	defer store.DB().Close()
+	defer store.Close()
 	switch verb {
 	case "create":
 		key, err := store.CreateAPIKey(ctx, args[0])

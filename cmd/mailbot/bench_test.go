@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailbot/internal/bench"
 	"mailbot/internal/imaptest"
 	"mailbot/internal/pgtest"
 	"mailbot/internal/smtptest"
@@ -27,7 +28,7 @@ func TestBenchCommands(t *testing.T) {
 		if err := runBench(t.Context(), c.args, env, &out); err != nil {
 			t.Fatalf("bench %v: %v", c.args, err)
 		}
-		var res benchResult
+		var res bench.Result
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Figures[c.want] <= 0 {
 			t.Errorf("bench %v printed %s; want a positive %s", c.args, out.String(), c.want)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mailbot/internal/browsertest"
+	"mailbot/internal/demo"
 	"mailbot/internal/smtptest"
 )
 
@@ -100,35 +101,35 @@ func TestDemoEndToEnd(t *testing.T) {
 		os.RemoveAll(stateDir)
 	})
 	addrs := [3]string{smtptest.FreeAddr(t), smtptest.FreeAddr(t), smtptest.FreeAddr(t)}
-	demo := startDemo(t, bin, stateDir, addrs)
+	proc := startDemo(t, bin, stateDir, addrs)
 	defer func() {
-		if demo.cmd.ProcessState == nil {
-			syscall.Kill(-demo.cmd.Process.Pid, syscall.SIGKILL)
+		if proc.cmd.ProcessState == nil {
+			syscall.Kill(-proc.cmd.Process.Pid, syscall.SIGKILL)
 		}
 	}()
 
-	txnPage := demo.web + "/companies/1/transactions/1"
+	txnPage := proc.web + "/companies/1/transactions/1"
 	b := browsertest.New(t)
 	must(t, chromedp.Do(b, chromedp.Navigate(txnPage), chromedp.WaitVisible("#sign-in"),
-		chromedp.SetValue("#email", "avery@fernhill.test"), chromedp.SetValue("#password", demoPassword)))
+		chromedp.SetValue("#email", "avery@fernhill.test"), chromedp.SetValue("#password", demo.Password)))
 	browsertest.Click(t, b, "#sign-in", "#post-form")
-	converse(t, b, demo.web, "Could you send the receipt for this one?", "Attached. It was the spring order.", true)
-	if !pageHas(t, demo.web, "/companies/1/transactions/1", "by email") {
+	converse(t, b, proc.web, "Could you send the receipt for this one?", "Attached. It was the spring order.", true)
+	if !pageHas(t, proc.web, "/companies/1/transactions/1", "by email") {
 		t.Error("the reply is not marked as having come by email")
 	}
 
-	demo.stop(t)
+	proc.stop(t)
 	if out, _ := exec.Command("pgrep", "-f", stateDir).Output(); len(strings.TrimSpace(string(out))) > 0 {
 		t.Errorf("processes left running after Ctrl-C: %s", out)
 	}
-	demo = startDemo(t, bin, stateDir, addrs)
-	if !pageHas(t, demo.web, "/companies/1/transactions/1", "Attached. It was the spring order.") {
+	proc = startDemo(t, bin, stateDir, addrs)
+	if !pageHas(t, proc.web, "/companies/1/transactions/1", "Attached. It was the spring order.") {
 		t.Error("the reply is gone after a restart")
 	}
 	// The restarted mail world has lost its mail; a reply to it is still
 	// read, not taken for the one read before the restart.
-	converse(t, b, demo.web, "And the one for the delivery?", "The delivery was on the same receipt.", false)
-	demo.stop(t)
+	converse(t, b, proc.web, "And the one for the delivery?", "The delivery was on the same receipt.", false)
+	proc.stop(t)
 }
 
 // converse posts question as the signed-in accountant to Dana on invoice
@@ -179,7 +180,7 @@ func pageHas(t *testing.T, base, path, text string) bool {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	resp, err := c.PostForm(base+"/login", url.Values{"email": {"avery@fernhill.test"}, "password": {demoPassword}, "next": {path}})
+	resp, err := c.PostForm(base+"/login", url.Values{"email": {"avery@fernhill.test"}, "password": {demo.Password}, "next": {path}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,9 @@ func seededReply(t *testing.T, url, body string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.DB().Close()
-	client := world.people[2].person // Dana Harbor, in the seeded conversation
-	token, err := store.ReplyTokenFor(t.Context(), client.ID, world.transactions[0].ID)
+	defer store.Close()
+	client := world.People[2].Person // Dana Harbor, in the seeded conversation
+	token, err := store.ReplyTokenFor(t.Context(), client.ID, world.Transactions[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,16 +149,16 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(world.people) != 6 || len(world.companies) != 2 || len(world.transactions) != 15 {
-			t.Errorf("run %d: %d people, %d companies, %d transactions", run, len(world.people), len(world.companies), len(world.transactions))
+		if len(world.People) != 6 || len(world.Companies) != 2 || len(world.Transactions) != 15 {
+			t.Errorf("run %d: %d people, %d companies, %d transactions", run, len(world.People), len(world.Companies), len(world.Transactions))
 		}
-		thread, err := store.Thread(t.Context(), world.people[0].person.ID, world.transactions[0].ID)
+		thread, err := store.Thread(t.Context(), world.People[0].Person.ID, world.Transactions[0].ID)
 		if err != nil || len(thread) != 3 || len(thread[2].Files) != 2 {
 			t.Errorf("run %d: seeded conversation has %d messages, %v", run, len(thread), err)
 		} else if f := thread[2].Files; f[0].ContentType != "image/png" || f[1].ContentType != "application/pdf" {
 			t.Errorf("run %d: the seeded receipt is %s and %s, want a PNG and a PDF", run, f[0].ContentType, f[1].ContentType)
 		}
-		store.DB().Close()
+		store.Close()
 	}
 }
 

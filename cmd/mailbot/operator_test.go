@@ -22,7 +22,7 @@ func testSite(t *testing.T, databaseURL string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.DB().Close() })
+	t.Cleanup(func() { store.Close() })
 	h, err := handler(store, web.Options{}, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func passwordFrom(ctx context.Context, args []string, env func(string) string, i
 	if err != nil {
 		return err
 	}
-	defer store.DB().Close()
+	defer store.Close()
 	password, err := readPassword(in, os.Stderr)
 	if err != nil {
 		return err

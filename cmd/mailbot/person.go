@@ -93,7 +93,7 @@ func personAdd(ctx context.Context, args []string, env func(string) string, in i
 	if err != nil {
 		return err
 	}
-	defer store.DB().Close()
+	defer store.Close()
 	if p, err := store.PersonByEmail(ctx, addr); err == nil {
 		return fmt.Errorf("%s already belongs to %s: set a password with `mailbot password %s`, staff rights with `mailbot staff grant %s`",
 			addr, p.Name, addr, addr)
@@ -143,7 +143,7 @@ func runStaff(ctx context.Context, args []string, env func(string) string, out i
 	if err != nil {
 		return err
 	}
-	defer store.DB().Close()
+	defer store.Close()
 	p, err := store.SetStaff(ctx, args[0], verb == "grant")
 	if errors.Is(err, threads.ErrNotFound) {
 		return fmt.Errorf("no person has the address %s: add one with `mailbot person add --email %s --name \"…\"`", args[0], args[0])

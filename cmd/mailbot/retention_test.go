@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"mailbot/internal/pgtest"
 	"mailbot/threads"
 )
@@ -38,12 +40,13 @@ func TestRetentionSettings(t *testing.T) {
 // serve's retention loop runs the pass periodically and stops with ctx.
 func TestRetentionLoop(t *testing.T) {
 	t.Parallel()
-	store, err := openStore(t.Context(), envOf(map[string]string{"DATABASE_URL": pgtest.URL(t)}))
+	url := pgtest.URL(t)
+	store, err := openStore(t.Context(), envOf(map[string]string{"DATABASE_URL": url}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.DB().Close()
-	db := store.DB()
+	defer store.Close()
+	db := pgtest.Open(t, url)
 	db.MustExec(`INSERT INTO people (external_id, name) VALUES ('p1', 'Rowan Vale')`)
 	expire := func() {
 		db.MustExec(`INSERT INTO sessions (token_hash, person_id, expires_at)
@@ -52,16 +55,16 @@ func TestRetentionLoop(t *testing.T) {
 	expire()
 	ctx, cancel := context.WithCancel(t.Context())
 	stop := startRetention(ctx, store, threads.Retention{}, 20*time.Millisecond, newLogger(io.Discard))
-	waitFor(t, func() bool { return count(t, store, "sessions") == 0 })
+	waitFor(t, func() bool { return count(t, db, "sessions") == 0 })
 	expire() // and again, a period later
-	waitFor(t, func() bool { return count(t, store, "sessions") == 0 })
+	waitFor(t, func() bool { return count(t, db, "sessions") == 0 })
 	cancel()
 	stop()
 }
 
-func count(t *testing.T, store *threads.Store, table string) int {
+func count(t *testing.T, db *sqlx.DB, table string) int {
 	var n int
-	if err := store.DB().Get(&n, `SELECT count(*) FROM `+table); err != nil {
+	if err := db.Get(&n, `SELECT count(*) FROM `+table); err != nil {
 		t.Fatal(err)
 	}
 	return n

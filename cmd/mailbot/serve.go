@@ -230,10 +230,7 @@ func handler(store *threads.Store, opts web.Options, metrics http.Handler, in *i
 // the current schema.
 func readiness(store *threads.Store) web.ReadyFunc {
 	return func(ctx context.Context) (string, error) {
-		if err := store.DB().PingContext(ctx); err != nil {
-			return "database", fmt.Errorf("database unreachable: %w", err)
-		}
-		err := schema.Check(ctx, store.DB().DB)
+		err := store.Ready(ctx, schema.Check)
 		switch {
 		case errors.Is(err, schema.ErrBehind), errors.Is(err, schema.ErrAhead):
 			return "schema", err

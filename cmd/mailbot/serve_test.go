@@ -37,7 +37,7 @@ func TestServeSendsNotifications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.DB().Close()
+	defer store.Close()
 	people, _ := store.Members(t.Context(), 1)
 	txn, _ := store.TransactionByExternalID(t.Context(), 1, "invoice-a")
 	if _, err := store.PostMessage(t.Context(), threads.NewMessage{TransactionID: txn.ID, AuthorID: people[0].ID,

@@ -65,7 +65,7 @@ func TestServeChecksTheRelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.DB().Close()
+	defer store.Close()
 	people, _ := store.Members(t.Context(), 1)
 	txn, _ := store.TransactionByExternalID(t.Context(), 1, "invoice-a")
 	if _, err := store.PostMessage(t.Context(), threads.NewMessage{TransactionID: txn.ID, AuthorID: people[0].ID,

@@ -236,7 +236,14 @@ func SharedURL(tb testing.TB, key string) (url string, fresh bool) {
 // DB is URL opened with sqlx; it is closed when the test ends.
 func DB(t testing.TB) *sqlx.DB {
 	t.Helper()
-	db, err := threads.Open(context.Background(), URL(t))
+	return Open(t, URL(t))
+}
+
+// Open opens url with sqlx, for a test that reaches rows the code under test
+// keeps to itself; it is closed when the test ends.
+func Open(t testing.TB, url string) *sqlx.DB {
+	t.Helper()
+	db, err := threads.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("pgtest: connect: %v", err)
 	}

@@ -23,13 +23,13 @@ func (f *fixture) dsn(to, action, status string) []byte {
 func (f *fixture) outboxID(t *testing.T) int64 {
 	t.Helper()
 	var id int64
-	f.store.DB().Get(&id, `SELECT id FROM outbox WHERE recipient_id = $1 ORDER BY id DESC LIMIT 1`, f.client.ID)
+	f.db.Get(&id, `SELECT id FROM outbox WHERE recipient_id = $1 ORDER BY id DESC LIMIT 1`, f.client.ID)
 	return id
 }
 
 func (f *fixture) outboxStatus(t *testing.T, id int64) (status, bounceStatus string) {
 	t.Helper()
-	f.store.DB().QueryRow(`SELECT status, bounce_status FROM outbox WHERE id = $1`, id).Scan(&status, &bounceStatus)
+	f.db.QueryRow(`SELECT status, bounce_status FROM outbox WHERE id = $1`, id).Scan(&status, &bounceStatus)
 	return status, bounceStatus
 }
 
@@ -69,7 +69,7 @@ func TestRepeatedHardBouncesMarkTheAddressFailing(t *testing.T) {
 	f := newFixture(t)
 	failing := func() bool {
 		var since *string
-		f.store.DB().Get(&since, `SELECT failing_since::text FROM person_emails WHERE address = 'dana@client.test'`)
+		f.db.Get(&since, `SELECT failing_since::text FROM person_emails WHERE address = 'dana@client.test'`)
 		return since != nil
 	}
 	for i := range threads.HardBouncesToFail {

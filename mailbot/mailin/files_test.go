@@ -113,7 +113,7 @@ func TestReplyKeepsItsAttachments(t *testing.T) {
 		}
 	}
 	var body2 string
-	f.store.DB().Get(&body2, `SELECT body FROM messages WHERE id = $1`, res.MessageID)
+	f.db.Get(&body2, `SELECT body FROM messages WHERE id = $1`, res.MessageID)
 	if body2 != "Here are the receipt and the photo." {
 		t.Errorf("text = %q", body2)
 	}
@@ -121,8 +121,8 @@ func TestReplyKeepsItsAttachments(t *testing.T) {
 	// one set of files, the bodies stored once.
 	again := f.ingest(t, append([]byte("Received: from mx2.client.test\r\n"), raw...))
 	var files2, bodies int
-	f.store.DB().Get(&files2, `SELECT count(*) FROM attachments`)
-	f.store.DB().Get(&bodies, `SELECT count(*) FROM attachment_bodies`)
+	f.db.Get(&files2, `SELECT count(*) FROM attachments`)
+	f.db.Get(&bodies, `SELECT count(*) FROM attachment_bodies`)
 	if !again.Duplicate || files2 != 5 || bodies != 2 {
 		t.Errorf("after a second delivery: duplicate %v, %d file rows, %d bodies; want true, 5, 2", again.Duplicate, files2, bodies)
 	}
@@ -181,7 +181,7 @@ func TestTooLargeMailGetsANotice(t *testing.T) {
 		t.Fatalf("verdict %s", res.Verdict)
 	}
 	var detail string
-	f.store.DB().Get(&detail, `SELECT detail FROM inbound WHERE id = $1`, res.InboundID)
+	f.db.Get(&detail, `SELECT detail FROM inbound WHERE id = $1`, res.InboundID)
 	if !strings.Contains(detail, "the limit is 4 KB") {
 		t.Errorf("detail %q does not name the limit", detail)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"mailbot/internal/pgtest"
 	"mailbot/internal/testclock"
 	"mailbot/mailbot/inbound"
@@ -28,6 +30,7 @@ var addressing = inbound.Addressing{
 
 type fixture struct {
 	store              *threads.Store
+	db                 *sqlx.DB // the store's, for rows no method reaches
 	clock              *testclock.Clock
 	pipe               *mailin.Pipeline
 	company            threads.Company
@@ -41,11 +44,12 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	c := testclock.New()
-	store, err := threads.NewStore(pgtest.DB(t), &threads.Options{TokenKey: bytes.Repeat([]byte{9}, 32), Now: c.Now})
+	db := pgtest.DB(t)
+	store, err := threads.NewStore(db, &threads.Options{TokenKey: bytes.Repeat([]byte{9}, 32), Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: store, clock: c}
+	f := &fixture{store: store, db: db, clock: c}
 	f.company, _ = store.UpsertCompany(ctx, "harbor", "Harbor Tools Ltd")
 	f.accountant = f.person(t, "acc", "Avery Quill", "avery@firm.test", threads.RoleAccountant)
 	f.client = f.person(t, "cli", "Dana Harbor", "dana@client.test", threads.RoleClient)
@@ -60,7 +64,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f.token, _ = store.ReplyTokenFor(ctx, f.client.ID, f.invoice.ID)
-	store.DB().Get(&f.mailID, `SELECT mail_id FROM outbox WHERE recipient_id = $1`, f.client.ID)
+	db.Get(&f.mailID, `SELECT mail_id FROM outbox WHERE recipient_id = $1`, f.client.ID)
 	f.pipe, err = mailin.NewPipeline(store, mailin.Options{Addressing: addressing})
 	if err != nil {
 		t.Fatal(err)
@@ -128,12 +132,12 @@ func (f *fixture) ingest(t testing.TB, raw []byte) mailin.Result {
 // messages counts the invoice's messages.
 func (f *fixture) messages(t testing.TB) int {
 	var n int
-	f.store.DB().Get(&n, `SELECT count(*) FROM messages WHERE transaction_id = $1`, f.invoice.ID)
+	f.db.Get(&n, `SELECT count(*) FROM messages WHERE transaction_id = $1`, f.invoice.ID)
 	return n
 }
 
 func (f *fixture) notices(t testing.TB) int {
 	var n int
-	f.store.DB().Get(&n, `SELECT count(*) FROM outbox WHERE kind = 'rejection_notice'`)
+	f.db.Get(&n, `SELECT count(*) FROM outbox WHERE kind = 'rejection_notice'`)
 	return n
 }

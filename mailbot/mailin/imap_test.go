@@ -100,7 +100,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func (f *fixture) inboundCount(_ testing.TB, verdict string) int {
 	var n int
-	f.store.DB().Get(&n, `SELECT count(*) FROM inbound WHERE verdict = $1`, verdict)
+	f.db.Get(&n, `SELECT count(*) FROM inbound WHERE verdict = $1`, verdict)
 	return n
 }
 
@@ -129,7 +129,7 @@ func TestIMAPRepliesArePostedWhileIdle(t *testing.T) {
 		t.Fatalf("thread has %d messages; first reply %q", len(thread), thread[1].Body)
 	}
 	var notified int
-	f.store.DB().Get(&notified, `SELECT count(*) FROM outbox WHERE recipient_id = $1`, f.accountant.ID)
+	f.db.Get(&notified, `SELECT count(*) FROM outbox WHERE recipient_id = $1`, f.accountant.ID)
 	if notified != n {
 		t.Errorf("%d notifications to the accountant, want %d", notified, n)
 	}
@@ -213,7 +213,7 @@ func TestIMAPServerRestartAndUIDValidityChange(t *testing.T) {
 	imaptest.Append(t, c, f.raw(reply{body: "After the rescan.\r\n"}))
 	waitFor(t, "the reply after the rescan", func() bool { return f.inboundCount(t, "posted") == 3 })
 	var deliveries int
-	f.store.DB().Get(&deliveries, `SELECT sum(deliveries) FROM inbound`)
+	f.db.Get(&deliveries, `SELECT sum(deliveries) FROM inbound`)
 	// A restart can also land between a commit and its \Seen: then that
 	// message is read once more too. Either way each posts once.
 	if n := f.messages(t); n != 4 || deliveries < 5 {
@@ -281,7 +281,7 @@ func TestIMAPIntakeAgainstDovecot(t *testing.T) {
 		return total == 2 && len(seen) == 2
 	})
 	var deliveries int
-	f.store.DB().Get(&deliveries, `SELECT deliveries FROM inbound`)
+	f.db.Get(&deliveries, `SELECT deliveries FROM inbound`)
 	if n := f.messages(t); n != 2 || deliveries != 2 {
 		t.Errorf("%d messages (want the notification's and one reply), %d deliveries (want 2)", n, deliveries)
 	}

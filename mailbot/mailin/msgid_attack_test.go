@@ -31,7 +31,7 @@ func TestAttackMessageIDMatchWhenTheAuthorLeft(t *testing.T) {
 		}
 		res := f.ingest(t, f.raw(r))
 		var to int64
-		f.store.DB().Get(&to, `SELECT recipient_id FROM messages WHERE id = $1`, res.MessageID)
+		f.db.Get(&to, `SELECT recipient_id FROM messages WHERE id = $1`, res.MessageID)
 		if to == blair.ID {
 			to = -1 // the same person in either fixture
 		}

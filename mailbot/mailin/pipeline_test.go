@@ -30,14 +30,14 @@ func TestReplyIsPostedAndOtherSideNotified(t *testing.T) {
 		t.Errorf("posted message = %+v", m)
 	}
 	var queued int
-	f.store.DB().Get(&queued, `SELECT count(*) FROM outbox WHERE recipient_id = $1 AND message_id = $2 AND status = 'pending'`,
+	f.db.Get(&queued, `SELECT count(*) FROM outbox WHERE recipient_id = $1 AND message_id = $2 AND status = 'pending'`,
 		f.accountant.ID, m.ID)
 	if queued != 1 {
 		t.Errorf("%d notifications queued to the accountant, want 1", queued)
 	}
 	var verdict string
 	var linked int64
-	f.store.DB().QueryRow(`SELECT i.verdict, m.id FROM inbound i JOIN messages m ON m.inbound_id = i.id WHERE i.id = $1`, res.InboundID).Scan(&verdict, &linked)
+	f.db.QueryRow(`SELECT i.verdict, m.id FROM inbound i JOIN messages m ON m.inbound_id = i.id WHERE i.id = $1`, res.InboundID).Scan(&verdict, &linked)
 	if verdict != "posted" || linked != m.ID {
 		t.Errorf("inbound row: verdict %s, message %d", verdict, linked)
 	}
@@ -213,7 +213,7 @@ func TestSameMailTwicePostsOnce(t *testing.T) {
 		t.Errorf("%d messages, want the notification's and one reply", n)
 	}
 	var deliveries int
-	f.store.DB().Get(&deliveries, `SELECT deliveries FROM inbound WHERE id = $1`, first.InboundID)
+	f.db.Get(&deliveries, `SELECT deliveries FROM inbound WHERE id = $1`, first.InboundID)
 	if deliveries != 2 {
 		t.Errorf("deliveries = %d, want 2", deliveries)
 	}
@@ -265,7 +265,7 @@ func TestNewNotificationAfterRevocation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var newMailID string
-	f.store.DB().Get(&newMailID, `SELECT mail_id FROM outbox WHERE recipient_id = $1 AND mail_id <> $2`, f.client.ID, oldMailID)
+	f.db.Get(&newMailID, `SELECT mail_id FROM outbox WHERE recipient_id = $1 AND mail_id <> $2`, f.client.ID, oldMailID)
 	res := f.ingest(t, f.raw(reply{to: "accounts@client.test", inReplyTo: "<" + oldMailID + "@mail.example.test>"}))
 	if res.Verdict != threads.VerdictRejectedRevoked {
 		t.Errorf("reply naming the revoked email: verdict %s, want %s", res.Verdict, threads.VerdictRejectedRevoked)
@@ -288,7 +288,7 @@ func TestRejectionNotices(t *testing.T) {
 	}
 	var to, reason string
 	var txn *int64
-	f.store.DB().QueryRow(`SELECT to_address, reason, transaction_id FROM outbox WHERE kind = 'rejection_notice'`).Scan(&to, &reason, &txn)
+	f.db.QueryRow(`SELECT to_address, reason, transaction_id FROM outbox WHERE kind = 'rejection_notice'`).Scan(&to, &reason, &txn)
 	if to != "dana@client.test" || reason != "rejected_expired_token" || txn == nil || *txn != f.invoice.ID {
 		t.Errorf("notice to %s for %s about %v", to, reason, txn)
 	}
@@ -331,7 +331,7 @@ func TestHostileMail(t *testing.T) {
 	var size int64
 	var kept int
 	var truncated bool
-	f.store.DB().QueryRow(`SELECT raw_size, length(raw), truncated FROM inbound WHERE verdict = 'rejected_too_large'`).Scan(&size, &kept, &truncated)
+	f.db.QueryRow(`SELECT raw_size, length(raw), truncated FROM inbound WHERE verdict = 'rejected_too_large'`).Scan(&size, &kept, &truncated)
 	if size != int64(len(tooBig)) || kept > 64<<10 || !truncated {
 		t.Errorf("too-large mail logged with size %d, %d bytes kept, truncated %v", size, kept, truncated)
 	}
@@ -420,8 +420,8 @@ func TestQuotedReplyAddressAndUnsubscribeLinkAreRedacted(t *testing.T) {
 		t.Fatalf("verdict %s", res.Verdict)
 	}
 	var stored, raw string
-	f.store.DB().QueryRow(`SELECT body || elided FROM messages WHERE id = $1`, res.MessageID).Scan(&stored)
-	f.store.DB().QueryRow(`SELECT convert_from(raw, 'UTF8') FROM inbound WHERE id = $1`, res.InboundID).Scan(&raw)
+	f.db.QueryRow(`SELECT body || elided FROM messages WHERE id = $1`, res.MessageID).Scan(&stored)
+	f.db.QueryRow(`SELECT convert_from(raw, 'UTF8') FROM inbound WHERE id = $1`, res.InboundID).Scan(&raw)
 	for _, secret := range []string{f.token, "0123456789abcdef0123456789abcdef"} {
 		if strings.Contains(strings.ToLower(stored), secret) {
 			t.Errorf("stored message keeps %q: %q", secret, stored)

@@ -29,8 +29,8 @@ func (f *fixture) withAuth(t *testing.T, mode senderauth.Mode, opts senderauth.O
 // senderAuth reads what the inbound log and the message recorded.
 func (f *fixture) senderAuth(t *testing.T, res mailin.Result) (inboundAuth, messageAuth string) {
 	t.Helper()
-	f.store.DB().Get(&inboundAuth, `SELECT sender_auth FROM inbound WHERE id = $1`, res.InboundID)
-	f.store.DB().Get(&messageAuth, `SELECT sender_auth FROM messages WHERE id = $1`, res.MessageID)
+	f.db.Get(&inboundAuth, `SELECT sender_auth FROM inbound WHERE id = $1`, res.InboundID)
+	f.db.Get(&messageAuth, `SELECT sender_auth FROM messages WHERE id = $1`, res.MessageID)
 	return inboundAuth, messageAuth
 }
 

@@ -80,7 +80,7 @@ func TestReceiverRefusesInDialogueAndCommitsBefore250(t *testing.T) {
 		}
 		// Committed before the 250: the post is there now.
 		var n int
-		f.store.DB().Get(&n, `SELECT count(*) FROM messages WHERE body = $1`, strings.TrimSpace(body))
+		f.db.Get(&n, `SELECT count(*) FROM messages WHERE body = $1`, strings.TrimSpace(body))
 		if n != 1 {
 			t.Errorf("lmtp=%v: %d posts right after 250, want 1 (the envelope recipient carried the token)", lmtp, n)
 		}
@@ -109,7 +109,7 @@ func TestReceiverRefusesOversizedMail(t *testing.T) {
 		t.Fatal("oversized mail accepted")
 	}
 	var rows int
-	f.store.DB().Get(&rows, `SELECT count(*) FROM inbound`)
+	f.db.Get(&rows, `SELECT count(*) FROM inbound`)
 	if rows != 0 {
 		t.Errorf("%d inbound rows for refused mail, want 0 (refused in the dialogue)", rows)
 	}

@@ -309,7 +309,7 @@ func TestUnreadableFileIsRetried(t *testing.T) {
 	f := newFixture(t)
 	f.attachUpTo(t, 1<<20, nil)
 	f.postFiles(t, f.accountant, f.clientEN, "receipt attached", threads.NewFile{Name: "receipt.pdf", Data: testPDF()})
-	if _, err := f.store.DB().Exec(`DELETE FROM attachment_bodies`); err != nil {
+	if _, err := f.db.Exec(`DELETE FROM attachment_bodies`); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, f.worker(t, f.smtp.Addr, &mailout.WorkerOptions{RetryBase: time.Hour}), 3)

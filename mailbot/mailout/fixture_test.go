@@ -10,6 +10,7 @@ import (
 
 	_ "github.com/emersion/go-message/charset"
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/jmoiron/sqlx"
 
 	"mailbot/internal/pgtest"
 	"mailbot/internal/smtptest"
@@ -22,6 +23,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 type fixture struct {
 	store      *threads.Store
+	db         *sqlx.DB // the store's, for rows no method reaches
 	composer   *mailout.Composer
 	smtp       *smtptest.Server
 	accountant threads.Person
@@ -40,7 +42,8 @@ var testOptions = mailout.Options{
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	store, err := threads.NewStore(pgtest.DB(t), &threads.Options{TokenKey: bytes.Repeat([]byte{7}, 32)})
+	db := pgtest.DB(t)
+	store, err := threads.NewStore(db, &threads.Options{TokenKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +51,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: store, composer: composer, smtp: smtptest.Start(t)}
+	f := &fixture{store: store, db: db, composer: composer, smtp: smtptest.Start(t)}
 	ctx := context.Background()
 	f.company, _ = store.UpsertCompany(ctx, "harbor", "Harbor Tools Ltd")
 	f.accountant = f.person(t, "acc", "Avery Quill", "avery@firm.test", "en")
@@ -126,7 +129,7 @@ type outboxRow struct {
 func (f *fixture) outbox(t testing.TB) []outboxRow {
 	t.Helper()
 	var rows []outboxRow
-	if err := f.store.DB().Select(&rows, `SELECT status, last_error, attempts, mail_id FROM outbox ORDER BY id`); err != nil {
+	if err := f.db.Select(&rows, `SELECT status, last_error, attempts, mail_id FROM outbox ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
 	return rows

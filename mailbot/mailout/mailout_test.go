@@ -31,7 +31,7 @@ func TestNotificationEmail(t *testing.T) {
 	// The envelope sender names this notification, signed, on the reply
 	// domain: a delivery failure comes back through the reply intakes.
 	var outboxID int64
-	f.store.DB().Get(&outboxID, `SELECT id FROM outbox WHERE recipient_id = $1`, f.clientEN.ID)
+	f.db.Get(&outboxID, `SELECT id FROM outbox WHERE recipient_id = $1`, f.clientEN.ID)
 	bounce := "reply+" + f.store.BounceToken(outboxID) + "@reply.example.test"
 	if got[0].From != bounce || strings.Join(got[0].To, ",") != "dana@client.test" {
 		t.Errorf("envelope = %s -> %v, want from %s", got[0].From, got[0].To, bounce)
@@ -240,7 +240,7 @@ func waitDrained(t *testing.T, f *fixture, w *mailout.Worker) {
 			t.Fatal(err)
 		}
 		var pending int
-		f.store.DB().Get(&pending, `SELECT count(*) FROM outbox WHERE status = 'pending'`)
+		f.db.Get(&pending, `SELECT count(*) FROM outbox WHERE status = 'pending'`)
 		if pending == 0 {
 			return
 		}
@@ -280,7 +280,7 @@ func TestPermanentFailureWaitsForRetry(t *testing.T) {
 	// Retrying on request, once the address works, delivers it.
 	f.smtp.Refuse(nil)
 	var id int64
-	f.store.DB().Get(&id, `SELECT id FROM outbox`)
+	f.db.Get(&id, `SELECT id FROM outbox`)
 	if err := f.store.RetryOutbox(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestThreeWorkersDeliverEachOnce(t *testing.T) {
 		t.Fatalf("server received %d messages with %d distinct ids; want %d each", len(got), countIDs(t, got), total)
 	}
 	var sent int
-	f.store.DB().Get(&sent, `SELECT count(*) FROM outbox WHERE status = 'sent'`)
+	f.db.Get(&sent, `SELECT count(*) FROM outbox WHERE status = 'sent'`)
 	if sent != total {
 		t.Errorf("%d rows marked sent, want %d", sent, total)
 	}
@@ -384,7 +384,7 @@ func TestClaimsRenewedWhileInHand(t *testing.T) {
 	done := make(chan struct{})
 	go func() { drain(t, slow, 1); close(done) }()
 	for claimed := 0; claimed < 6; {
-		f.store.DB().Get(&claimed, `SELECT count(*) FROM outbox WHERE attempts > 0`)
+		f.db.Get(&claimed, `SELECT count(*) FROM outbox WHERE attempts > 0`)
 	}
 	// The batch takes about 900 ms, three leases: the other worker keeps
 	// looking meanwhile and must find nothing due.

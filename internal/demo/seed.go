@@ -1,4 +1,7 @@
-package main
+// Package demo is what `mailbot demo` runs besides the service itself: the
+// seeded firm, its state directory and database, its mail world and the
+// block it prints.
+package demo
 
 import (
 	"context"
@@ -10,20 +13,23 @@ import (
 	"mailbot/web"
 )
 
-const demoFirm = "Fernhill Bookkeeping (demo)"
+// Firm is the demo firm's name.
+const Firm = "Fernhill Bookkeeping (demo)"
 
-// demoPassword signs in every demo person.
-const demoPassword = "mailbot-demo"
+// Password signs in every demo person.
+const Password = "mailbot-demo"
 
-type demoPerson struct {
-	person threads.Person
-	role   string
+// Person is a demo person and the part they play.
+type Person struct {
+	Person threads.Person
+	Role   string
 }
 
-type demoWorld struct {
-	people       []demoPerson
-	companies    []threads.Company
-	transactions []threads.Transaction
+// World is what Seed wrote.
+type World struct {
+	People       []Person
+	Companies    []threads.Company
+	Transactions []threads.Transaction
 }
 
 type seedPerson struct {
@@ -51,10 +57,10 @@ var (
 	}
 )
 
-// seedDemo writes the demo's firm, people, companies and transactions. It is
+// Seed writes the demo's firm, people, companies and transactions. It is
 // idempotent: every write is an upsert and conversations start only once.
-func seedDemo(ctx context.Context, s *threads.Store) (demoWorld, error) {
-	var w demoWorld
+func Seed(ctx context.Context, s *threads.Store) (World, error) {
+	var w World
 	var accountants []threads.Person
 	for _, sp := range seedAccountants {
 		p, err := upsertSeedPerson(ctx, s, sp)
@@ -62,14 +68,14 @@ func seedDemo(ctx context.Context, s *threads.Store) (demoWorld, error) {
 			return w, err
 		}
 		accountants = append(accountants, p)
-		w.people = append(w.people, demoPerson{p, "accountant"})
+		w.People = append(w.People, Person{p, "accountant"})
 	}
 	for i, sc := range seedCompanies {
 		c, err := s.UpsertCompany(ctx, sc.id, sc.name)
 		if err != nil {
 			return w, err
 		}
-		w.companies = append(w.companies, c)
+		w.Companies = append(w.Companies, c)
 		for _, a := range accountants {
 			if err := s.SetMembership(ctx, c.ID, a.ID, threads.RoleAccountant); err != nil {
 				return w, err
@@ -85,13 +91,13 @@ func seedDemo(ctx context.Context, s *threads.Store) (demoWorld, error) {
 				return w, err
 			}
 			clients = append(clients, p)
-			w.people = append(w.people, demoPerson{p, "client of " + c.Name})
+			w.People = append(w.People, Person{p, "client of " + c.Name})
 		}
 		txns, err := seedTransactions(ctx, s, c, i)
 		if err != nil {
 			return w, err
 		}
-		w.transactions = append(w.transactions, txns...)
+		w.Transactions = append(w.Transactions, txns...)
 		if err := seedConversation(ctx, s, txns[0], accountants[i%len(accountants)], clients[0]); err != nil {
 			return w, err
 		}
@@ -110,7 +116,7 @@ func upsertSeedPerson(ctx context.Context, s *threads.Store, sp seedPerson) (thr
 	if _, hash, err := s.Credentials(ctx, sp.email); err != nil || hash != "" {
 		return p, err
 	}
-	hash, err := web.HashPassword(demoPassword)
+	hash, err := web.HashPassword(Password)
 	if err != nil {
 		return p, err
 	}
