@@ -66,19 +66,18 @@ func TestBrowserPagesAtPhoneWidthInBothLanguages(t *testing.T) {
 			t.Parallel()
 			b := browsertest.New(t)
 			browsertest.AcceptLanguage(t, b, who.accept)
-			must(t, chromedp.Do(b, chromedp.Navigate(f.srv.URL+"/login"), chromedp.WaitVisible("#sign-in")))
+			browsertest.Visit(t, b, f.srv.URL+"/login", "#sign-in")
 			look(t, b, who.lang+"-login", who.words[0])
 			signIn(t, b, who.email, "main h1")
 			if who.lang == "en" {
-				must(t, chromedp.Do(b, chromedp.Navigate(f.srv.URL+"/"), chromedp.WaitVisible("#companies")))
+				browsertest.Visit(t, b, f.srv.URL+"/", "#companies")
 				look(t, b, "en-firm", "Your companies")
 			}
 			for i, p := range pages {
 				if p.name == "unsubscribe" {
 					p.path = "/unsubscribe/" + f.store.MuteToken(map[string]int64{"en": f.accountant.ID, "es": f.ana.ID}[who.lang], f.invoice.ID)
 				}
-				must(t, chromedp.Do(b, chromedp.Navigate(f.srv.URL+p.path)))
-				browsertest.WaitVisible(t, b, p.ready)
+				browsertest.Visit(t, b, f.srv.URL+p.path, p.ready)
 				if p.name == "transaction" {
 					must(t, chromedp.Do(b, chromedp.Click("details.quoted summary")))
 				}

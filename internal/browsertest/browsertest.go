@@ -145,6 +145,27 @@ func Click(t testing.TB, ctx context.Context, sel, next string) {
 	WaitVisible(t, ctx, next)
 }
 
+// Visit opens url and waits for sel to be visible. A load that stalls (seen
+// under the race detector on a loaded machine, with pages that hold an
+// event stream open) is tried again, up to three times, each logged.
+func Visit(t testing.TB, ctx context.Context, url, sel string) {
+	t.Helper()
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		step, cancel := context.WithTimeout(ctx, 45*time.Second)
+		err = chromedp.Do(step, chromedp.Navigate(url), chromedp.WaitVisible(sel))
+		cancel()
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		t.Logf("opening %s (waiting for %s), attempt %d: %v; trying again", url, sel, attempt, err)
+	}
+	t.Fatalf("opening %s (waiting for %s): %v", url, sel, err)
+}
+
 // WaitVisible waits for sel to be visible, retrying through navigations.
 func WaitVisible(t testing.TB, ctx context.Context, sel string) {
 	t.Helper()
