@@ -259,15 +259,7 @@ func TestHostileFileName(t *testing.T) {
 		Body: "see file", AuthorName: "Avery Quill", RecipientID: f.clientEN.ID, RecipientName: "Dana Harbor", Locale: "en",
 		CompanyID: f.company.ID, CompanyName: "Harbor Tools Ltd", Transaction: f.invoice, Files: []threads.File{raw},
 		ReplyToken: strings.Repeat("a", 32)}
-	email, err := f.composer.Compose(t.Context(), n, f.store, f.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender, _ := mailout.NewSMTPSender(mailout.SMTPOptions{Addr: f.smtp.Addr, TLS: mailout.TLSNone})
-	defer sender.Close()
-	if err := sender.Send(t.Context(), email.From, email.To, email.Data); err != nil {
-		t.Fatal(err)
-	}
+	f.composeAndSend(t, n)
 
 	got := f.smtp.Messages()
 	if len(got) != 2 {

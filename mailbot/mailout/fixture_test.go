@@ -184,3 +184,21 @@ func parse(t testing.TB, data []byte) parsed {
 	}
 	return p
 }
+
+// composeAndSend writes the email for a notification made by hand and sends
+// it to the recording server.
+func (f *fixture) composeAndSend(t *testing.T, n threads.Notification) {
+	t.Helper()
+	email, err := f.composer.Compose(t.Context(), n, f.store, f.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := mailout.NewSMTPSender(mailout.SMTPOptions{Addr: f.smtp.Addr, TLS: mailout.TLSNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sender.Close()
+	if err := sender.Send(t.Context(), email.From, email.To, email.Data); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -179,15 +179,7 @@ func TestHeaderInjection(t *testing.T) {
 			Date: time.Now(), Currency: "USD", Counterparty: evil},
 		ReplyToken: strings.Repeat("a", 32),
 	}
-	email, err := f.composer.Compose(t.Context(), n, f.store, f.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender, _ := mailout.NewSMTPSender(mailout.SMTPOptions{Addr: f.smtp.Addr, TLS: mailout.TLSNone})
-	defer sender.Close()
-	if err := sender.Send(t.Context(), email.From, email.To, email.Data); err != nil {
-		t.Fatal(err)
-	}
+	f.composeAndSend(t, n)
 	got := f.smtp.Messages()
 	if len(got) != 1 || len(got[0].To) != 1 {
 		t.Fatalf("received %+v", got)
