@@ -73,30 +73,30 @@ func (m *Metrics) internal(log *slog.Logger, surface string, r *http.Request, er
 	}
 }
 
-// pageFailure words a failure for a page, in the reader's language; its
-// status is failureOf's.
+// pageFailure words failureOf's answer for a page, in the reader's
+// language.
 func pageFailure(l *i18n.Lang, err error) (code int, title, msg string) {
-	var verr *threads.ValidationError
+	f := failureOf(err)
 	var kerr *threads.KindError
-	var large *tooLargeError
-	code = failureOf(err).Status
-	switch {
-	case errors.Is(err, threads.ErrNotFound):
-		return code, l.T("error.not_found.title"), l.T("error.not_found")
-	case errors.Is(err, threads.ErrAlreadyPosted):
-		return code, l.T("error.conflict.title"), l.T("error.conflict")
-	case errors.Is(err, threads.ErrHeaderOnly):
-		return code, l.T("error.conflict.title"), l.T("error.header_only")
-	case errors.As(err, &kerr):
-		return code, l.T("error.invalid.title"), l.T("refused.title", "kinds", l.KindPlural(kerr.Kind)) + "."
-	case errors.As(err, &verr):
-		return code, l.T("error.invalid.title"), verr.Error()
-	case errors.As(err, &large):
-		return code, l.T("error.too_large.title"), l.T("error.too_large", "detail", large.Error())
-	case code == http.StatusBadRequest:
-		return code, l.T("error.invalid.title"), l.T("error.internal")
+	switch f.Code {
+	case "not_found":
+		return f.Status, l.T("error.not_found.title"), l.T("error.not_found")
+	case "conflict":
+		if errors.Is(err, threads.ErrHeaderOnly) {
+			return f.Status, l.T("error.conflict.title"), l.T("error.header_only")
+		}
+		return f.Status, l.T("error.conflict.title"), l.T("error.conflict")
+	case "kind_not_allowed":
+		errors.As(err, &kerr)
+		return f.Status, l.T("error.invalid.title"), l.T("refused.title", "kinds", l.KindPlural(kerr.Kind)) + "."
+	case "invalid":
+		return f.Status, l.T("error.invalid.title"), f.Message
+	case "too_large":
+		return f.Status, l.T("error.too_large.title"), l.T("error.too_large", "detail", f.Message)
+	case "bad_json":
+		return f.Status, l.T("error.invalid.title"), l.T("error.internal")
 	}
-	return code, l.T("error.internal.title"), l.T("error.internal")
+	return f.Status, l.T("error.internal.title"), l.T("error.internal")
 }
 
 // fail renders an error page for err, logging and counting what is not the

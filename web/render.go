@@ -36,13 +36,7 @@ func parsePages(cat *i18n.Catalogue) (map[string]map[string]*template.Template, 
 }
 
 func pageFuncs(l *i18n.Lang) template.FuncMap {
-	funcs := template.FuncMap(l.Funcs())
-	// The names pages used before the catalogue, so templates still
-	// written with them keep working, now in the reader's language.
-	funcs["kindLabel"] = l.Kind
-	funcs["kindTitle"] = l.Kind
-	funcs["firstLine"] = firstLine
-	return funcs
+	return template.FuncMap(l.Funcs())
 }
 
 // firstLine is the start of a message, for lists.
