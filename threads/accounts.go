@@ -10,7 +10,8 @@ import (
 // caller), with verified addresses. Unlike UpsertPerson it never changes
 // someone who exists: an id or an address already taken is refused.
 func (s *Store) CreatePerson(ctx context.Context, in PersonInput, passwordHash string) (Person, error) {
-	if err := checkExternalID("person id", in.ExternalID); err != nil {
+	patch := PersonPatch{ExternalID: in.ExternalID, Name: &in.Name, Locale: &in.Locale, TimeZone: &in.TimeZone}
+	if err := s.checkPersonPatch(patch); err != nil {
 		return Person{}, err
 	}
 	emails := make([]EmailUpdate, len(in.Emails))
@@ -20,8 +21,7 @@ func (s *Store) CreatePerson(ctx context.Context, in PersonInput, passwordHash s
 	var p Person
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		p, err = insertPerson(ctx, tx, PersonPatch{ExternalID: in.ExternalID, Name: &in.Name, Locale: &in.Locale,
-			TimeZone: &in.TimeZone}, &in.Staff)
+		p, err = insertPerson(ctx, tx, patch, &in.Staff)
 		if isNoRows(err) {
 			return invalid("person id", "%q belongs to someone already", in.ExternalID)
 		}

@@ -115,13 +115,22 @@ func (s *Store) PatchPerson(ctx context.Context, in PersonPatch) (Person, error)
 	return s.savePerson(ctx, in, nil)
 }
 
-// savePerson writes a patch, and the staff flag when staff is not nil.
-func (s *Store) savePerson(ctx context.Context, in PersonPatch, staff *bool) (Person, error) {
+// checkPersonPatch checks what every write of a person checks: the id, and
+// a locale the pages and mail are written in.
+func (s *Store) checkPersonPatch(in PersonPatch) error {
 	if err := checkExternalID("person id", in.ExternalID); err != nil {
-		return Person{}, err
+		return err
 	}
 	if in.Locale != nil && *in.Locale != "" && !slices.Contains(s.locales, *in.Locale) {
-		return Person{}, invalid("locale", "%q is not one of %s", *in.Locale, strings.Join(s.locales, ", "))
+		return invalid("locale", "%q is not one of %s", *in.Locale, strings.Join(s.locales, ", "))
+	}
+	return nil
+}
+
+// savePerson writes a patch, and the staff flag when staff is not nil.
+func (s *Store) savePerson(ctx context.Context, in PersonPatch, staff *bool) (Person, error) {
+	if err := s.checkPersonPatch(in); err != nil {
+		return Person{}, err
 	}
 	var p Person
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {

@@ -103,3 +103,14 @@ func TestUpsertTransactionUpdates(t *testing.T) {
 		t.Errorf("updated transaction = %+v (%s)", txn, txn.AmountString())
 	}
 }
+
+// A person made with a password obeys the same locale rule as any other.
+func TestCreatePersonChecksTheLocale(t *testing.T) {
+	t.Parallel()
+	s, _ := newStore(t)
+	_, err := s.CreatePerson(t.Context(), threads.PersonInput{ExternalID: "p-new", Name: "New Person", Locale: "xx",
+		Emails: []threads.EmailAddress{{Address: "new@firm.test", Verified: true}}}, "hash")
+	if !errors.Is(err, threads.ErrInvalid) {
+		t.Errorf("locale xx: %v, want invalid", err)
+	}
+}
