@@ -22,8 +22,8 @@ type Part struct {
 // TooLarge reports whether the part was over the size kept.
 func (p Part) TooLarge() bool { return p.Data == nil }
 
-func (w *walker) file(e *message.Entity, mediaType, disp string) {
-	p := Part{Name: fileName(e.Header), DeclaredType: mediaType, Inline: disp != "attachment",
+func (w *walker) file(e *message.Entity, mediaType, disp, name string) {
+	p := Part{Name: name, DeclaredType: mediaType, Inline: disp != "attachment",
 		ContentID: strings.ToLower(strings.Trim(e.Header.Get("Content-Id"), "<> \t"))}
 	data, err := io.ReadAll(io.LimitReader(e.Body, w.limits.MaxFileSize+1))
 	if err != nil {

@@ -53,6 +53,13 @@ func splitHeader(raw []byte) (header, body []byte, problems []string) {
 	return out.Bytes(), body, problems
 }
 
+// HeaderLen is the length of raw's header block with the empty line that
+// ends it (all of raw when there is none), found as Parse finds it.
+func HeaderLen(raw []byte) int {
+	end, sep := headerEnd(raw)
+	return end + sep
+}
+
 // headerEnd finds the empty line that ends the header: the first line
 // with nothing on it, whether lines end in CRLF or LF alone, as a server
 // that takes either as a line end would see it. sep is the empty line's

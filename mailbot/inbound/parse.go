@@ -154,17 +154,18 @@ func (w *walker) leaf(e *message.Entity) {
 	t, _ := mediaType(e.Header)
 	w.m.PartTypes = append(w.m.PartTypes, t)
 	disp, _, _ := e.Header.ContentDisposition()
+	name := fileName(e.Header)
 	switch {
 	case disp == "attachment":
-		w.file(e, t, disp)
+		w.file(e, t, disp, name)
 	case t == "message/delivery-status" || t == "message/global-delivery-status":
 		w.readDeliveryStatus(e.Body)
-	case t == "text/plain" && w.m.Text == "" && fileName(e.Header) == "":
+	case t == "text/plain" && w.m.Text == "" && name == "":
 		w.m.Text = w.read(e)
-	case t == "text/html" && w.m.HTML == "" && fileName(e.Header) == "":
+	case t == "text/html" && w.m.HTML == "" && name == "":
 		w.m.HTML = w.read(e)
-	case !strings.HasPrefix(t, "text/") || fileName(e.Header) != "":
-		w.file(e, t, disp)
+	case !strings.HasPrefix(t, "text/") || name != "":
+		w.file(e, t, disp, name)
 	}
 }
 

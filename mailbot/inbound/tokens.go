@@ -143,8 +143,8 @@ func (mt *Matcher) BounceTokens(m *Message, envelope []string) []string {
 	addrs := append([]string(nil), envelope...)
 	addrs = append(addrs, m.Addresses(RecipientFields...)...)
 	for _, a := range addrs {
-		if sub := mt.bounce.FindStringSubmatch(strings.ToLower(strings.Trim(a, "<> "))); sub != nil && !slices.Contains(out, sub[1]) {
-			out = append(out, sub[1])
+		if tok, ok := mt.IsBounceAddress(a); ok && !slices.Contains(out, tok) {
+			out = append(out, tok)
 		}
 	}
 	return out

@@ -43,7 +43,7 @@ func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 	}
 	switch c.Class {
 	case inbound.ClassBounce:
-		return p.settleBounce(d, m, envelope(in), c.Why), nil
+		return p.settleBounce(d, m, in.envelope, c.Why), nil
 	case inbound.ClassAutoReply:
 		return p.settle(d, threads.VerdictIgnoredAutoReply, c.Why), nil
 	case inbound.ClassOther:
@@ -175,9 +175,11 @@ func (p *Pipeline) lookup(ctx context.Context, c inbound.Candidate, from string)
 }
 
 func (p *Pipeline) withPost(d decision, m *inbound.Message, t target) decision {
-	text := p.extract(m.Text, senderOf(m))
-	if m.HTMLOnly {
-		text = replytext.ExtractHTMLWith(m.HTML, senderOf(m))
+	var text replytext.Result
+	if sender := senderOf(m); m.HTMLOnly {
+		text = replytext.ExtractHTMLWith(m.HTML, sender)
+	} else {
+		text = p.extract(m.Text, sender)
 	}
 	d.rec.Verdict = threads.VerdictPosted
 	d.rec.Detail = strings.Join(m.Problems, "; ")
@@ -224,8 +226,6 @@ func (p *Pipeline) isOwnMail(ctx context.Context, m *inbound.Message) (bool, err
 	}
 	return p.store.IsOwnMailID(ctx, id)
 }
-
-func envelope(in mail) []string { return in.envelope }
 
 // settleBounce records a delivery failure report; one addressed to the
 // signed envelope sender of a notification marks that notification. A

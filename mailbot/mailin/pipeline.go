@@ -144,7 +144,7 @@ func (p *Pipeline) IngestMail(ctx context.Context, m Mail, intake string, envelo
 // Sender is the mail's From field as written, lower-cased, found with a
 // cheap scan of the header: for keeping one sender's mail in order.
 func (m Mail) Sender() string {
-	for _, line := range bytes.Split(m.raw[:headerEnd(m.raw)], []byte("\n")) {
+	for _, line := range bytes.Split(m.raw[:inbound.HeaderLen(m.raw)], []byte("\n")) {
 		if len(line) > 5 && bytes.EqualFold(line[:5], []byte("from:")) {
 			return string(bytes.ToLower(bytes.TrimSpace(line[5:])))
 		}

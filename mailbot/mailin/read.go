@@ -3,6 +3,8 @@ package mailin
 import (
 	"bytes"
 	"io"
+
+	"mailbot/mailbot/inbound"
 )
 
 // maxKeptHeader is how much of an oversized mail's header is kept.
@@ -26,15 +28,5 @@ func readLimited(r io.Reader, max int64) (raw []byte, size int64, tooLarge bool,
 
 // headerOnly keeps a mail's header block, at most maxKeptHeader bytes.
 func headerOnly(raw []byte) []byte {
-	return bytes.Clone(raw[:min(headerEnd(raw), maxKeptHeader)])
-}
-
-// headerEnd is the length of the header block with its blank line.
-func headerEnd(raw []byte) int {
-	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
-		return i + 4
-	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
-		return i + 2
-	}
-	return len(raw)
+	return bytes.Clone(raw[:min(inbound.HeaderLen(raw), maxKeptHeader)])
 }

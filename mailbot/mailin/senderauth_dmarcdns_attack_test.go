@@ -13,7 +13,7 @@ import (
 // itself. The security model says enforce "stops forged From lines from
 // domains that publish DMARC": client.test publishes p=reject, so an
 // unsigned mail claiming its From is a DMARC failure and must be refused.
-// Today only DKIM signatures are looked at, and the forgery posts.
+// The service reads that policy when no valid signature of the domain vouches.
 func TestAttackOwnCheckIgnoresPublishedDMARC(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
