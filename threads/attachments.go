@@ -70,17 +70,21 @@ func (s *Store) fillFiles(ctx context.Context, ms []Message) error {
 	for i, m := range ms {
 		ids[i], at[m.ID] = m.ID, i
 	}
-	var files []File
-	err := s.db.SelectContext(ctx, &files, `SELECT `+fileColumns+` FROM attachments a
-		WHERE a.message_id = ANY($1) ORDER BY a.message_id, a.position`, pq.Array(ids))
-	if err != nil {
-		return wrapStore("message files", err)
-	}
+	files, err := filesOf(ctx, s.db, ids)
 	for _, f := range files {
 		m := &ms[at[f.MessageID]]
 		m.Files = append(m.Files, f)
 	}
-	return nil
+	return err
+}
+
+// filesOf reads the files of the messages with these ids, each message's
+// in the order they were given: one query for a thread or a claimed batch.
+func filesOf(ctx context.Context, q sqlx.QueryerContext, messageIDs []int64) ([]File, error) {
+	var files []File
+	err := sqlx.SelectContext(ctx, q, &files, `SELECT `+fileColumns+` FROM attachments a
+		WHERE a.message_id = ANY($1) ORDER BY a.message_id, a.position`, pq.Array(messageIDs))
+	return files, wrapStore("message files", err)
 }
 
 // File returns one file of a transaction's messages, without an access

@@ -77,7 +77,7 @@ func (s *Store) recordBounce(ctx context.Context, tx *sqlx.Tx, b Bounce) error {
 // clearFailing forgets an address's failures once mail to it is delivered
 // without a bounce (a reply from it proves it works).
 func (s *Store) clearFailing(ctx context.Context, tx *sqlx.Tx, address string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE person_emails SET failing_since = NULL WHERE address = $1 AND failing_since IS NOT NULL`,
+	err := s.execPrepared(ctx, tx, `UPDATE person_emails SET failing_since = NULL WHERE address = $1 AND failing_since IS NOT NULL`,
 		address)
 	return wrapStore("clear failing address", err)
 }

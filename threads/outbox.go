@@ -146,11 +146,9 @@ func fillNotificationFiles(ctx context.Context, tx *sqlx.Tx, ns []Notification) 
 	if len(ids) == 0 {
 		return nil
 	}
-	var files []File
-	err := tx.SelectContext(ctx, &files, `SELECT `+fileColumns+` FROM attachments a
-		WHERE a.message_id = ANY($1) ORDER BY a.message_id, a.position`, pq.Array(ids))
+	files, err := filesOf(ctx, tx, ids)
 	if err != nil {
-		return wrapStore("notification files", err)
+		return err
 	}
 	for _, f := range files {
 		for _, i := range at[f.MessageID] {

@@ -2,6 +2,7 @@ package threads
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 
 	"github.com/jmoiron/sqlx"
@@ -49,10 +50,15 @@ func (s *Store) getPrepared(ctx context.Context, tx *sqlx.Tx, dest any, query st
 
 // execPrepared runs a statement through its prepared form.
 func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
+	_, err := s.execPreparedResult(ctx, tx, query, args...)
+	return err
+}
+
+// execPreparedResult is execPrepared for a caller that counts the rows.
+func (s *Store) execPreparedResult(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (sql.Result, error) {
 	st, err := s.prepared(ctx, tx, query)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = st.ExecContext(ctx, args...)
-	return err
+	return st.ExecContext(ctx, args...)
 }

@@ -50,15 +50,13 @@ func (s *Store) MarkRead(ctx context.Context, personID, txnID int64) (int64, err
 	return s.markRead(ctx, nil, personID, txnID)
 }
 
+// markRead runs through a prepared statement: an emailed reply marks its
+// thread read inside the transaction that posts it.
 func (s *Store) markRead(ctx context.Context, tx *sqlx.Tx, personID, txnID int64) (int64, error) {
-	var db sqlx.ExecerContext = s.db
-	if tx != nil {
-		db = tx
-	}
 	// Two pages opened at once mark the same rows: each takes the rows the
 	// other has not locked, in id order, so neither waits for the other or
 	// deadlocks with it, and every row is marked once.
-	res, err := db.ExecContext(ctx, `
+	res, err := s.execPreparedResult(ctx, tx, `
 		UPDATE messages SET read_at = $3
 		WHERE id IN (SELECT id FROM messages
 			WHERE transaction_id = $1 AND recipient_id = $2 AND read_at IS NULL
