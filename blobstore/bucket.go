@@ -46,9 +46,6 @@ func Open(ctx context.Context, url string) (*Bucket, error) {
 	return &Bucket{b: b}, nil
 }
 
-// New wraps a bucket opened by other means (a driver's own constructor).
-func New(b *blob.Bucket) *Bucket { return &Bucket{b: b} }
-
 // Close releases the bucket's resources.
 func (b *Bucket) Close() error { return b.b.Close() }
 
