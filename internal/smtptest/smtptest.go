@@ -6,7 +6,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -65,9 +67,20 @@ func StartAt(t testing.TB, addr string) *Server {
 	return s
 }
 
-// FreeAddr returns a loopback address nothing listens on yet.
+// FreeAddr returns a loopback address nothing listens on yet, for a server
+// a test starts later (often another process). The port is drawn below the
+// kernel's ephemeral range (32768 and up on Linux): a port from that range
+// can be taken meanwhile as the source port of any outgoing connection, and
+// the server then fails to bind it.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		if l, err := net.Listen("tcp", addr); err == nil {
+			l.Close()
+			return addr
+		}
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
