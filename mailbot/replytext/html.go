@@ -23,7 +23,7 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 		text, _ := html2text.FromString(body, html2text.Options{OmitLinks: true})
 		return ExtractWith(text, opts)
 	}
-	unwrapEmptyEmphasis(doc)
+	unwrapEmphasis(doc)
 	if answersBetweenQuotes(doc) {
 		// An inline reply: the author wrote between quoted passages. The
 		// text form keeps the quotes as "> " lines, and Extract keeps the
@@ -51,14 +51,14 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 	return r
 }
 
-// unwrapEmptyEmphasis replaces bold and italic elements that hold no text
-// (a styled line break) by their children: the text conversion would make
-// lone '*' lines of them.
-func unwrapEmptyEmphasis(n *html.Node) {
+// unwrapEmphasis replaces bold elements by their children, and italic ones
+// that hold no text (a styled line break): the text conversion would mark
+// them with '*', which the reader of the mail never saw.
+func unwrapEmphasis(n *html.Node) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
-		unwrapEmptyEmphasis(c)
-		if c.Type == html.ElementNode && (c.DataAtom == atom.B || c.DataAtom == atom.Strong || c.DataAtom == atom.I || c.DataAtom == atom.Em) && !hasText(c) {
+		unwrapEmphasis(c)
+		if c.Type == html.ElementNode && (c.DataAtom == atom.B || c.DataAtom == atom.Strong || (c.DataAtom == atom.I || c.DataAtom == atom.Em) && !hasText(c)) {
 			for g := c.FirstChild; g != nil; g = c.FirstChild {
 				c.RemoveChild(g)
 				n.InsertBefore(g, c)

@@ -15,8 +15,8 @@ func TestExtractHTML(t *testing.T) {
 			"See attached.", "Old text"},
 		{"thunderbird", `<p>Done.</p><div class="moz-cite-prefix">On 3/3/26 Avery wrote:</div><blockquote type="cite">Earlier</blockquote>`,
 			"Done.", "Earlier"},
-		{"no quote", `<p>Just <b>this</b>.</p>`, "Just *this*.", ""},
-		{"styled empty lines", `<div>Paid.</div><div><b><span><br></span></b></div><div><b>Dana</b></div>`, "Paid.\n\n*Dana*", ""},
+		{"bold is read as the reader saw it", `<p>Just <b>this</b>.</p>`, "Just this.", ""},
+		{"styled empty lines", `<div>Paid.</div><div><b><span><br></span></b></div><div><b>Dana</b></div>`, "Paid.\n\nDana", ""},
 		{"inline answers between quoted passages", `<div>Answers below.</div><div class="gmail_quote"><div class="gmail_attr">On Mon, Mar 2, 2026 Avery &lt;a@example.test&gt; wrote:<br></div>` +
 			`<blockquote class="gmail_quote">Was the March invoice paid?</blockquote><div>Yes, on the 5th.</div>` +
 			`<blockquote class="gmail_quote">And the credit note?</blockquote><div>Not yet.</div></div>`,
