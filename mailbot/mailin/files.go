@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"mailbot/mailbot/inbound"
+	"mailbot/mailbot/replytext"
 	"mailbot/threads"
 )
 
@@ -18,10 +19,12 @@ import (
 // (signature logos, icons, tracking pixels), are not posted.
 func postedFiles(m *inbound.Message) []threads.NewFile {
 	var out []threads.NewFile
-	html := strings.ToLower(m.HTML)
-	quoted := quoteStart(html)
+	var quoted map[string]bool
+	if m.HTML != "" {
+		quoted = replytext.QuotedImages(m.HTML)
+	}
 	for _, p := range m.Files {
-		if p.Inline && strings.HasPrefix(p.DeclaredType, "image/") && !authorsImage(p, html, quoted) {
+		if p.Inline && strings.HasPrefix(p.DeclaredType, "image/") && !authorsImage(p, quoted) {
 			continue
 		}
 		f := threads.NewFile{Name: p.FileName(), Data: p.Data, Size: p.Size}
@@ -34,13 +37,11 @@ func postedFiles(m *inbound.Message) []threads.NewFile {
 }
 
 // authorsImage reports whether an inline image is one the author put in
-// their words: not placed after the start of the quoted history, and big
-// enough to be a picture rather than a decoration.
-func authorsImage(p inbound.Part, html string, quoted int) bool {
-	if p.ContentID != "" && html != "" {
-		if at := strings.Index(html, "cid:"+p.ContentID); at >= 0 && at >= quoted {
-			return false
-		}
+// their words: not placed in the quoted history, and big enough to be a
+// picture rather than a decoration.
+func authorsImage(p inbound.Part, quoted map[string]bool) bool {
+	if p.ContentID != "" && quoted[strings.ToLower(p.ContentID)] {
+		return false
 	}
 	return !decoration(p.Data)
 }
@@ -57,23 +58,4 @@ func decoration(data []byte) bool {
 		return false
 	}
 	return cfg.Width*cfg.Height < 300*300 || cfg.Width < 48 || cfg.Height < 48
-}
-
-// quoteMarkers start the quoted history in the HTML of common mail clients.
-var quoteMarkers = []string{
-	"<blockquote", `class="gmail_quote`, `class="moz-cite-prefix`, `id="divrplyfwdmsg"`, `id="appendonsend"`,
-	`class="yahoo_quoted`, `class="outlookmessageheader`, "-----original message-----", `name="_mailoriginal"`,
-	"border-top:solid #e1e1e1", "border-top: solid #e1e1e1", `class="zmail_extra`, `data-marker="__quoted_text__"`,
-}
-
-// quoteStart is the offset in lower-cased HTML where quoted history begins,
-// or its length when none was found.
-func quoteStart(html string) int {
-	start := len(html)
-	for _, m := range quoteMarkers {
-		if at := strings.Index(html, m); at >= 0 && at < start {
-			start = at
-		}
-	}
-	return start
 }

@@ -185,20 +185,7 @@ func isRuleAboveHeader(n *html.Node) bool {
 	if n.Type != html.ElementNode || n.Data != "hr" {
 		return false
 	}
-	var b strings.Builder
-	for s := n.NextSibling; s != nil && b.Len() < 1000; s = s.NextSibling {
-		textLines(s, &b)
-	}
-	var lines []string
-	for _, l := range strings.Split(b.String(), "\n") {
-		if strings.TrimSpace(l) != "" {
-			lines = append(lines, l)
-		}
-		if len(lines) == 6 {
-			break
-		}
-	}
-	return len(lines) > 0 && headerBlockAt(lines, 0)
+	return n.NextSibling != nil && startsWithHeaderBlock(n.NextSibling)
 }
 
 // textLines writes the text of n with a line break for <br> and block
@@ -228,5 +215,58 @@ func isHistoryStart(n *html.Node) bool {
 		return false
 	}
 	id := attr(n, "id")
-	return id == "divRplyFwdMsg" || id == "appendonsend" || id == "x_divRplyFwdMsg" || hasClass(n, "OutlookMessageHeader")
+	if id == "divRplyFwdMsg" || id == "appendonsend" || id == "x_divRplyFwdMsg" || hasClass(n, "OutlookMessageHeader") ||
+		strings.EqualFold(attr(n, "data-marker"), "__QUOTED_TEXT__") {
+		return true
+	}
+	// Outlook for Windows sets its reply header apart by a top border
+	// only, with no id or class.
+	return n.DataAtom == atom.Div && strings.Contains(strings.ToLower(attr(n, "style")), "border-top") && startsWithHeaderBlock(n)
+}
+
+// startsWithHeaderBlock says the text of n, and of what follows it, begins
+// with a quoted header block (From, Sent, To, Subject in any language).
+func startsWithHeaderBlock(n *html.Node) bool {
+	var b strings.Builder
+	for s := n; s != nil && b.Len() < 1000; s = s.NextSibling {
+		textLines(s, &b)
+	}
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+		if len(lines) == 6 {
+			break
+		}
+	}
+	return len(lines) > 0 && headerBlockAt(lines, 0)
+}
+
+// QuotedImages returns the content IDs (lower-cased, without "cid:") of the
+// images an HTML body places in its quoted history, found by the same
+// structure ExtractHTML cuts.
+func QuotedImages(body string) map[string]bool {
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		return nil
+	}
+	var cut []*html.Node
+	collectQuotes(doc, &cut)
+	ids := map[string]bool{}
+	for _, n := range cut {
+		contentIDs(n, ids)
+	}
+	return ids
+}
+
+func contentIDs(n *html.Node, ids map[string]bool) {
+	if n.Type == html.ElementNode && n.DataAtom == atom.Img {
+		if src := strings.ToLower(strings.TrimSpace(attr(n, "src"))); strings.HasPrefix(src, "cid:") {
+			ids[strings.TrimPrefix(src, "cid:")] = true
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		contentIDs(c, ids)
+	}
 }

@@ -47,3 +47,21 @@ func TestExtractHTMLOutlookHeaderInOtherLanguages(t *testing.T) {
 		}
 	}
 }
+
+// Images in the quoted history are found by the structure that cuts it,
+// whichever client quoted; images in the author's words are not.
+func TestQuotedImages(t *testing.T) {
+	own := `<p>Foto del recibo:</p><p><img src="cid:Own@client.test"></p>`
+	for name, history := range map[string]string{
+		"outlook border only": `<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p><b>De:</b> Avery Quill<br><b>Enviado:</b> martes, 3 de marzo de 2026 9:14<br>` +
+			`<b>Para:</b> Dana Harbor<br><b>Asunto:</b> Factura A-1</p></div><p>¿Está pagada?</p><p><img src="cid:quoted@firm.test"></p>`,
+		"gmail":       `<div class="gmail_quote"><div class="gmail_attr">El mar, 3 mar 2026, Avery escribió:</div><blockquote class="gmail_quote"><img src="CID:quoted@firm.test"></blockquote></div>`,
+		"apple":       `<blockquote type="cite"><div>¿Está pagada?<img src="cid:quoted@firm.test"></div></blockquote>`,
+		"thunderbird": `<div class="moz-cite-prefix">El 3/3/26 Avery escribió:</div><blockquote type="cite"><img src="cid:quoted@firm.test"></blockquote>`,
+	} {
+		got := QuotedImages(`<html><body>` + own + history + `</body></html>`)
+		if !got["quoted@firm.test"] || got["own@client.test"] {
+			t.Errorf("%s: quoted images = %v, want only quoted@firm.test", name, got)
+		}
+	}
+}
