@@ -102,7 +102,7 @@ func New(store Store, opts Options) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	var err error
-	if s.cat, err = i18n.Load(templates.FS, "files/i18n"); err != nil {
+	if s.cat, err = templates.Catalogue(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	if s.pages, err = parsePages(s.cat); err != nil {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"mailbot/blobstore"
-	"mailbot/i18n"
 	"mailbot/templates"
 	"mailbot/threads"
 )
@@ -77,7 +76,7 @@ func storeOptions(databaseURL string, tokenKey []byte, files threads.FileLimits,
 // locales are the languages of the message catalogue, which people may
 // be given; a broken catalogue is reported when the pages are made.
 func locales() []string {
-	cat, err := i18n.Load(templates.FS, "files/i18n")
+	cat, err := templates.Catalogue()
 	if err != nil {
 		return nil
 	}
