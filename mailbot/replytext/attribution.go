@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Attribution lines ("On <date>, <name> wrote:"), alone or wrapped, by
@@ -88,6 +89,37 @@ func addressAttribution(lines []string, i int) bool {
 	}
 	k, ok := headerField(line)
 	return ok && k&fieldFrom != 0
+}
+
+// nameWroteAttribution is an attribution without a date: a name or an
+// address and a "wrote" verb of the tables, and quoted text right below
+// ("Avery Quill wrote:", "Avery Quill <a@example.com> schrieb:").
+func nameWroteAttribution(lines []string, i int) bool {
+	line := lines[i]
+	if len(line) > 200 || i+1 == len(lines) || !endsAttribution(line) || isQuoted(line) {
+		return false
+	}
+	next := i + 1
+	if blank(lines[next : next+1]) {
+		next++
+	}
+	if next == len(lines) || !isQuoted(lines[next]) {
+		return false
+	}
+	t := strings.TrimRight(plainLine(line), ":： ")
+	l := strings.ToLower(t)
+	for _, v := range wroteVerbs {
+		if !strings.HasSuffix(l, v) {
+			continue
+		}
+		who := strings.TrimSpace(t[:len(t)-len(v)])
+		if r, _ := utf8.DecodeLastRuneInString(who); who == "" || unicode.IsLetter(r) && !isCJK(r) && who == t[:len(t)-len(v)] {
+			continue // the verb is the end of a longer word
+		}
+		who = strings.Trim(who, `"'`)
+		return utf8.RuneCountInString(who) > 1 && nameShaped(who) || strings.Contains(who, "@") && len(strings.Fields(who)) <= 5
+	}
+	return false
 }
 
 // endsWithColon is a cheap test every attribution line passes, so the

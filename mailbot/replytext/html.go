@@ -81,9 +81,11 @@ func hasText(n *html.Node) bool {
 	return false
 }
 
-// collectQuotes finds the nodes that hold quoted history. For Outlook's
-// reply header, everything after it at the same level is history too.
-func collectQuotes(n *html.Node, out *[]*html.Node) {
+// collectQuotes finds the nodes that hold quoted history. After Outlook's
+// reply header everything that follows in the document is history too, at
+// its own level and above (the header often sits in a wrapper of its own);
+// it reports finding one so that the callers above collect what follows.
+func collectQuotes(n *html.Node, out *[]*html.Node) (historyStarted bool) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch {
 		case isQuoteNode(c):
@@ -92,11 +94,17 @@ func collectQuotes(n *html.Node, out *[]*html.Node) {
 			for s := c; s != nil; s = s.NextSibling {
 				*out = append(*out, s)
 			}
-			return
+			return true
 		default:
-			collectQuotes(c, out)
+			if collectQuotes(c, out) {
+				for s := c.NextSibling; s != nil; s = s.NextSibling {
+					*out = append(*out, s)
+				}
+				return n.Type != html.ElementNode || n.DataAtom != atom.Body
+			}
 		}
 	}
+	return false
 }
 
 // dropEmptyQuoteOpenings removes the empty "> " line the text conversion

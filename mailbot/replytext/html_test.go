@@ -65,3 +65,16 @@ func TestQuotedImages(t *testing.T) {
 		}
 	}
 }
+
+// Outlook for Windows wraps its reply header in a div of its own: what
+// follows the wrapper is the message answered, too.
+func TestExtractHTMLOutlookHeaderInAWrapper(t *testing.T) {
+	body := `<div class=WordSection1><p class=MsoNormal>Freigegeben.</p><p class=MsoNormal>Viele Grüße<br>Dana Harbor</p>` +
+		`<div><div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'><p class=MsoNormal><b>Von:</b> Avery Quill<br>` +
+		`<b>Gesendet:</b> Dienstag, 3. März 2026 09:14<br><b>An:</b> Dana Harbor<br><b>Betreff:</b> Reisekosten</p></div></div>` +
+		`<p class=MsoNormal>Hallo Dana, anbei die Abrechnung.</p></div>`
+	got := ExtractHTML(body)
+	if got.Reply != "Freigegeben.\n\nViele Grüße\nDana Harbor" || !strings.Contains(got.Elided, "anbei die Abrechnung") {
+		t.Errorf("%+v", got)
+	}
+}

@@ -226,6 +226,62 @@ func headerBlockAt(lines []string, i int) bool {
 	return false
 }
 
+// runOnHeader says line is a quoted header block run together on one line,
+// as some clients and converted HTML give it ("From: A Sent: Monday To: B
+// Subject: C"): a field of the tables opens it, and fields of at least three
+// kinds in all name a colon.
+func runOnHeader(line string) bool {
+	k, ok := headerField(line)
+	if !ok || len(line) < 30 || len(line) > 2000 {
+		return false
+	}
+	kinds, n := k, 1
+	for at := 0; ; {
+		c := strings.IndexAny(line[at:], ":：")
+		if c < 0 {
+			break
+		}
+		c += at
+		at = c + 1
+		if c == strings.IndexAny(line, ":：") {
+			continue // the opening field, counted already
+		}
+		// The field's name is one to three words before the colon.
+		before := strings.TrimRight(line[:c], "*_ 	")
+		start := len(before)
+		for words := 0; start > 0 && words < 3; words++ {
+			sp := strings.LastIndexAny(before[:start], " 	*_")
+			start = sp + 1
+			if k, ok := fieldKinds[strings.ToLower(before[start:])]; ok && k != 0 {
+				kinds |= k
+				n++
+				break
+			}
+			if sp < 0 {
+				break
+			}
+			start = sp
+		}
+	}
+	return n >= 3 && bitsSet(kinds) >= 3
+}
+
+func bitsSet(k fieldKind) int {
+	n := 0
+	for ; k != 0; k &= k - 1 {
+		n++
+	}
+	return n
+}
+
+// groupWiseHeader is GroupWise's line above the message answered:
+// `>>> "Name" <addr> 3/3/2026 5:21 PM >>>`.
+func groupWiseHeader(line string) bool {
+	t := strings.TrimSpace(line)
+	return len(t) < 300 && strings.HasPrefix(t, ">>>") && strings.HasSuffix(t, ">>>") && len(t) > 6 &&
+		(strings.Contains(t, "@") || hasDate(t))
+}
+
 // isSeparator says line is a separator such as "-----Original
 // Message-----" or "-------- Oprindelig besked --------" in the tables'
 // languages, or Outlook's rule of underscores.

@@ -34,9 +34,10 @@ func stripSignature(lines []string, opts *Options) (kept, cut []string) {
 }
 
 var (
-	// sigRule is a line of dashes, underscores or equals signs that some
-	// people and mailing lists put above a signature or footer.
-	sigRule = regexp.MustCompile(`^\s*(-{4,}|_{2,}|={4,})\s*$`)
+	// sigRule is a line of dashes, underscores, equals signs, stars or
+	// box-drawing rules (common around Japanese and Chinese signatures)
+	// that some people and mailing lists put above a signature or footer.
+	sigRule = regexp.MustCompile(`^\s*(-{4,}|_{2,}|={4,}|\*{4,}|~{4,}|[━─═＝～]{4,})\s*$`)
 	// contactHint is what a signature block holds and prose rarely does.
 	contactHint = regexp.MustCompile(`(?i)https?://|www\.|\S@\S+\.\w|\+?\d[\d ().-]{7,}\d|\b(tel|phone|mobile|mob|fax|skype|cell|telefon|téléphone|teléfono|telefono|tél)\b`)
 )
