@@ -15,6 +15,7 @@ import (
 
 	"mailbot/blobstore"
 	"mailbot/internal/demo"
+	"mailbot/internal/demomail"
 	"mailbot/internal/schema"
 	"mailbot/mailbot/inbound"
 	"mailbot/mailbot/mailout"
@@ -155,11 +156,11 @@ func startDemoMail(f demoFlags, cfg config, world demo.World) (*demo.Mail, error
 	mail, err := demo.StartMail(world, demo.MailOptions{SMTPAddr: f.smtpAddr, IMAPAddr: f.imapAddr,
 		MaxBytes: cfg.In.Pipeline.MaxSize, IsReplyAddress: func(a string) bool { _, ok := matcher.IsReplyAddress(a); return ok }})
 	if err != nil {
-		switch {
-		case errors.Is(err, syscall.EADDRINUSE) && strings.HasPrefix(err.Error(), "smtp"):
-			return nil, listenError("--smtp", f.smtpAddr, syscall.EADDRINUSE)
-		case errors.Is(err, syscall.EADDRINUSE):
-			return nil, listenError("--imap", f.imapAddr, syscall.EADDRINUSE)
+		if le, ok := errors.AsType[*demomail.ListenError](err); ok {
+			if le.Server == "smtp" {
+				return nil, listenError("--smtp", f.smtpAddr, le.Err)
+			}
+			return nil, listenError("--imap", f.imapAddr, le.Err)
 		}
 		return nil, fmt.Errorf("start the demo mail servers: %w", err)
 	}

@@ -62,12 +62,12 @@ func start(opts Options, now time.Time) (*World, error) {
 	}
 	imapLn, err := net.Listen("tcp", opts.IMAPAddr)
 	if err != nil {
-		return nil, fmt.Errorf("imap: %w", err)
+		return nil, &ListenError{Server: "imap", Err: err}
 	}
 	smtpLn, err := net.Listen("tcp", opts.SMTPAddr)
 	if err != nil {
 		imapLn.Close()
-		return nil, fmt.Errorf("smtp: %w", err)
+		return nil, &ListenError{Server: "smtp", Err: err}
 	}
 	w.imap = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
@@ -156,3 +156,13 @@ func (s *session) Data(r io.Reader) error {
 	}
 	return errors.Join(errs...)
 }
+
+// ListenError is a mail server of the world that could not listen on its
+// address.
+type ListenError struct {
+	Server string // "smtp" or "imap"
+	Err    error
+}
+
+func (e *ListenError) Error() string { return e.Server + ": " + e.Err.Error() }
+func (e *ListenError) Unwrap() error { return e.Err }

@@ -1,8 +1,11 @@
 package demomail
 
 import (
+	"errors"
 	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,5 +102,29 @@ func TestStartUsesTheClockForUIDValidity(t *testing.T) {
 	sel, _, _ := uidValidities(t, login(t, w, "dana@client.test"))
 	if sel < before || sel > after {
 		t.Errorf("UIDVALIDITY %d, want the start time (%d to %d)", sel, before, after)
+	}
+}
+
+// A port in use is reported as the server that could not listen, so the
+// demo can name the flag that moves it.
+func TestStartNamesTheServerThatCannotListen(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, c := range []struct{ server, smtp, imap string }{
+		{"smtp", busy.Addr().String(), "127.0.0.1:0"},
+		{"imap", "127.0.0.1:0", busy.Addr().String()},
+	} {
+		w, err := Start(Options{SMTPAddr: c.smtp, IMAPAddr: c.imap, BotUser: "bot@example.test", Password: "pw"})
+		if err == nil {
+			w.Close()
+			t.Fatalf("%s: started on a port in use", c.server)
+		}
+		le, ok := errors.AsType[*ListenError](err)
+		if !ok || le.Server != c.server || !errors.Is(err, syscall.EADDRINUSE) {
+			t.Errorf("%s: error %v (%T), want a ListenError of %s wrapping EADDRINUSE", c.server, err, err, c.server)
+		}
 	}
 }
