@@ -12,7 +12,7 @@ import (
 	"mailbot/web"
 )
 
-// The health section says what the relay last answered, and "Retry all
+// The health page says what the relay last answered, and "Retry all
 // failed" queues every failed email again, leaving the others alone.
 func TestAdminRelayHealthAndRetryAllFailed(t *testing.T) {
 	t.Parallel()
@@ -43,8 +43,8 @@ func TestAdminRelayHealthAndRetryAllFailed(t *testing.T) {
 		}
 	}
 	f.db.Exec(`UPDATE outbox SET status = 'failed', last_error = '535 bad credentials' WHERE id < (SELECT max(id) FROM outbox)`)
-	code, _, h := admin.do("POST", "/admin/outbox/retry-failed", url.Values{})
-	if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "2+failed") {
+	code, _, h := admin.do("POST", "/admin/outbox/retry-failed", url.Values{"confirm": {"yes"}})
+	if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "n=2") {
 		t.Fatalf("retry all failed: %d to %s, want 2 queued again", code, h.Get("Location"))
 	}
 	var statuses []string
