@@ -118,10 +118,10 @@ func (a *Admin) show(w http.ResponseWriter, r *http.Request, page, section strin
 	a.web.render(w, r, page, data)
 }
 
-// healthPage is /admin: readiness, the intakes, the relay and the last
-// day in numbers, each number leading to its page. Links to the single
-// admin page of earlier versions, with its filters, go to the page that
-// has those filters now.
+// healthPage is /admin: readiness, the intakes, the relay, the last day
+// in numbers and what waits in the outbox. Links to the single admin page
+// of earlier versions, with its filters, go to the page that has those
+// filters now.
 func (a *Admin) healthPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	switch {

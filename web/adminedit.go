@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -65,6 +66,31 @@ func (a *Admin) savePerson(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := a.edit.UpsertPerson(r.Context(), in)
 	a.done(w, r, err, "/admin/people", "person_saved", "name", p.Name)
+}
+
+// personLosses is what saving in would take from the person as stored: the
+// addresses the form leaves out, and staff rights. A new person loses
+// nothing.
+func (a *Admin) personLosses(r *http.Request, in threads.PersonInput) (dropped []string, unstaff bool, err error) {
+	cur, err := a.edit.PersonByExternalID(r.Context(), in.ExternalID)
+	if errors.Is(err, threads.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	kept := map[string]bool{}
+	for _, e := range in.Emails {
+		if addr, err := threads.NormalizeEmail(e.Address); err == nil {
+			kept[addr] = true
+		}
+	}
+	for _, e := range cur.Emails {
+		if !kept[e.Address] {
+			dropped = append(dropped, e.Address)
+		}
+	}
+	return dropped, cur.Staff && !in.Staff, nil
 }
 
 func (a *Admin) confirmPerson(w http.ResponseWriter, r *http.Request, in threads.PersonInput, dropped []string, unstaff bool) {

@@ -60,6 +60,9 @@ func verdictLinks(l *i18n.Lang, counts []threads.VerdictCount, f threads.Inbound
 				q.Set(k, v)
 			}
 		}
+		if len(q) == 0 {
+			return "/admin/inbound"
+		}
 		return "/admin/inbound?" + q.Encode()
 	}
 	byVerdict := map[threads.Verdict]int{}

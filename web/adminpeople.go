@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -94,29 +93,4 @@ func (a *Admin) revoke(w http.ResponseWriter, r *http.Request) {
 		n, err = a.store.RevokeReplyTokens(r.Context(), id)
 	}
 	a.done(w, r, err, "/admin/people", "revoked_tokens", "n", strconv.FormatInt(n, 10), "name", p.Name)
-}
-
-// personLosses is what saving in would take from the person as stored: the
-// addresses the form leaves out, and staff rights. A new person loses
-// nothing.
-func (a *Admin) personLosses(r *http.Request, in threads.PersonInput) (dropped []string, unstaff bool, err error) {
-	cur, err := a.edit.PersonByExternalID(r.Context(), in.ExternalID)
-	if errors.Is(err, threads.ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	kept := map[string]bool{}
-	for _, e := range in.Emails {
-		if addr, err := threads.NormalizeEmail(e.Address); err == nil {
-			kept[addr] = true
-		}
-	}
-	for _, e := range cur.Emails {
-		if !kept[e.Address] {
-			dropped = append(dropped, e.Address)
-		}
-	}
-	return dropped, cur.Staff && !in.Staff, nil
 }
