@@ -107,6 +107,22 @@ func TestEveryKeyUsedIsInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+	// The admin pages name every verdict and outbox status, with a reason for
+	// each verdict.
+	for _, code := range c.Codes() {
+		for _, v := range threads.Verdicts() {
+			for _, key := range []string{"admin.verdict." + string(v), "admin.verdict." + string(v) + ".why", "admin.class." + v.Class()} {
+				if !c.Lang(code).Has(key) {
+					t.Errorf("%s: %q is missing", code, key)
+				}
+			}
+		}
+		for _, s := range []string{threads.OutboxPending, threads.OutboxSent, threads.OutboxFailed, threads.OutboxMuted, threads.OutboxBounced} {
+			if key := "admin.status." + s; !c.Lang(code).Has(key) {
+				t.Errorf("%s: %q is missing", code, key)
+			}
+		}
+	}
 	for _, k := range threads.Kinds() {
 		for _, code := range c.Codes() {
 			for _, suffix := range []string{"", ".in_sentence", ".plural", ".party"} {

@@ -208,6 +208,16 @@ func (l *Lang) KindPlural(k threads.Kind) string { return l.kindWord(k, ".plural
 // invoice, "Vendor" for a bill.
 func (l *Lang) Party(k threads.Kind) string { return l.kindWord(k, ".party") }
 
+// Subject is a notification's subject line: "Invoice A-1001 · Harbor Tools
+// Ltd", and after the recipient's first on the transaction "Re: Invoice…".
+func (l *Lang) Subject(k threads.Kind, number, company string, reply bool) string {
+	s := strings.TrimSpace(l.Kind(k) + " " + number + " · " + company)
+	if reply {
+		s = "Re: " + s
+	}
+	return s
+}
+
 func (l *Lang) kindWord(k threads.Kind, suffix string) string {
 	key := "kind." + string(k) + suffix
 	if l.Has(key) {
@@ -226,10 +236,11 @@ func (l *Lang) kindWord(k threads.Kind, suffix string) string {
 // Funcs are the template functions of the language, for page and email
 // templates alike: {{t "key" "name" .Value}}, {{n "key" .Count}},
 // {{kind .Kind}}, {{kindIn .Kind}}, {{party .Kind}}, {{amount .Minor .Currency}},
-// {{date .Date}}, {{size .Bytes}}.
+// {{date .Date}}, {{size .Bytes}}, {{num .Count}}.
 func (l *Lang) Funcs() map[string]any {
 	return map[string]any{
 		"t": l.T, "n": l.N, "kind": l.Kind, "kindIn": l.KindInSentence, "kindPlural": l.KindPlural,
 		"party": l.Party, "amount": l.Amount, "date": l.Date, "size": l.Size, "lang": l.Code,
+		"num": func(n int) string { return l.Int(int64(n)) },
 	}
 }

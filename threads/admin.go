@@ -51,10 +51,32 @@ func (s *Store) InboundLog(ctx context.Context, f InboundFilter) ([]InboundRow, 
 	return rows, wrapStore("inbound log", err)
 }
 
-// OutboxRow is one queued or sent email, for the admin view.
+// VerdictCount is how many mails of the log got one verdict.
+type VerdictCount struct {
+	Verdict Verdict `db:"verdict"`
+	Count   int     `db:"count"`
+}
+
+// InboundVerdictCounts counts the log's mail by verdict, in one query, under
+// the filter's sender and dates (not its verdict: the counts are what a
+// verdict filter would find).
+func (s *Store) InboundVerdictCounts(ctx context.Context, f InboundFilter) ([]VerdictCount, error) {
+	if f.Until.IsZero() {
+		f.Until = s.now().Add(time.Hour)
+	}
+	out := []VerdictCount{}
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT verdict, count(*) AS count FROM inbound
+		WHERE ($1 = '' OR sender ILIKE '%' || $1 || '%') AND received_at >= $2 AND received_at < $3
+		GROUP BY verdict ORDER BY verdict`, f.Sender, f.Since, f.Until)
+	return out, wrapStore("inbound verdict counts", err)
+}
+
+// OutboxRow is one queued or sent email, for the admin view: what it is
+// about and to whom, enough to name it as its subject line does.
 type OutboxRow struct {
 	ID            int64      `db:"id"`
-	Kind          string     `db:"kind"`
+	Kind          string     `db:"kind"` // notification or rejection_notice
 	ToAddress     string     `db:"to_address"`
 	Status        string     `db:"status"`
 	Attempts      int        `db:"attempts"`
@@ -62,6 +84,22 @@ type OutboxRow struct {
 	NextAttemptAt time.Time  `db:"next_attempt_at"`
 	CreatedAt     time.Time  `db:"created_at"`
 	SentAt        *time.Time `db:"sent_at"`
+	BouncedAt     *time.Time `db:"bounced_at"`
+	// Position counts the recipient's earlier notifications on the
+	// transaction: after the first, the subject starts with "Re:".
+	Position        int    `db:"position"`
+	RecipientID     int64  `db:"recipient_id"`
+	RecipientName   string `db:"recipient_name"`
+	RecipientLocale string `db:"recipient_locale"`
+	// The transaction, when there is one (a rejection notice may have none).
+	TransactionID int64  `db:"transaction_id"`
+	CompanyID     int64  `db:"company_id"`
+	CompanyName   string `db:"company_name"`
+	TxnKind       Kind   `db:"transaction_kind"`
+	TxnNumber     string `db:"transaction_number"`
+	// A rejection notice's reason, and the mail it answers.
+	Reason    Verdict `db:"reason"`
+	InboundID int64   `db:"inbound_id"`
 }
 
 // OutboxList lists the outbox, newest first, optionally by status.
@@ -71,9 +109,33 @@ func (s *Store) OutboxList(ctx context.Context, status string, limit int) ([]Out
 	}
 	rows := []OutboxRow{}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT id, kind, to_address, status, attempts, last_error, next_attempt_at, created_at, sent_at
-		FROM outbox WHERE ($1 = '' OR status = $1) ORDER BY id DESC LIMIT $2`, status, limit)
+		SELECT o.id, o.kind, o.to_address, o.status, o.attempts, o.last_error, o.next_attempt_at, o.created_at,
+			o.sent_at, o.bounced_at, o.position, o.recipient_id, p.name AS recipient_name, p.locale AS recipient_locale,
+			coalesce(o.transaction_id, 0) AS transaction_id, coalesce(t.company_id, 0) AS company_id,
+			coalesce(c.name, '') AS company_name, coalesce(t.kind, '') AS transaction_kind,
+			coalesce(t.number, '') AS transaction_number, o.reason, coalesce(o.inbound_id, 0) AS inbound_id
+		FROM outbox o
+		JOIN people p ON p.id = o.recipient_id
+		LEFT JOIN transactions t ON t.id = o.transaction_id
+		LEFT JOIN companies c ON c.id = t.company_id
+		WHERE ($1 = '' OR o.status = $1) ORDER BY o.id DESC LIMIT $2`, status, limit)
 	return rows, wrapStore("outbox list", err)
+}
+
+// OutboxCounts counts the outbox by status, in one query.
+func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		Status string `db:"status"`
+		Count  int    `db:"count"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT status, count(*) AS count FROM outbox GROUP BY status`); err != nil {
+		return nil, wrapStore("outbox counts", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.Count
+	}
+	return out, nil
 }
 
 // DayCounts are the last 24 hours in numbers, for the health page.

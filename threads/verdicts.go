@@ -49,6 +49,31 @@ var verdictText = map[Verdict]string{
 	VerdictFailedTransient:   "a temporary failure; it will be processed again",
 }
 
+// Verdicts lists every verdict by class, in the order the admin view lists
+// them.
+func Verdicts() []Verdict {
+	return []Verdict{VerdictPosted, VerdictIgnoredAutoReply, VerdictIgnoredBounce, VerdictIgnoredOwnMail,
+		VerdictIgnoredOther, VerdictRejectedNoToken, VerdictRejectedBadToken, VerdictRejectedExpired,
+		VerdictRejectedRevoked, VerdictRejectedSender, VerdictRejectedForged, VerdictRejectedNoAccess,
+		VerdictRejectedKind, VerdictRejectedEmpty, VerdictRejectedTooLong, VerdictRejectedTooLarge,
+		VerdictRejectedMalformed, VerdictFailedTransient}
+}
+
+// MayChange reports whether processing the mail again could end
+// differently: the verdict rests on something outside the mail that can
+// change after it came (the person's verified addresses, their membership,
+// the transaction's kind, the sender's DNS or the sender-authentication
+// settings, a passing failure). The others rest on the mail alone (its
+// class, its reply address, its text, its size) or it was posted already,
+// and read again it ends the same.
+func (v Verdict) MayChange() bool {
+	switch v {
+	case VerdictRejectedSender, VerdictRejectedForged, VerdictRejectedNoAccess, VerdictRejectedKind, VerdictFailedTransient:
+		return true
+	}
+	return false
+}
+
 // Explain says in words why a mail got this verdict.
 func (v Verdict) Explain() string {
 	if s, ok := verdictText[v]; ok {

@@ -8,26 +8,30 @@ import (
 	"strconv"
 	"time"
 
+	"mailbot/i18n"
 	"mailbot/threads"
 )
 
 // AdminStore is what the admin view needs of the domain.
 type AdminStore interface {
 	InboundLog(ctx context.Context, f threads.InboundFilter) ([]threads.InboundRow, error)
+	InboundVerdictCounts(ctx context.Context, f threads.InboundFilter) ([]threads.VerdictCount, error)
 	InboundRaw(ctx context.Context, id int64) ([]byte, string, error)
 	OutboxList(ctx context.Context, status string, limit int) ([]threads.OutboxRow, error)
+	OutboxCounts(ctx context.Context) (map[string]int, error)
 	RetryOutbox(ctx context.Context, outboxID int64) error
 	RetryFailedOutbox(ctx context.Context) (int64, error)
 	OutboxLag(ctx context.Context) (time.Duration, error)
 	FailingAddresses(ctx context.Context) ([]threads.FailingAddress, error)
 	LastDay(ctx context.Context) (threads.DayCounts, error)
 	AllPeople(ctx context.Context) ([]threads.Person, error)
+	Person(ctx context.Context, id int64) (threads.Person, error)
 	RevokeReplyTokens(ctx context.Context, personID int64) (int64, error)
 }
 
 var _ AdminStore = (*threads.Store)(nil)
 
-// IntakeStatus is what the health section shows of the IMAP intake.
+// IntakeStatus is what the health page shows of the IMAP intake.
 type IntakeStatus struct {
 	Configured bool
 	Active     bool
@@ -36,7 +40,7 @@ type IntakeStatus struct {
 	LastError  string
 }
 
-// RelayStatus is what the health section shows of the outgoing SMTP relay.
+// RelayStatus is what the health page shows of the outgoing SMTP relay.
 type RelayStatus struct {
 	LastSent    time.Time
 	LastError   string
@@ -62,7 +66,8 @@ type AdminOptions struct {
 	Ready ReadyFunc
 }
 
-// Admin serves /admin to staff only.
+// Admin serves the /admin pages to staff only: health, inbound mail,
+// outbox, people and API keys.
 type Admin struct {
 	web   *Server
 	store AdminStore
@@ -82,12 +87,10 @@ func NewAdmin(s *Server, store interface {
 
 // Register adds the admin routes to mux.
 func (a *Admin) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin", a.staff(a.page))
-	mux.HandleFunc("GET /admin/inbound/{id}", a.staff(a.raw))
-	mux.HandleFunc("POST /admin/inbound/{id}/reprocess", a.staff(a.reprocess))
-	mux.HandleFunc("POST /admin/outbox/{id}/retry", a.staff(a.retry))
-	mux.HandleFunc("POST /admin/outbox/retry-failed", a.staff(a.retryFailed))
-	mux.HandleFunc("POST /admin/people/{id}/revoke-tokens", a.staff(a.revoke))
+	mux.HandleFunc("GET /admin", a.staff(a.healthPage))
+	a.registerInbound(mux)
+	a.registerOutbox(mux)
+	a.registerPeople(mux)
 	a.registerEdits(mux)
 	a.registerKeys(mux)
 }
@@ -104,122 +107,105 @@ func (a *Admin) staff(h http.HandlerFunc) http.HandlerFunc {
 	})
 }
 
-func (a *Admin) page(w http.ResponseWriter, r *http.Request) {
+// show renders an admin page: wide, with the sub-navigation marking
+// section, and the flash of the action that led here.
+func (a *Admin) show(w http.ResponseWriter, r *http.Request, page, section string, data map[string]any) {
+	data["Section"] = section
+	data["Wide"] = true
+	if msg := flash(a.web.lang(r), r.URL.Query()); msg != "" {
+		data["Flash"] = msg
+	}
+	a.web.render(w, r, page, data)
+}
+
+// healthPage is /admin: readiness, the intakes, the relay, the last day
+// in numbers and what waits in the outbox. Links to the single admin page
+// of earlier versions, with its filters, go to the page that has those
+// filters now.
+func (a *Admin) healthPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := threads.InboundFilter{Verdict: q.Get("verdict"), Sender: q.Get("sender")}
-	if d, err := time.Parse(time.DateOnly, q.Get("date")); err == nil {
-		f.Since, f.Until = d, d.Add(24*time.Hour)
+	switch {
+	case q.Has("verdict") || q.Has("sender") || q.Has("date"):
+		http.Redirect(w, r, "/admin/inbound?"+r.URL.RawQuery, http.StatusSeeOther)
+		return
+	case q.Has("outbox"):
+		http.Redirect(w, r, "/admin/outbox?"+url.Values{"status": {q.Get("outbox")}}.Encode(), http.StatusSeeOther)
+		return
 	}
-	inbound, err := a.store.InboundLog(r.Context(), f)
+	ctx := r.Context()
+	day, err := a.store.LastDay(ctx)
+	var outbox map[string]int
+	if err == nil {
+		outbox, err = a.store.OutboxCounts(ctx)
+	}
+	var failing []threads.FailingAddress
+	if err == nil {
+		failing, err = a.store.FailingAddresses(ctx)
+	}
 	if err != nil {
 		a.web.fail(w, r, err)
 		return
 	}
-	outbox, err := a.store.OutboxList(r.Context(), q.Get("outbox"), 50)
-	if err != nil {
-		a.web.fail(w, r, err)
-		return
-	}
-	day, err := a.store.LastDay(r.Context())
-	if err != nil {
-		a.web.fail(w, r, err)
-		return
-	}
-	lag, _ := a.store.OutboxLag(r.Context())
-	failing, err := a.store.FailingAddresses(r.Context())
-	if err != nil {
-		a.web.fail(w, r, err)
-		return
-	}
-	people, _ := a.store.AllPeople(r.Context())
-	companies, _ := a.edit.AllCompanies(r.Context())
-	intake := IntakeStatus{}
+	lag, _ := a.store.OutboxLag(ctx)
+	data := map[string]any{"Day": day, "Lag": lag.Round(time.Second).String(), "Outbox": outbox,
+		"Failing": len(failing), "Intake": IntakeStatus{}, "Ready": a.readiness(ctx, a.web.lang(r))}
 	if a.opts.Intake != nil {
-		intake = a.opts.Intake()
+		data["Intake"] = a.opts.Intake()
 	}
-	var relay *RelayStatus
 	if a.opts.Relay != nil {
 		st := a.opts.Relay()
-		relay = &st
+		data["Relay"] = &st
 	}
-	a.web.render(w, r, "admin", map[string]any{"Inbound": inbound, "Outbox": outbox, "Day": day,
-		"Lag": lag.Round(time.Second), "Intake": intake, "Ready": a.readiness(r.Context()), "People": people,
-		"Companies": companies, "Filter": f, "Date": q.Get("date"), "OutboxStatus": q.Get("outbox"), "Flash": q.Get("done"),
-		"Failing": failing, "Relay": relay})
+	a.show(w, r, "admin", "health", data)
 }
 
 // readiness is what /readyz would answer, with the detail it leaves out.
-func (a *Admin) readiness(ctx context.Context) string {
+func (a *Admin) readiness(ctx context.Context, l *i18n.Lang) string {
 	if a.opts.Ready == nil {
 		return ""
 	}
 	reason, err := a.opts.Ready(ctx)
 	switch {
 	case reason == "":
-		return "ready"
+		return l.T("admin.health.ready")
 	case err != nil:
-		return "not ready (" + reason + "): " + err.Error()
+		return l.T("admin.health.not_ready_detail", "reason", reason, "detail", err.Error())
 	}
-	return "not ready (" + reason + ")"
+	return l.T("admin.health.not_ready", "reason", reason)
 }
 
-// raw shows a logged mail's source as plain text, never as HTML.
-func (a *Admin) raw(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+// done answers an action: the error page when it failed, else a redirect
+// to page with a flash saying what was done. The flash travels as a code
+// and its values, so the page words it in the reader's language.
+func (a *Admin) done(w http.ResponseWriter, r *http.Request, err error, page, code string, args ...string) {
 	if err != nil {
 		a.web.fail(w, r, err)
 		return
 	}
-	raw, _, err := a.store.InboundRaw(r.Context(), id)
-	if err != nil {
-		a.web.fail(w, r, err)
-		return
+	q := url.Values{"done": {code}}
+	for i := 0; i+1 < len(args); i += 2 {
+		q.Set(args[i], args[i+1])
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Content-Disposition", "inline")
-	w.Write(raw)
+	http.Redirect(w, r, page+"?"+q.Encode(), http.StatusSeeOther)
 }
 
-func (a *Admin) reprocess(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err == nil && a.opts.Reprocess == nil {
-		err = fmt.Errorf("reprocessing needs the mail intake: %w", threads.ErrNotFound)
-	}
-	var verdict string
-	if err == nil {
-		verdict, err = a.opts.Reprocess(r.Context(), id)
-	}
-	a.done(w, r, fmt.Sprintf("mail %d reprocessed: %s", id, verdict), err)
-}
+// flashArgs are the values a flash may name.
+var flashArgs = []string{"id", "name", "person", "company", "address"}
 
-func (a *Admin) retry(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err == nil {
-		err = a.store.RetryOutbox(r.Context(), id)
+// flash words what done said was done; "" when there is nothing known to
+// say. A verdict is named as the inbound page names it.
+func flash(l *i18n.Lang, q url.Values) string {
+	key := "admin.done." + q.Get("done")
+	if !l.Has(key) {
+		return ""
 	}
-	a.done(w, r, fmt.Sprintf("email %d queued again", id), err)
-}
-
-// retryFailed queues every failed notification again, as after a relay
-// problem that failed them.
-func (a *Admin) retryFailed(w http.ResponseWriter, r *http.Request) {
-	n, err := a.store.RetryFailedOutbox(r.Context())
-	a.done(w, r, strconv.FormatInt(n, 10)+" failed emails queued again", err)
-}
-
-func (a *Admin) revoke(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	var n int64
-	if err == nil {
-		n, err = a.store.RevokeReplyTokens(r.Context(), id)
+	var args []string
+	for _, name := range flashArgs {
+		args = append(args, name, q.Get(name))
 	}
-	a.done(w, r, "revoked "+strconv.FormatInt(n, 10)+" reply addresses", err)
-}
-
-func (a *Admin) done(w http.ResponseWriter, r *http.Request, msg string, err error) {
-	if err != nil {
-		a.web.fail(w, r, err)
-		return
+	if v := q.Get("verdict"); v != "" {
+		args = append(args, "verdict", verdictOf(l, threads.Verdict(v)).Name)
 	}
-	http.Redirect(w, r, "/admin?done="+url.QueryEscape(msg), http.StatusSeeOther)
+	n, _ := strconv.Atoi(q.Get("n"))
+	return l.N(key, n, args...)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"mailbot/threads"
 )
@@ -26,11 +25,11 @@ func (a *Admin) registerKeys(mux *http.ServeMux) {
 }
 
 func (a *Admin) keysPage(w http.ResponseWriter, r *http.Request) {
-	a.renderKeys(w, r, map[string]any{"Flash": r.URL.Query().Get("done")})
+	a.renderKeys(w, r, map[string]any{})
 }
 
-// renderKeys shows the keys with data's extras: a flash, a new key, a
-// problem with the form, or a key to confirm revoking.
+// renderKeys shows the keys with data's extras: a new key, or a problem
+// with the form.
 func (a *Admin) renderKeys(w http.ResponseWriter, r *http.Request, data map[string]any) {
 	keys, err := a.keys.APIKeys(r.Context())
 	if err != nil {
@@ -40,7 +39,7 @@ func (a *Admin) renderKeys(w http.ResponseWriter, r *http.Request, data map[stri
 	data["Keys"] = keys
 	// The page may show a key once: no cache, no proxy, no back button keeps it.
 	w.Header().Set("Cache-Control", "no-store")
-	a.web.render(w, r, "adminkeys", data)
+	a.show(w, r, "adminkeys", "keys", data)
 }
 
 // createKey makes a key and shows it on the page it answers with, once:
@@ -63,14 +62,19 @@ func (a *Admin) createKey(w http.ResponseWriter, r *http.Request) {
 // confirmRevokeKey asks before revoking: whatever uses the key stops
 // working at once.
 func (a *Admin) confirmRevokeKey(w http.ResponseWriter, r *http.Request) {
-	a.renderKeys(w, r, map[string]any{"Confirm": r.URL.Query().Get("name")})
+	name := r.FormValue("name")
+	l := a.web.lang(r)
+	a.ask(w, r, "keys", confirmation{Title: l.T("admin.confirm.revoke_key.title", "name", name),
+		Question: l.T("admin.confirm.revoke_key.what"), Details: []string{l.T("admin.confirm.undone")},
+		Action: "/admin/keys/revoke", Fields: []field{{"name", name}},
+		Button: l.T("admin.confirm.revoke_key.button", "name", name), Cancel: "/admin/keys"})
 }
 
 func (a *Admin) revokeKey(w http.ResponseWriter, r *http.Request) {
-	name := r.PostFormValue("name")
-	if err := a.keys.RevokeAPIKey(r.Context(), name); err != nil {
-		a.web.fail(w, r, err)
+	if !confirmed(r) {
+		a.confirmRevokeKey(w, r)
 		return
 	}
-	http.Redirect(w, r, "/admin/keys?done="+url.QueryEscape("API key "+name+" revoked"), http.StatusSeeOther)
+	name := r.PostFormValue("name")
+	a.done(w, r, a.keys.RevokeAPIKey(r.Context(), name), "/admin/keys", "key_revoked", "name", name)
 }

@@ -51,22 +51,29 @@ func TestAdminAPIKeys(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(body), `a live key is already called "ledger"`) {
 		t.Errorf("a second key named ledger: %d", code)
 	}
-	// Revoking asks first; the question changes nothing.
+	// Revoking asks first; the question, and a revocation posted without
+	// confirming, change nothing.
 	_, body, _ = c.do("GET", "/admin/keys/revoke?name=ledger", nil)
-	if !strings.Contains(body, `id="confirm-revoke"`) || !strings.Contains(body, `value="ledger"`) {
+	if !strings.Contains(body, `id="confirm"`) || !strings.Contains(body, `value="ledger"`) {
 		t.Errorf("no confirmation before revoking:\n%s", body)
+	}
+	if code, body, _ := c.do("POST", "/admin/keys/revoke", url.Values{"name": {"ledger"}}); code != http.StatusOK || !strings.Contains(body, `id="confirm"`) {
+		t.Errorf("revoking without confirming: %d, want the question again", code)
 	}
 	if code, _ := f.api(t, key, "GET", "/api/v1/people/ana/unread", ""); code != http.StatusOK {
 		t.Errorf("API after the question alone: %d", code)
 	}
-	code, _, h = c.do("POST", "/admin/keys/revoke", url.Values{"name": {"ledger"}})
+	code, _, h = c.do("POST", "/admin/keys/revoke", url.Values{"name": {"ledger"}, "confirm": {"yes"}})
 	if code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/admin/keys?done=") {
 		t.Fatalf("revoke: %d to %s", code, h.Get("Location"))
+	}
+	if _, body, _ := c.do("GET", h.Get("Location"), nil); !strings.Contains(body, "API key ledger revoked.") {
+		t.Error("the keys page does not say the key was revoked")
 	}
 	if code, _ := f.api(t, key, "GET", "/api/v1/people/ana/unread", ""); code != http.StatusUnauthorized {
 		t.Errorf("API with the revoked key: %d, want 401", code)
 	}
-	if code, _, _ := c.do("POST", "/admin/keys/revoke", url.Values{"name": {"ledger"}}); code != http.StatusNotFound {
+	if code, _, _ := c.do("POST", "/admin/keys/revoke", url.Values{"name": {"ledger"}, "confirm": {"yes"}}); code != http.StatusNotFound {
 		t.Errorf("revoking it again: %d, want 404", code)
 	}
 	if _, body, _ = c.do("GET", "/admin/keys", nil); !strings.Contains(body, "revoked ") {

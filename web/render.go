@@ -13,7 +13,8 @@ import (
 	"mailbot/threads"
 )
 
-var pageNames = []string{"login", "firm", "company", "transaction", "unsubscribe", "error", "admin", "adminkeys"}
+var pageNames = []string{"login", "firm", "company", "transaction", "unsubscribe", "error", "admin", "admininbound", "adminoutbox",
+	"adminpeople", "adminkeys", "adminconfirm"}
 
 // parsePages parses every page once for each language of the catalogue,
 // with that language's words and formats as template functions.

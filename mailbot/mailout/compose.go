@@ -147,10 +147,7 @@ func (c *Composer) Compose(ctx context.Context, n threads.Notification, links Li
 		Link:     fmt.Sprintf("%s/companies/%d/transactions/%d#activities", c.opts.BaseURL, n.CompanyID, t.ID),
 		MuteLink: c.opts.BaseURL + "/unsubscribe/" + links.MuteToken(n.RecipientID, t.ID),
 	}
-	d.Subject = oneLine(strings.TrimSpace(d.KindTitle + " " + t.Number + " · " + n.CompanyName))
-	if n.Position > 0 {
-		d.Subject = "Re: " + d.Subject
-	}
+	d.Subject = oneLine(w.Subject(t.Kind, t.Number, n.CompanyName, n.Position > 0))
 	var attach []threads.File
 	d.Files, d.Refused, attach = c.listFiles(n, w, files != nil)
 	h := c.header(n, d, links)
