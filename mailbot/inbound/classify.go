@@ -39,8 +39,15 @@ var (
 	// challenge asks the sender to prove they are a person before the mail
 	// is delivered (challenge-response filters).
 	challenge = regexp.MustCompile(`(?i)(add (yourself|your (e-?mail )?address|you) to|(listed|you'?re|you are) on) (my|the recipient'?s|his|her|their) ([a-z]+ )?(guest|allowed|approved|safe|white|trusted)[ -]?(senders? )?list|(have|get) your (e-?mail )?address added to|(verify|confirm|prove) (that )?you are (a )?(human|real person|not a (robot|spammer|machine))|this (e-?mail )?(account|address|mailbox) is protected by|spam ?arrest|sender verification (request|required)|challenge[- ]response|(message|e-?mail) (has been|was|is being) (waitlisted|held until|quarantined until)|protecting myself from (receiving )?(junk|spam|unsolicited)`)
-	// listReject is a mailing list refusing a post.
-	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)`)
+	// challengeWords are the same requests in the languages
+	// challenge-response services localise them into.
+	challengeWords = regexp.MustCompile(`(?i)dass sie ein mensch sind|kein (roboter|spammer) sind|bestätigten absender|que vous (êtes|etes) (bien )?(un humain|une personne)|liste blanche|que (eres|es usted) (un )?humano|lista blanca|remitentes? (autorizados|confirmados)|che sei (un essere umano|una persona)|dat u een mens bent|dat je een mens bent|que você é (um )?humano|że jesteś człowiekiem|что вы (не робот|человек)`)
+	// listReject is a mailing list refusing a post: English and the
+	// languages Mailman, Sympa and LISTSERV notices are translated into.
+	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)|refusé|autorisation refusée|pas abonné|rechazad|no (está|estás) suscrit|abgelehnt|kein (mitglied|abonnent)|rifiutat|geweigerd|odrzucon|отклонен|не подписан`)
+	// listSoftware is the sender of a mailing list manager's own notices:
+	// its service address or a list's owner, request or bounce address.
+	listSoftware = regexp.MustCompile(`(?i)(^|[<\s"])((listserv|majordomo|mailman|sympa|ecartis|lyris|listproc|smartlist)@|[a-z0-9._-]+-(owner|request|bounces)@|owner-[a-z0-9._-]+@)`)
 	// replySubject is how mail clients mark a reply, in many languages,
 	// optionally after a list tag: "Re:", "AW:", "SV:", "Re[2]:", "回复：".
 	replySubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(re|aw|sv|vs|antw|antwort|ref|réf|rif|res|odp|ynt|vá|atb|απ|отв|ответ|回复|回覆|答复|返信|답장)\s*(\[\d+\]|\(\d+\))?\s*[:：]`)
@@ -81,7 +88,7 @@ func ClassifyMail(m *Message) Classification {
 	head := unquotedHead(m.Text, bodyHead)
 	// Challenge-response filters dress as bounces (some send a
 	// delivery-status report), but they answer on a person's behalf.
-	if challenge.MatchString(head) {
+	if challenge.MatchString(head) || challengeWords.MatchString(head) {
 		return Classification{Class: ClassAutoReply, Why: "a challenge-response request"}
 	}
 	if c, why := classifyReport(m); c != "" {
@@ -103,10 +110,14 @@ func ClassifyMail(m *Message) Classification {
 		return Classification{Class: ClassBounce, Why: "X-Failed-Recipients"}
 	case isNullReturnPath(m) && bounceWords.MatchString(head):
 		return Classification{Class: ClassBounce, Why: "empty Return-Path and a delivery failure in the text"}
-	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject):
+	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject),
+		listSoftware.MatchString(from) && !replySubject.MatchString(m.Subject) && !threaded(m) && (listReject.MatchString(m.Subject) || listReject.MatchString(head)):
 		return Classification{Class: ClassBounce, Why: "a mailing list refused the message"}
 	case bounceSubjectSeen && !replySubject.MatchString(m.Subject) && !threaded(m) && (failureText.MatchString(head) || bounceWords.MatchString(head) || isListServer(m.Header)):
 		return Classification{Class: ClassBounce, Why: "subject and a delivery failure in the text"}
+	}
+	if newsletter(m) {
+		return Classification{Class: ClassOther, Why: "a newsletter or list mail (List-Unsubscribe)"}
 	}
 	if c, why := classifyHeaders(m); c != "" {
 		return Classification{Class: c, Why: why}
@@ -151,9 +162,16 @@ func laterInConversation(threadIndex string) bool {
 	return err == nil && len(b) > 22
 }
 
+// newsletter says m is bulk mail a person can unsubscribe from and that
+// answers nothing: a newsletter or a list's mail, not an automatic reply.
+func newsletter(m *Message) bool {
+	return m.Header.Has("List-Unsubscribe") && !threaded(m) && !replySubject.MatchString(m.Subject) &&
+		strings.TrimSpace(m.Header.Get("Auto-Submitted")) == ""
+}
+
 // isListServer says the mail came from mailing-list software.
 func isListServer(h textproto.Header) bool {
-	for _, key := range []string{"List-Id", "List-Post", "List-Subscribe", "Mailing-List", "X-MLServer", "X-Mailing-List", "X-ML-Name", "X-Loop"} {
+	for _, key := range []string{"List-Id", "List-Post", "List-Subscribe", "Mailing-List", "X-MLServer", "X-Mailing-List", "X-ML-Name", "X-Loop", "X-LSV-ListID"} {
 		if h.Has(key) {
 			return true
 		}
