@@ -178,6 +178,20 @@ func (l *Lang) Size(n int64) string {
 	return strings.Replace(threads.FormatSize(n), ".", l.format.Decimal, 1)
 }
 
+// Refusal words why a file was not accepted; a file refused before
+// reasons were kept shows the sentence it was stored with.
+func (l *Lang) Refusal(f threads.File) string {
+	switch f.RefusedReason {
+	case "":
+		return f.Refused
+	case threads.RefusedTooMany:
+		return l.N("file.refused.too_many", int(f.RefusedLimit))
+	case threads.RefusedFileTooLarge, threads.RefusedTotalTooLarge:
+		return l.T("file.refused."+string(f.RefusedReason), "limit", l.Size(f.RefusedLimit))
+	}
+	return l.T("file.refused." + string(f.RefusedReason))
+}
+
 // Date writes a calendar date: "Mar 14, 2026", "14 de marzo de 2026".
 func (l *Lang) Date(t time.Time) string { return l.datePattern(l.format.Date, t) }
 

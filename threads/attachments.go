@@ -49,8 +49,9 @@ func (s *Store) insertFiles(ctx context.Context, tx *sqlx.Tx, messageID int64, f
 				return wrapStore("store file body", err)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO attachments (message_id, position, name, content_type, size, sha256, storage, refused)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, messageID, i, f.Name, f.ContentType, f.Size, f.SHA256, storage, clip(f.Refused))
+		_, err := tx.ExecContext(ctx, `INSERT INTO attachments (message_id, position, name, content_type, size, sha256, storage, refused, refused_reason, refused_limit)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, messageID, i, f.Name, f.ContentType, f.Size, f.SHA256, storage, clip(f.Refused),
+			f.RefusedReason, f.RefusedLimit)
 		if err != nil {
 			return wrapStore("store file", err)
 		}
@@ -58,7 +59,7 @@ func (s *Store) insertFiles(ctx context.Context, tx *sqlx.Tx, messageID int64, f
 	return nil
 }
 
-const fileColumns = `a.id, a.message_id, a.name, a.content_type, a.size, a.sha256, a.storage, a.refused`
+const fileColumns = `a.id, a.message_id, a.name, a.content_type, a.size, a.sha256, a.storage, a.refused, a.refused_reason, a.refused_limit`
 
 // fillFiles adds each message's files, in the order they were given.
 func (s *Store) fillFiles(ctx context.Context, ms []Message) error {

@@ -22,8 +22,25 @@ type File struct {
 	Size        int64  `db:"size"`
 	SHA256      []byte `db:"sha256"`
 	Storage     string `db:"storage"` // "db", "bucket", "" when refused
-	Refused     string `db:"refused"` // why it was not accepted; "" when it was
+	Refused     string `db:"refused"` // why it was not accepted, in English; "" when it was
+	// RefusedReason and RefusedLimit say why as data, for each reader's
+	// language; "" for files refused before reasons were kept.
+	RefusedReason Refusal `db:"refused_reason"`
+	RefusedLimit  int64   `db:"refused_limit"`
 }
+
+// Refusal is why a file was not accepted.
+type Refusal string
+
+// Reasons a file is refused; the limit a file passed goes with the first
+// four (a count of files for RefusedTooMany, else bytes).
+const (
+	RefusedTooMany       Refusal = "too_many"
+	RefusedFileTooLarge  Refusal = "file_too_large"
+	RefusedTotalTooLarge Refusal = "total_too_large"
+	RefusedMailPart      Refusal = "mail_part_too_large" // a part over what one email may carry here
+	RefusedProgram       Refusal = "program"
+)
 
 // Accepted reports whether the file was stored.
 func (f File) Accepted() bool { return f.Refused == "" }
@@ -48,8 +65,10 @@ type NewFile struct {
 	// Size is the file's size when Data was not kept (Refused set already,
 	// for a file over a limit); otherwise len(Data).
 	Size int64
-	// Refused, when set by the caller, records the file without its body.
-	Refused string
+	// Refused, when set by the caller, records the file without its body,
+	// for the reason and limit given.
+	Refused      Refusal
+	RefusedLimit int64
 }
 
 // FileLimits bound what one message may carry; zero values mean defaults.
@@ -87,22 +106,23 @@ func prepareFiles(files []NewFile, limits FileLimits) []preparedFile {
 	out := make([]preparedFile, 0, len(files))
 	var total int64
 	for i, nf := range files {
-		f := preparedFile{File: File{Name: CleanFileName(nf.Name), Size: nf.Size, Refused: nf.Refused}}
+		f := preparedFile{File: File{Name: CleanFileName(nf.Name), Size: nf.Size, RefusedReason: nf.Refused, RefusedLimit: nf.RefusedLimit}}
 		if nf.Data != nil {
 			f.Size = int64(len(nf.Data))
 		}
 		f.ContentType = SniffType(f.Name, nf.Data)
 		switch {
-		case f.Refused != "":
+		case f.RefusedReason != "":
 		case i >= limits.MaxFiles:
-			f.Refused = fmt.Sprintf("more than %d files on one message", limits.MaxFiles)
+			f.RefusedReason, f.RefusedLimit = RefusedTooMany, int64(limits.MaxFiles)
 		case f.Size > limits.MaxFileBytes:
-			f.Refused = fmt.Sprintf("larger than the %s limit for one file", FormatSize(limits.MaxFileBytes))
+			f.RefusedReason, f.RefusedLimit = RefusedFileTooLarge, limits.MaxFileBytes
 		case total+f.Size > limits.MaxTotalBytes:
-			f.Refused = fmt.Sprintf("the message's files would pass the %s limit", FormatSize(limits.MaxTotalBytes))
+			f.RefusedReason, f.RefusedLimit = RefusedTotalTooLarge, limits.MaxTotalBytes
 		case IsExecutable(f.Name, f.ContentType):
-			f.Refused = "programs and scripts are not accepted"
+			f.RefusedReason = RefusedProgram
 		}
+		f.Refused = f.RefusedReason.English(f.RefusedLimit)
 		if f.Refused == "" {
 			sum := sha256.Sum256(nf.Data)
 			f.SHA256, f.data, total = sum[:], nf.Data, total+f.Size
@@ -110,6 +130,25 @@ func prepareFiles(files []NewFile, limits FileLimits) []preparedFile {
 		out = append(out, f)
 	}
 	return out
+}
+
+// English words the refusal for the log and the API; "" for none.
+func (r Refusal) English(limit int64) string {
+	switch r {
+	case "":
+		return ""
+	case RefusedTooMany:
+		return fmt.Sprintf("more than %d files on one message", limit)
+	case RefusedFileTooLarge:
+		return fmt.Sprintf("larger than the %s limit for one file", FormatSize(limit))
+	case RefusedTotalTooLarge:
+		return fmt.Sprintf("the message's files would pass the %s limit", FormatSize(limit))
+	case RefusedMailPart:
+		return "larger than the largest file an email may carry here"
+	case RefusedProgram:
+		return "programs and scripts are not accepted"
+	}
+	return string(r)
 }
 
 // CleanFileName keeps the last path element of a name, without control

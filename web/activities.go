@@ -107,7 +107,7 @@ func activityFiles(l *i18n.Lang, files []threads.File, filesPath string) ([]acti
 	var refused []string
 	for _, f := range files {
 		if !f.Accepted() {
-			refused = append(refused, fmt.Sprintf("%s (%s)", f.Name, f.Refused))
+			refused = append(refused, fmt.Sprintf("%s (%s)", f.Name, l.Refusal(f)))
 			continue
 		}
 		url := filesPath + strconv.FormatInt(f.ID, 10)

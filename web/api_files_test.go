@@ -56,6 +56,7 @@ type apiFile struct {
 	SHA256  string `json:"sha256"`
 	URL     string `json:"url"`
 	Refused string `json:"refused"`
+	Reason  string `json:"refused_reason"`
 }
 
 func attachmentsOf(t *testing.T, message any) []apiFile {
@@ -104,7 +105,7 @@ func TestAPIFiles(t *testing.T) {
 		t.Fatalf("multipart post with a message field: %d %v", code, out)
 	}
 	if got := attachmentsOf(t, out); len(got) != 2 || got[0].Type != "image/jpeg" ||
-		got[1].Refused != "programs and scripts are not accepted" || got[1].URL != "" || got[1].SHA256 != "" {
+		got[1].Refused != "programs and scripts are not accepted" || got[1].Reason != "program" || got[0].Reason != "" || got[1].URL != "" || got[1].SHA256 != "" {
 		t.Errorf("attachments with a refused one: %+v", got)
 	}
 

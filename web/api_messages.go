@@ -35,6 +35,9 @@ type apiAttachment struct {
 	SHA256  string `json:"sha256,omitempty"`
 	URL     string `json:"url,omitempty"`
 	Refused string `json:"refused"`
+	// RefusedReason is the reason as a code (too_many, file_too_large,
+	// total_too_large, mail_part_too_large, program), for a client to word.
+	RefusedReason string `json:"refused_reason,omitempty"`
 }
 
 // toAPIMessage shows m; attachmentsPath is where its transaction's files
@@ -44,7 +47,7 @@ func toAPIMessage(m threads.Message, attachmentsPath string) apiMessage {
 		Elided: m.Elided, Source: string(m.Source), SenderAuth: m.SenderAuth, CreatedAt: m.CreatedAt,
 		Attachments: make([]apiAttachment, len(m.Files))}
 	for i, f := range m.Files {
-		a := apiAttachment{ID: f.ID, Name: f.Name, Type: f.ContentType, Size: f.Size, Refused: f.Refused}
+		a := apiAttachment{ID: f.ID, Name: f.Name, Type: f.ContentType, Size: f.Size, Refused: f.Refused, RefusedReason: string(f.RefusedReason)}
 		if f.Accepted() {
 			a.SHA256, a.URL = f.Hash(), attachmentsPath+strconv.FormatInt(f.ID, 10)
 		}

@@ -283,6 +283,17 @@ func TestPostFormKeepsTextAndRefusesOverLimits(t *testing.T) {
 	if want := "2 files not accepted: big.pdf (larger than the 1 KB limit for one file), c.txt (more than 2 files on one message)"; !strings.Contains(html, want) {
 		t.Errorf("the page lacks %q", want)
 	}
+	// A Spanish-speaking client reads the reasons in Spanish.
+	if _, err := f.store.UpsertPerson(t.Context(), threads.PersonInput{ExternalID: "ana", Name: "Ana Client", Locale: "es", TimeZone: "Europe/Madrid",
+		Emails: []threads.EmailAddress{{Address: "ana@acme.test", Verified: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	ana := f.client(t)
+	ana.login("ana@acme.test", "/")
+	_, html, _ = ana.do("GET", page, nil)
+	if want := "2 archivos no aceptados: big.pdf (supera el límite de 1 KB por archivo), c.txt (más de 2 archivos en un mensaje)"; !strings.Contains(html, want) {
+		t.Errorf("the Spanish page lacks %q", want)
+	}
 
 	// A file alone, without words, is a message.
 	if code, _, _ := acc.upload(page+"/messages", url.Values{"recipient": {to}}, upFile{"only.txt", []byte("just a file")}); code != http.StatusSeeOther {

@@ -29,7 +29,7 @@ func postedFiles(m *inbound.Message) []threads.NewFile {
 		}
 		f := threads.NewFile{Name: p.FileName(), Data: p.Data, Size: p.Size}
 		if p.TooLarge() {
-			f.Refused = "larger than the largest file an email may carry here"
+			f.Refused = threads.RefusedMailPart
 		}
 		out = append(out, f)
 	}

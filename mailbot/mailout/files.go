@@ -45,7 +45,7 @@ func (c *Composer) listFiles(n threads.Notification, w *i18n.Lang, canRead bool)
 	for _, f := range n.Files {
 		name := threads.CleanFileName(f.Name)
 		if !f.Accepted() {
-			refused = append(refused, refusedLine{Name: name, Reason: f.Refused})
+			refused = append(refused, refusedLine{Name: name, Reason: w.Refusal(f)})
 			continue
 		}
 		accepted, total = append(accepted, f), total+f.Size

@@ -231,12 +231,12 @@ func TestRefusedFileListedAsNotAccepted(t *testing.T) {
 	}
 	for _, want := range []string{"Archivos:\n",
 		fmt.Sprintf("- factura.pdf (%s, adjunto): %s\n", threads.FormatSize(stored[0].Size), f.fileLink(stored[0].ID)),
-		"- no aceptado: programa.exe (" + stored[1].Refused + ")"} {
+		"- no aceptado: programa.exe (no se aceptan programas ni scripts)"} {
 		if !strings.Contains(e.text, want) {
 			t.Errorf("text part lacks %q:\n%s", want, e.text)
 		}
 	}
-	if !strings.Contains(e.html, "no aceptado: programa.exe ("+stored[1].Refused+")") || strings.Contains(e.html, "/files/"+fmt.Sprint(stored[1].ID)) {
+	if !strings.Contains(e.html, "no aceptado: programa.exe (no se aceptan programas ni scripts)") || strings.Contains(e.html, "/files/"+fmt.Sprint(stored[1].ID)) {
 		t.Errorf("html part does not list the program as not accepted, without a link:\n%s", e.html)
 	}
 }
