@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -19,6 +20,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"mailbot/mailbot/inbound"
+	"mailbot/templates"
 	"mailbot/web/msgtext"
 )
 
@@ -52,7 +54,14 @@ type mail struct {
 	From, Subject, Date, ReplyTo string
 	MessageID, References        string
 	Text                         string
-	Files                        []string // "name (size)" of each attachment
+	When                         time.Time
+	Files                        []fileLine
+}
+
+// fileLine is an attachment of a received mail.
+type fileLine struct {
+	Name string
+	Size int64
 }
 
 func (in *Inbox) read(who string) ([]mail, error) {
@@ -86,15 +95,15 @@ func (in *Inbox) read(who string) ([]mail, error) {
 		}
 		out = append(out, mail{UID: msgs[i].UID, From: m.Header.Get("From"), Subject: m.Subject,
 			Date: m.Date.Format(time.RFC1123Z), ReplyTo: firstAddress(m, "Reply-To", "From"),
-			MessageID: m.MessageID, References: strings.Join(m.References, " "), Text: m.Text, Files: fileLines(m)})
+			When: m.Date, MessageID: m.MessageID, References: strings.Join(m.References, " "), Text: m.Text, Files: fileLines(m)})
 	}
 	return out, nil
 }
 
-func fileLines(m *inbound.Message) []string {
-	var out []string
+func fileLines(m *inbound.Message) []fileLine {
+	var out []fileLine
 	for _, p := range m.Files {
-		out = append(out, fmt.Sprintf("%s (%d bytes)", p.FileName(), p.Size))
+		out = append(out, fileLine{p.FileName(), p.Size})
 	}
 	return out
 }
@@ -108,9 +117,27 @@ func firstAddress(m *inbound.Message, keys ...string) string {
 	return ""
 }
 
-var inboxPage = template.Must(template.New("inbox").Funcs(template.FuncMap{"text": msgtext.HTML}).Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Demo inbox</title>
+// inboxPages are the page in each language of the message catalogue.
+var inboxPages = sync.OnceValues(func() (map[string]*template.Template, error) {
+	cat, err := templates.Catalogue()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, code := range cat.Codes() {
+		l := cat.Lang(code)
+		t, err := template.New("inbox").Funcs(l.Funcs()).Funcs(template.FuncMap{"text": msgtext.HTML, "when": l.DateTime}).Parse(inboxHTML)
+		if err != nil {
+			return nil, err
+		}
+		out[code] = t
+	}
+	return out, nil
+})
+
+const inboxHTML = `<!DOCTYPE html>
+<html lang="{{lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{t "demo.inbox.title"}}</title>
 <style>
 *, *::before, *::after { box-sizing: border-box; }
 body { font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; line-height: 1.45; }
@@ -131,32 +158,39 @@ button { min-height: 44px; padding: 8px 16px; border-radius: 6px; background: #3
 .flash { background: #d8f3dc; padding: 10px 14px; border-radius: 6px; }
 @media (max-width: 600px) { main { padding: 0 8px; margin: 12px auto; } .card, .mail { padding: 12px; } }
 </style></head><body>
-<header><a href="/">Mailbot</a><span>Demo inbox</span></header>
+<header><a href="/">Mailbot</a><span>{{t "demo.inbox.title"}}</span></header>
 <main>
 <div class="card">
-<h1>Demo inbox</h1>
-<p>The demo's own mail server delivers every email here. Pick a person to read their mail as a mail client would, and answer with Reply.</p>
-<form method="get" action="/demo/inbox" class="pick"><label for="who">Person</label><select name="who" id="who">
+<h1>{{t "demo.inbox.title"}}</h1>
+<p>{{t "demo.inbox.intro"}}</p>
+<form method="get" action="/demo/inbox" class="pick"><label for="who">{{t "demo.inbox.person"}}</label><select name="who" id="who">
 {{range .People}}<option value="{{.Addr}}"{{if eq .Addr $.Who}} selected{{end}}>{{.Name}} &lt;{{.Addr}}&gt;</option>{{end}}
-</select> <button type="submit" id="open-inbox">Open</button></form>
+</select> <button type="submit" id="open-inbox">{{t "demo.inbox.open"}}</button></form>
 </div>
-{{with .Flash}}<p id="flash" class="flash"><strong>{{.}}</strong></p>{{end}}
+{{with .Sent}}<p id="flash" class="flash"><strong>{{t "demo.inbox.sent" "address" .}}</strong></p>{{end}}
 {{range .Mail}}<div class="mail" id="mail-{{.UID}}">
-<div class="meta">From {{.From}} · {{.Date}} · Reply-To <code class="reply-to">{{.ReplyTo}}</code></div><h2>{{.Subject}}</h2><div class="text">{{text .Text}}</div>
-{{with .Files}}<p class="files">Attached: {{range $i, $f := .}}{{if $i}}, {{end}}{{$f}}{{end}}</p>{{end}}
+<div class="meta">{{t "demo.inbox.from" "from" .From}} · {{when .When}} · {{t "demo.inbox.reply_to"}} <code class="reply-to">{{.ReplyTo}}</code></div><h2>{{.Subject}}</h2><div class="text">{{text .Text}}</div>
+{{with .Files}}<p class="files">{{t "demo.inbox.attached"}} {{range $i, $f := .}}{{if $i}}, {{end}}{{$f.Name}} ({{size $f.Size}}){{end}}</p>{{end}}
 <form method="post" action="/demo/inbox/reply" enctype="multipart/form-data"><input type="hidden" name="who" value="{{$.Who}}"><input type="hidden" name="uid" value="{{.UID}}">
-<label>Your reply<textarea name="text" placeholder="Write your reply above the quoted email, as you would in a mail client"></textarea></label>
-<label>Attach <input type="file" name="files" multiple></label>
-<button type="submit" class="reply">Reply</button></form></div>
-{{else}}{{if .Who}}<p class="card">No mail yet.</p>{{end}}{{end}}
+<label>{{t "demo.inbox.your_reply"}}<textarea name="text" placeholder="{{t "demo.inbox.placeholder"}}"></textarea></label>
+<label>{{t "demo.inbox.attach"}} <input type="file" name="files" multiple></label>
+<button type="submit" class="reply">{{t "demo.inbox.reply"}}</button></form></div>
+{{else}}{{if .Who}}<p class="card">{{t "demo.inbox.empty"}}</p>{{end}}{{end}}
 </main>
-</body></html>`))
+</body></html>`
 
 type person struct{ Addr, Name string }
 
 func (in *Inbox) list(w http.ResponseWriter, r *http.Request) {
 	who := strings.ToLower(r.URL.Query().Get("who"))
-	data := map[string]any{"Who": who, "Flash": r.URL.Query().Get("sent")}
+	pages, err := inboxPages()
+	if err != nil {
+		http.Error(w, "the page could not be made: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	cat, _ := templates.Catalogue()
+	l := cat.Accept(r.Header.Get("Accept-Language"))
+	data := map[string]any{"Who": who, "Sent": r.URL.Query().Get("sent")}
 	var people []person
 	for _, a := range in.order {
 		people = append(people, person{a, in.names[a]})
@@ -171,7 +205,8 @@ func (in *Inbox) list(w http.ResponseWriter, r *http.Request) {
 		data["Mail"] = mails
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	inboxPage.Execute(w, data)
+	w.Header().Set("Content-Language", l.Code())
+	pages[l.Code()].Execute(w, data)
 }
 
 func (in *Inbox) reply(w http.ResponseWriter, r *http.Request) {
@@ -206,7 +241,7 @@ func (in *Inbox) reply(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "sending failed: "+err.Error(), http.StatusBadGateway)
 		return
 	}
-	q := url.Values{"who": {who}, "sent": {"Reply sent to " + mails[i].ReplyTo}}
+	q := url.Values{"who": {who}, "sent": {mails[i].ReplyTo}}
 	http.Redirect(w, r, "/demo/inbox?"+q.Encode(), http.StatusSeeOther)
 }
 

@@ -35,11 +35,25 @@ func TestInboxReply(t *testing.T) {
 		t.Fatalf("reply: %s, Location %q", resp.Status, resp.Header.Get("Location"))
 	}
 	const flash = "Reply sent to reply+k7d2q@reply.bot.test"
-	if got := loc.Query().Get("sent"); got != flash {
-		t.Errorf("redirect says %q, want %q", got, flash)
+	if got := loc.Query().Get("sent"); got != "reply+k7d2q@reply.bot.test" {
+		t.Errorf("redirect names %q, want the reply address", got)
 	}
 	if page := get(t, srv.URL+loc.String()); !strings.Contains(html.UnescapeString(page), flash) {
 		t.Errorf("the page after the reply does not say %q", flash)
+	}
+	// A browser that asks for Spanish gets the page in Spanish.
+	req, _ := http.NewRequest("GET", srv.URL+loc.String(), nil)
+	req.Header.Set("Accept-Language", "es-ES,es;q=0.9,en;q=0.5")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`<html lang="es">`, "Buzón de la demostración", "Respuesta enviada a reply+k7d2q@reply.bot.test", "Responder a"} {
+		if !strings.Contains(html.UnescapeString(string(b)), want) {
+			t.Errorf("the Spanish page lacks %q", want)
+		}
 	}
 
 	sent := inboxRaw(t, w, opts.BotUser)
