@@ -24,6 +24,7 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 		return ExtractWith(text, opts)
 	}
 	unwrapEmphasis(doc)
+	renderedLines(doc)
 	if answersBetweenQuotes(doc) {
 		// An inline reply: the author wrote between quoted passages. The
 		// text form keeps the quotes as "> " lines, and Extract keeps the
@@ -66,6 +67,34 @@ func unwrapEmphasis(n *html.Node) {
 			n.RemoveChild(c)
 		}
 		c = next
+	}
+}
+
+// renderedLines makes the text conversion break lines where a browser
+// does: a <br> that ends a block after its text draws no empty line, and
+// Word's paragraphs (class MsoNormal, as Outlook writes) have no margins,
+// so they are lines, not paragraphs.
+func renderedLines(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		renderedLines(c)
+	}
+	if n.Type != html.ElementNode {
+		return
+	}
+	if n.DataAtom == atom.P && hasClass(n, "MsoNormal") {
+		n.DataAtom, n.Data = atom.Div, "div"
+	}
+	switch n.DataAtom {
+	case atom.Div, atom.P, atom.Li, atom.Td, atom.Blockquote:
+	default:
+		return
+	}
+	last := n.LastChild
+	for last != nil && last.Type == html.TextNode && strings.TrimSpace(last.Data) == "" {
+		last = last.PrevSibling
+	}
+	if last != nil && last.DataAtom == atom.Br && last.PrevSibling != nil && hasText(n) {
+		n.RemoveChild(last)
 	}
 }
 

@@ -74,7 +74,7 @@ func TestExtractHTMLOutlookHeaderInAWrapper(t *testing.T) {
 		`<b>Gesendet:</b> Dienstag, 3. März 2026 09:14<br><b>An:</b> Dana Harbor<br><b>Betreff:</b> Reisekosten</p></div></div>` +
 		`<p class=MsoNormal>Hallo Dana, anbei die Abrechnung.</p></div>`
 	got := ExtractHTML(body)
-	if got.Reply != "Freigegeben.\n\nViele Grüße\nDana Harbor" || !strings.Contains(got.Elided, "anbei die Abrechnung") {
+	if got.Reply != "Freigegeben.\nViele Grüße\nDana Harbor" || !strings.Contains(got.Elided, "anbei die Abrechnung") {
 		t.Errorf("%+v", got)
 	}
 }
