@@ -27,7 +27,7 @@ var attribution = regexp.MustCompile(`(?i)^[>\s]*(` +
 	`.*(写道|寫道)[：:]|` +
 	`.*님이 작성:|` +
 	`.*のメッセージ:|` +
-	`.*[@\d].*\bwrote:?|` +
+	`.*@.*\bwrote:?|` +
 	`-{2,}\s*on\b.*\bwrote\s*-{2,}|` +
 	`.*\b(kirjoitti|napisał\(a\)|napisał|napisala|napisal|a scris|yazdı|rašė|kirjutas)\s*:?|` +
 	`.*\d.*<\s*[^<>\s]+@[^<>\s]+\s*>\s*:|` +
@@ -81,7 +81,14 @@ func joinedAttribution(lines []string, i int) bool {
 // text right below it.
 func addressAttribution(lines []string, i int) bool {
 	line := lines[i]
-	if len(line) > 250 || strings.IndexByte(line, '@') < 0 || isQuoted(line) || i+1 == len(lines) || !isQuoted(lines[i+1]) {
+	if len(line) > 250 || strings.IndexByte(line, '@') < 0 || isQuoted(line) || i+1 == len(lines) {
+		return false
+	}
+	next := i + 1
+	if blank(lines[next:next+1]) && next+1 < len(lines) {
+		next++ // one blank line may stand between ("Quoting …:", Horde)
+	}
+	if !isQuoted(lines[next]) {
 		return false
 	}
 	if endsWithColon(line) {

@@ -50,6 +50,14 @@ func TestExtractLanguages(t *testing.T) {
 			"Forwarded to the auditors.", "Here is the letter."},
 		{"Japanese signature between box rules", "請求書を確認しました。\n\n━━━━━━━━━━━━━━━━\nサンプル商事　経理部\n田中 花子\nTEL: 03-0000-0000\n━━━━━━━━━━━━━━━━",
 			"請求書を確認しました。", "TEL"},
+		{"quoting line, a blank line, then the quote", "Schon bezahlt.\n\nZitat von Avery Quill <a@example.test>:\n\n> Ist das bezahlt?", "Schon bezahlt.", "Zitat von"},
+		{"mutt attribution opening with a star, answers between", "See below.\n\n* Avery Quill <a@example.test> [2026-03-03 09:14]:\n> Paid?\n\nYes.\n\n> Receipt?\n\nAttached.",
+			"See below.\n\n> Paid?\n\nYes.\n\n> Receipt?\n\nAttached.", "[2026-03-03 09:14]:"},
+		{"French forward of Apple Mail", "Pour info.\n\nDébut du message réexpédié :\n\nDe: Avery Quill <a@example.test>\nObjet: Facture", "Pour info.", "réexpédié"},
+		{"Turkish Outlook app footer", "Tamam.\n\nAndroid için Outlook'u edinin", "Tamam.", "Outlook"},
+		{"Swedish footer of a mail service", "Betalt.\n\nSkickat med Proton Mail säker e-post.", "Betalt.", "Proton"},
+		{"'wrote:' in a sentence with a number", "The office wrote on page 2 of its letter of 2 March, and I quote what the office wrote:\n\n  \"Input VAT cannot be deducted.\"\n\nSo we need new invoices.",
+			"The office wrote on page 2 of its letter of 2 March, and I quote what the office wrote:\n\n  \"Input VAT cannot be deducted.\"\n\nSo we need new invoices.", ""},
 		{"Romanian footer with a non-breaking hyphen", "Da.\nTrimis de pe iPhone\u2011ul meu", "Da.", "Trimis"},
 	}
 	for _, c := range cases {

@@ -264,7 +264,7 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 			return backUpOverAttribution(lines, i), false
 		case !item && !isQuoted(line) && isAttribution(line):
 			return i, true
-		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i) || addressAttribution(lines, i) || nameWroteAttribution(lines, i)):
+		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i) || nameWroteAttribution(lines, i)), addressAttribution(lines, i):
 			return i, true
 		case hasColon(line) && (headerBlockAt(lines, i) || runOnHeader(line)):
 			return backUpOverSeparator(lines, i), false
