@@ -162,6 +162,9 @@ func (w *walker) leaf(e *message.Entity) {
 		w.readDeliveryStatus(e.Body)
 	case t == "text/plain" && w.m.Text == "" && name == "":
 		w.m.Text = w.read(e)
+		if _, params, err := e.Header.ContentType(); err == nil && strings.EqualFold(params["format"], "flowed") {
+			w.m.Text = Unflow(w.m.Text, strings.EqualFold(params["delsp"], "yes"))
+		}
 	case t == "text/html" && w.m.HTML == "" && name == "":
 		w.m.HTML = w.read(e)
 	case !strings.HasPrefix(t, "text/") || name != "":
