@@ -3,6 +3,7 @@ package replytext_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ type corpusBody struct {
 // (MAILBOT_REPLY_CORPUS, default ../../../shared/corpus/replies: a
 // measurement corpus, not part of this repository): .txt and .html bodies,
 // and the body of each .eml message with its sender. It reports bodies per
-// second and the slowest single body.
+// second and the slowest single body (by its fastest run).
 func BenchmarkCorpus(b *testing.B) {
 	dir := os.Getenv("MAILBOT_REPLY_CORPUS")
 	if dir == "" {
@@ -33,24 +34,30 @@ func BenchmarkCorpus(b *testing.B) {
 	if len(bodies) == 0 {
 		b.Skipf("no corpus at %s; set MAILBOT_REPLY_CORPUS", dir)
 	}
-	var slowest time.Duration
+	// Each body's fastest run is its cost; the slowest body is the one
+	// whose fastest run is longest (a pause of the collector or the
+	// machine is not the input's).
+	best := make([]time.Duration, len(bodies))
+	for i := range best {
+		best[i] = time.Hour
+	}
 	b.ResetTimer()
 	start := time.Now()
 	n := 0
 	for b.Loop() {
-		for _, c := range bodies {
+		for i, c := range bodies {
 			t0 := time.Now()
 			if c.html {
 				replytext.ExtractHTMLWith(c.text, c.opts)
 			} else {
 				replytext.ExtractWith(c.text, c.opts)
 			}
-			slowest = max(slowest, time.Since(t0))
+			best[i] = min(best[i], time.Since(t0))
 			n++
 		}
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "bodies/s")
-	b.ReportMetric(float64(slowest.Microseconds())/1000, "slowest-ms")
+	b.ReportMetric(float64(slices.Max(best).Microseconds())/1000, "slowest-ms")
 }
 
 func readCorpus(b *testing.B, dir string) []corpusBody {

@@ -400,6 +400,6 @@ func dateAddressLine(line string) bool {
 
 // isSignoff says line is only a closing formula ("Kind regards,").
 func isSignoff(line string) bool {
-	t := strings.ToLower(strings.TrimRight(plainLine(line), ",.!"))
-	return len(t) < 40 && signoffs[t]
+	t := strings.ToLower(strings.TrimRight(plainLine(line), ",.!،，。"))
+	return utf8.RuneCountInString(t) < 40 && signoffs[t]
 }

@@ -92,30 +92,89 @@ func lastParagraphs(lines []string, n int) []paragraph {
 	return out
 }
 
-// signatureBlock finds a signature without a delimiter in the last
-// paragraphs of lines (which end with a non-blank line) and returns where
-// it starts, or -1.
+// signatureBlock finds a signature without a delimiter at the end of
+// lines (which end with a non-blank line) and returns where it starts, or
+// -1. The block may run over several paragraphs (HTML mail often sets each
+// line apart), below notices such as a confidentiality disclaimer or the
+// company's registration, which go with it.
 func signatureBlock(lines []string, opts *Options) int {
-	paras := lastParagraphs(lines, 3)
+	paras := lastParagraphs(lines, 8)
 	if len(paras) == 0 {
 		return -1
 	}
-	cut := -1
-	if len(paras) > 1 && disclaimer(lines[paras[0].start:paras[0].end]) {
-		cut, paras = paras[0].start, paras[1:]
+	notice := -1
+	for len(paras) > 1 && notices(lines[paras[0].start:paras[0].end]) {
+		notice, paras = paras[0].start, paras[1:]
 	}
-	p := paras[0]
-	para := lines[p.start:p.end]
-	if len(paras) > 1 && endsWithColon(lines[paras[1].end-1]) {
-		return cut // "Call her on:" introduces the block; it is the answer
-	}
-	if signatureParagraph(para, opts) {
+	cut, end := -1, paras[0].end
+	for k, p := range paras {
+		if k == 5 || !shortLines(lines[p.start:p.end]) {
+			break
+		}
+		if k+1 < len(paras) && endsWithColon(lines[paras[k+1].end-1]) {
+			break // "Call her on:" introduces the block; it is the answer
+		}
+		if k > 0 && closing(lines[p.start:p.end]) && personName(stripNamePrefix(strings.TrimSpace(lines[paras[k-1].start]))) {
+			break // "Thanks,\nDana" above a block that names her again: her own words
+		}
+		block := nonBlank(lines[p.start:end])
+		if len(block) > 14 {
+			break
+		}
+		// A block that spans paragraphs, or would leave nothing above it,
+		// must open as a signature does: "Yes" above a name is an answer.
+		if (k > 0 || blank(lines[:p.start])) && !blockOpening(block[0], opts) || !signatureParagraph(block, opts) {
+			continue
+		}
 		cut = p.start
-		if len(paras) > 1 && paras[1].end-paras[1].start == 1 && isSignoff(lines[paras[1].start]) {
-			cut = paras[1].start // "Regards," standing alone above the block
+		if above := k + 1; above < len(paras) && paras[above].end-paras[above].start == 1 && isSignoff(lines[paras[above].start]) &&
+			!blank(lines[:paras[above].start]) {
+			cut = paras[above].start // "Regards," standing alone above the block
 		}
 	}
+	if cut < 0 {
+		return notice
+	}
 	return cut
+}
+
+// closing says para is a close and a bare name ("Thanks,\nDana").
+func closing(para []string) bool {
+	return len(para) == 2 && isSignoff(para[0]) && personName(stripNamePrefix(strings.TrimSpace(para[1])))
+}
+
+// blockOpening says line may open a signature that runs over paragraphs: a
+// closing formula, a name of two words or more, or the sender's name. A
+// one-word line ("Yes") could be the answer itself.
+func blockOpening(line string, opts *Options) bool {
+	if isSignoff(line) || sender(opts, []string{line}) {
+		return true
+	}
+	name := stripNamePrefix(strings.TrimSpace(line))
+	return len(strings.Fields(name)) >= 2 && nameShaped(name) // a short line of a caseless script could be a sentence
+}
+
+// shortLines says para holds only lines a signature's could be.
+func shortLines(para []string) bool {
+	if len(para) > 10 {
+		return false
+	}
+	for _, l := range para {
+		if len(l) > 100 || isQuoted(l) {
+			return false
+		}
+	}
+	return true
+}
+
+func nonBlank(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // signatureParagraph says para, perhaps opened by a close such as
@@ -123,7 +182,7 @@ func signatureBlock(lines []string, opts *Options) int {
 // lines, or a name with a title or contact lines. A close with a bare name
 // ("Thanks,\nDana", "-Dana") is the author's own words and stays.
 func signatureParagraph(para []string, opts *Options) bool {
-	if len(para) > 10 {
+	if len(para) > 14 {
 		return false
 	}
 	for _, l := range para {
@@ -142,11 +201,63 @@ func signatureParagraph(para []string, opts *Options) bool {
 	if len(body) > 1 && sender(opts, body) {
 		return true
 	}
-	name := strings.TrimSpace(body[0])
-	if !nameShaped(name) {
+	name := stripNamePrefix(strings.TrimSpace(body[0]))
+	if !personName(name) {
 		return false
 	}
 	return len(body) > 1 && titleOrContact(body[1:])
+}
+
+// namePrefixes stand before a name in a signature: German "i. A." (on
+// behalf of), "i. V." (standing in), "ppa." (by procuration).
+var namePrefixes = []string{"i. a. ", "i.a. ", "i. v. ", "i.v. ", "ppa. ", "pp. ", "p.p. "}
+
+func stripNamePrefix(s string) string {
+	l := strings.ToLower(s)
+	for _, p := range namePrefixes {
+		if strings.HasPrefix(l, p) {
+			return strings.TrimSpace(s[len(p):])
+		}
+	}
+	return s
+}
+
+// personName says s is a name: capitalised words (nameShaped), or one to
+// four words of a script without capitals (Arabic, Hebrew, Thai, Chinese,
+// Japanese, Korean, Devanagari).
+func personName(s string) bool {
+	return nameShaped(s) || caselessName(s)
+}
+
+// caselessName is a name in a script without capitals: two to four
+// words (Arabic, Hebrew, Thai, Devanagari), or two to four characters a
+// word (Chinese, Japanese, Korean: "林志明", "山本 美咲").
+func caselessName(s string) bool {
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 4 || utf8.RuneCountInString(s) > 30 || isSignoff(s) {
+		return false
+	}
+	han := 0
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '-' || r == '·' || r == '\u200f' || r == '\u200e':
+		case isCJK(r):
+			han++
+		case unicode.IsLetter(r) && !unicode.IsUpper(r) && !unicode.IsLower(r):
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r): // vowel signs of Thai, Devanagari
+		default:
+			return false
+		}
+	}
+	if han > 0 {
+		for _, w := range words {
+			if n := utf8.RuneCountInString(w); n > 4 || len(words) == 1 && n < 2 {
+				return false
+			}
+		}
+		return true
+	}
+	return len(words) >= 2
 }
 
 // sender says the block opens with the sender's name or holds their
@@ -206,9 +317,13 @@ func titleOrContact(lines []string) bool {
 }
 
 // jobTitles are common job titles of signatures, in the languages of the
-// tables' largest users; from ISCO-08 occupation titles and their usual
-// short forms.
-var jobTitles = []string{"ceo", "cto", "cfo", "coo", "founder", "co-founder", "owner", "president", "director", "manager", "head of",
+// tables; from ISCO-08 occupation titles and their usual short forms.
+var jobTitles = []string{"bookkeeper", "controller", "treasurer", "clerk", "buchhalter", "buchhalterin", "buchhaltung", "kreditorenbuchhaltung",
+	"comptable", "contable", "contador", "contadora", "contabile", "boekhouder", "contabilista", "księgowa", "księgowy", "bogholder",
+	"redovisningsekonom", "kirjanpitäjä", "účetní", "könyvelő", "contabil", "бухгалтер", "бухгалтерія", "muhasebe", "λογιστής",
+	"محاسب", "محاسبة", "مدير", "مديرة", "רואה חשבון", "מנהל", "מנהלת", "会计", "會計", "经理", "經理", "财务", "財務", "経理", "部長", "課長",
+	"회계", "팀장", "부장", "ฝ่ายบัญชี", "ผู้จัดการ", "लेखाकार", "प्रबंधक", "kế toán", "giám đốc", "akuntan", "manajer",
+	"ceo", "cto", "cfo", "coo", "founder", "co-founder", "owner", "president", "director", "manager", "head of",
 	"engineer", "developer", "designer", "consultant", "accountant", "assistant", "officer", "partner", "analyst", "specialist",
 	"coordinator", "administrator", "geschäftsführer", "geschäftsführerin", "leiter", "leiterin", "inhaber", "inhaberin",
 	"directeur", "directrice", "gérant", "gérante", "responsable", "gerente", "jefe", "directora", "direttore", "direttrice",
@@ -234,10 +349,13 @@ func wordEdge(before, after string) bool {
 	return !unicode.IsLetter(r1) && !unicode.IsLetter(r2)
 }
 
-// disclaimerWords mark a confidentiality notice; from the notices mail
-// gateways append, in the tables' most common languages.
+// disclaimerWords mark a confidentiality notice: the word "confidential"
+// and "intended recipient" in the languages of the tables, as mail
+// gateways append them.
 var disclaimerWords = []string{"confidential", "intended recipient", "intended solely", "vertraulich", "confidentiel", "confidencial",
-	"riservat", "vertrouwelijk", "poufn", "konfidenci", "конфиденциальн", "destinatário", "destinatario"}
+	"riservat", "vertrouwelijk", "poufn", "konfidenci", "конфиденциальн", "destinatário", "destinatario", "fortrolig", "konfidentiell",
+	"sekretess", "luottamuksellinen", "důvěrn", "dôvern", "bizalmas", "confidențial", "confidential", "gizli", "εμπιστευτικ",
+	"конфіденційн", "поверителн", "機密", "保密", "기밀", "سري", "سرية", "חסוי", "rahasia", "bảo mật", "ลับ"}
 
 // disclaimer says para is a confidentiality notice: a long paragraph that
 // names itself confidential.
@@ -256,4 +374,43 @@ func disclaimer(para []string) bool {
 		}
 	}
 	return false
+}
+
+// legalTerms are what a company's registration line holds, as commercial
+// law asks it to be printed on business mail: register, court, number,
+// managing directors, tax ids.
+var legalTerms = []string{"geschäftsführer", "geschäftsführung", "amtsgericht", "registergericht", "handelsregister", "hrb ", "ust-id",
+	"sitz der gesellschaft", "registered in", "registered office", "company no", "company number", "company reg", "vat no", "vat reg",
+	"siret", "rcs ", "capital social", "registro mercantil", "cif:", "nif:", "partita iva", "p.iva", "registro imprese", "kvk", "btw-nummer",
+	"cvr", "org.nr", "org. nr", "organisationsnummer", "organisasjonsnummer", "krs", "nip:", "regon", "ičo", "dič", "y-tunnus"}
+
+// legalNotice says para is a company's registration notice: short, each
+// line naming a register, a number or the directors.
+func legalNotice(para []string) bool {
+	if len(para) > 4 {
+		return false
+	}
+	for _, l := range para {
+		if len(l) > 300 {
+			return false
+		}
+		low := strings.ToLower(l) + " "
+		found := false
+		for _, t := range legalTerms {
+			if strings.Contains(low, t) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// notices says para is a notice mail systems or companies append below a
+// signature: a confidentiality disclaimer or a registration notice.
+func notices(para []string) bool {
+	return disclaimer(para) || legalNotice(para)
 }

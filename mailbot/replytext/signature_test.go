@@ -24,6 +24,17 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 		{"contact details asked for", "The person to call is:\n\nQuinn Marlow\n+44 20 7946 0000", nil, "The person to call is:\n\nQuinn Marlow\n+44 20 7946 0000"},
 		{"a list is no signature", "Items:\n\nPaper\nInk\nStamps", nil, "Items:\n\nPaper\nInk\nStamps"},
 		{"German close and title", "Ist bezahlt.\n\nMit freundlichen Grüßen\nJonas Feld\nGeschäftsführer", nil, "Ist bezahlt."},
+		{"a block set apart line by line, as HTML mail gives it", "Attached.\n\nKind regards,\n\nQuinn Marlow\n\nFinance Manager\n\nMarlow Joinery Ltd\n\n+44 20 7946 0000 | www.example.test",
+			nil, "Attached."},
+		{"on behalf of, with the company's registration below", "Verrechnet.\n\nMit freundlichen Grüßen\n\ni. A. Jonas Feld\nBuchhaltung\nTel.: +49 30 5550 0000\n\nGeschäftsführer: Ida Feld · Amtsgericht Köln HRB 12345",
+			nil, "Verrechnet."},
+		{"Danish notice below the block", "Den er betalt.\n\nMed venlig hilsen\nJonas Feld\nBogholder\nTlf. +45 55 55 00 00\n\nDenne e-mail kan indeholde fortrolige oplysninger. Hvis du ikke er den rette modtager, bedes du give afsender besked.",
+			nil, "Den er betalt."},
+		{"Arabic close, name and title", "تم السداد اليوم.\n\nمع التحية،\nليلى حداد\nمحاسبة\nهاتف: +971 4 555 0000", nil, "تم السداد اليوم."},
+		{"Chinese thanks above a name, title and phone", "发票已收到。\n\n谢谢\n\n林志明\n财务部 经理\n电话：(02) 5555-0000", nil, "发票已收到。"},
+		{"a close with a name stays above the block that names them again", "Attached.\n\nThanks,\nQuinn\n\nQuinn Marlow\nController\n+44 20 7946 0000",
+			nil, "Attached.\n\nThanks,\nQuinn"},
+		{"a one-word answer above a block stays", "Hi Avery,\n\nYes\n\nQuinn Marlow\nController\n+44 20 7946 0000", nil, "Hi Avery,\n\nYes"},
 	}
 	for _, c := range cases {
 		got := ExtractWith(c.body, c.opts)
