@@ -71,6 +71,9 @@ func TestThirdLanguageIsAFile(t *testing.T) {
 var (
 	templateKey = regexp.MustCompile(`\{\{-?\s*(?:t|n)\s+"([a-z0-9_.]+)"`)
 	goKey       = regexp.MustCompile(`\.(?:T|N)\("([a-z0-9_.]+)"`)
+	// invalidCall is a validation error made in Go: its field (when a
+	// literal) and its rule.
+	invalidCall = regexp.MustCompile(`[iI]nvalid\((?:"([a-z ]+)"|[a-zA-Z.()]+), "([a-z0-9_]+)"`)
 )
 
 // Every key the templates and the Go code of the pages and emails use is
@@ -96,8 +99,25 @@ func TestEveryKeyUsedIsInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
-	if len(used) < 50 {
-		t.Fatalf("found only %d keys in use; the scan is broken", len(used))
+	// Validation errors are worded by their rule and field.
+	rules := 0
+	for _, dir := range []string{"../threads", "../web"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			data, _ := os.ReadFile(f)
+			for _, m := range invalidCall.FindAllStringSubmatch(string(data), -1) {
+				used["invalid."+m[2]], rules = f, rules+1
+				if m[1] != "" && m[1] != "field" {
+					used["field."+strings.ReplaceAll(m[1], " ", "_")] = f
+				}
+			}
+		}
+	}
+	if len(used) < 50 || rules < 30 {
+		t.Fatalf("found only %d keys and %d validation rules in use; the scan is broken", len(used), rules)
 	}
 	for _, code := range c.Codes() {
 		l := c.Lang(code)

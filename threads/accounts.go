@@ -2,6 +2,7 @@ package threads
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -23,7 +24,7 @@ func (s *Store) CreatePerson(ctx context.Context, in PersonInput, passwordHash s
 		var err error
 		p, err = insertPerson(ctx, tx, patch, &in.Staff)
 		if isNoRows(err) {
-			return invalid("person id", "%q belongs to someone already", in.ExternalID)
+			return invalid("person id", "id_taken", "{value} belongs to someone already", "value", strconv.Quote(in.ExternalID))
 		}
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package threads
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,13 +30,13 @@ func (s *Store) CreateAPIKey(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	if name == "" {
-		return "", invalid("key name", "is empty")
+		return "", invalid("key name", "empty", "is empty")
 	}
 	key := "mbk_" + newSecret()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (name, key_hash, created_at) VALUES ($1, $2, $3)`,
 		name, secretHash(key), s.now())
 	if isUniqueViolation(err, "api_keys_live_name") {
-		return "", invalid("key name", "a live key is already called %q: revoke it first, or choose another name", name)
+		return "", invalid("key name", "key_name_taken", "a live key is already called {value}: revoke it first, or choose another name", "value", strconv.Quote(name))
 	}
 	return key, wrapStore("create api key", err)
 }

@@ -28,7 +28,7 @@ func (s *Store) UpsertCompany(ctx context.Context, externalID, name string) (Com
 		return Company{}, err
 	}
 	if name == "" {
-		return Company{}, invalid("company name", "is empty")
+		return Company{}, invalid("company name", "empty", "is empty")
 	}
 	var c Company
 	err := s.db.GetContext(ctx, &c, `
@@ -52,7 +52,7 @@ func (s *Store) PatchCompany(ctx context.Context, externalID string, name *strin
 	}
 	c, err := s.CompanyByExternalID(ctx, externalID)
 	if errors.Is(err, ErrNotFound) {
-		return Company{}, invalid("company name", "is required for a new company")
+		return Company{}, invalid("company name", "required", "is required for a new company")
 	}
 	return c, err
 }

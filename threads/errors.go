@@ -2,7 +2,7 @@ package threads
 
 import (
 	"errors"
-	"fmt"
+	"strings"
 )
 
 // Sentinel errors that callers decide on with errors.Is.
@@ -28,8 +28,13 @@ var (
 // ValidationError says which field broke which rule, in words a person can read.
 type ValidationError struct {
 	Field   string
-	Problem string
-	empty   bool // a message with nothing in it
+	Problem string // in English, for the log, the command line and the API
+	// Rule names the rule for the words of each reader's language (the
+	// catalogue's "invalid.<Rule>"); Args fill its placeholders as name,
+	// value pairs. Rule is "" where only Problem says it.
+	Rule  string
+	Args  []string
+	empty bool // a message with nothing in it
 }
 
 // ErrEmpty marks a message with no words and no files; errors.Is finds it
@@ -43,8 +48,18 @@ func (e *ValidationError) Is(target error) bool {
 	return target == ErrInvalid || (target == ErrEmpty && e.empty)
 }
 
-func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
+// Invalid is the ValidationError of field breaking rule; english words it
+// with {name} placeholders filled from args, given as name, value pairs.
+func Invalid(field, rule, english string, args ...string) *ValidationError {
+	problem := english
+	for i := 0; i+1 < len(args); i += 2 {
+		problem = strings.ReplaceAll(problem, "{"+args[i]+"}", args[i+1])
+	}
+	return &ValidationError{Field: field, Problem: problem, Rule: rule, Args: args}
+}
+
+func invalid(field, rule, english string, args ...string) error {
+	return Invalid(field, rule, english, args...)
 }
 
 // KindError is the refusal of a conversation on a transaction kind.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -26,7 +27,7 @@ type Member struct {
 // SetMembership adds the person to the company with role, or changes the role.
 func (s *Store) SetMembership(ctx context.Context, companyID, personID int64, role Role) error {
 	if role != RoleAccountant && role != RoleClient {
-		return invalid("role", "%q is not one of accountant, client", role)
+		return invalid("role", "one_of", "{value} is not one of {list}", "value", strconv.Quote(string(role)), "list", "accountant, client")
 	}
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO memberships (company_id, person_id, role)
@@ -54,7 +55,7 @@ func (s *Store) PatchMembership(ctx context.Context, companyID, personID int64, 
 	}
 	r, err := s.MemberRole(ctx, companyID, personID)
 	if errors.Is(err, ErrNotFound) {
-		return "", invalid("role", "is required for a new member")
+		return "", invalid("role", "required", "is required for a new member")
 	}
 	return r, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,19 +97,19 @@ func (n *NewMessage) clean(limits FileLimits) error {
 
 func (n *NewMessage) validate() error {
 	if n.Source != SourceWeb && n.Source != SourceEmail && n.Source != SourceAPI {
-		return invalid("source", "%q is not one of web, email, api", n.Source)
+		return invalid("source", "one_of", "{value} is not one of {list}", "value", strconv.Quote(string(n.Source)), "list", "web, email, api")
 	}
 	if n.RecipientID == n.AuthorID {
-		return invalid("recipient", "must be someone other than the author")
+		return invalid("recipient", "recipient_is_author", "must be someone other than the author")
 	}
 	if err := checkText("message", n.Body, MaxBodyBytes); err != nil {
 		return err
 	}
 	if strings.TrimSpace(n.Body) == "" && len(n.Files) == 0 {
-		return &ValidationError{Field: "message", Problem: "is empty", empty: true}
+		return &ValidationError{Field: "message", Problem: "is empty", Rule: "empty", empty: true}
 	}
 	if len(n.Key) > MaxPostKeyBytes {
-		return invalid("key", "is longer than %d bytes", MaxPostKeyBytes)
+		return invalid("key", "too_long_bytes", "is longer than {limit} bytes", "limit", strconv.Itoa(MaxPostKeyBytes))
 	}
 	if err := checkText("key", n.Key, MaxPostKeyBytes); err != nil {
 		return err
@@ -168,7 +169,7 @@ func (s *Store) keyedMessage(ctx context.Context, n NewMessage) (Message, error)
 		return Message{}, wrapStore("post message: key", err)
 	}
 	if m.TransactionID != n.TransactionID || m.RecipientID != n.RecipientID || m.Body != n.Body {
-		return Message{}, invalid("key", "was used for another message")
+		return Message{}, invalid("key", "key_used", "was used for another message")
 	}
 	m.Repeated = true
 	return m, nil
@@ -211,7 +212,7 @@ func (s *Store) postMessage(ctx context.Context, tx *sqlx.Tx, n NewMessage, inbo
 	case err != nil:
 		return Message{}, wrapStore("post message", err)
 	case !row.RecipientMember:
-		return Message{}, invalid("recipient", "does not work on this company")
+		return Message{}, invalid("recipient", "not_member", "does not work on this company")
 	case row.ID == nil:
 		return Message{}, row.Kind.AllowsConversation()
 	}

@@ -47,11 +47,11 @@ func ParseAmount(s, currency string) (int64, error) {
 	neg := strings.HasPrefix(whole, "-")
 	whole = strings.TrimPrefix(whole, "-")
 	if whole == "" || len(frac) > digits || len(whole) > 15 || !allDigits(whole) || !allDigits(frac) {
-		return 0, invalid("amount", "%q is not a decimal amount in %s", s, currency)
+		return 0, invalid("amount", "not_amount", "{value} is not a decimal amount in {currency}", "value", strconv.Quote(s), "currency", currency)
 	}
 	n, err := strconv.ParseInt(whole+frac+strings.Repeat("0", digits-len(frac)), 10, 64)
 	if err != nil {
-		return 0, invalid("amount", "%q is out of range", s)
+		return 0, invalid("amount", "out_of_range", "{value} is out of range", "value", strconv.Quote(s))
 	}
 	if neg {
 		n = -n

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,7 +52,7 @@ func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s || strings.ContainsAny(s, "\r\n\x00") {
-		return "", invalid("email address", "%q is not a plain email address", s)
+		return "", invalid("email address", "not_email", "{value} is not a plain email address", "value", strconv.Quote(s))
 	}
 	return strings.ToLower(a.Address), nil
 }
@@ -65,7 +66,7 @@ func (in *PersonInput) normalize() error {
 		return err
 	}
 	if in.Name == "" {
-		return invalid("name", "is empty")
+		return invalid("name", "empty", "is empty")
 	}
 	if in.Locale == "" {
 		in.Locale = "en"
@@ -74,7 +75,7 @@ func (in *PersonInput) normalize() error {
 		in.TimeZone = "UTC"
 	}
 	if _, err := time.LoadLocation(in.TimeZone); err != nil || strings.ContainsAny(in.TimeZone, "\r\n") {
-		return invalid("time zone", "%q is not a known IANA time zone", in.TimeZone)
+		return invalid("time zone", "not_time_zone", "{value} is not a known IANA time zone", "value", strconv.Quote(in.TimeZone))
 	}
 	return nil
 }
@@ -122,7 +123,7 @@ func (s *Store) checkPersonPatch(in PersonPatch) error {
 		return err
 	}
 	if in.Locale != nil && *in.Locale != "" && !slices.Contains(s.locales, *in.Locale) {
-		return invalid("locale", "%q is not one of %s", *in.Locale, strings.Join(s.locales, ", "))
+		return invalid("locale", "one_of", "{value} is not one of {list}", "value", strconv.Quote(*in.Locale), "list", strings.Join(s.locales, ", "))
 	}
 	return nil
 }
@@ -181,7 +182,7 @@ func lockPerson(ctx context.Context, tx *sqlx.Tx, externalID string) (Person, er
 // insertPerson creates the person; sql.ErrNoRows means someone else just did.
 func insertPerson(ctx context.Context, tx *sqlx.Tx, in PersonPatch, staff *bool) (Person, error) {
 	if in.Name == nil {
-		return Person{}, invalid("name", "is required for a new person")
+		return Person{}, invalid("name", "required", "is required for a new person")
 	}
 	full := in.onto(PersonInput{ExternalID: in.ExternalID})
 	if err := full.normalize(); err != nil {
@@ -239,7 +240,7 @@ func replaceEmails(ctx context.Context, tx *sqlx.Tx, personID int64, emails []Em
 			return nil, fmt.Errorf("store: upsert email: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, invalid("email address", "%s belongs to another person", keep[i])
+			return nil, invalid("email address", "email_taken", "{value} belongs to another person", "value", keep[i])
 		}
 	}
 	return loadEmails(ctx, tx, personID)

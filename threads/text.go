@@ -2,6 +2,7 @@ package threads
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -11,7 +12,7 @@ var externalIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`
 
 func checkExternalID(field, id string) error {
 	if !externalIDPattern.MatchString(id) {
-		return invalid(field, "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
+		return invalid(field, "id_format", "must be 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
 	}
 	return nil
 }
@@ -21,11 +22,11 @@ func checkExternalID(field, id string) error {
 func checkText(field, s string, max int) error {
 	switch {
 	case !utf8.ValidString(s):
-		return invalid(field, "is not valid UTF-8 text")
+		return invalid(field, "not_utf8", "is not valid UTF-8 text")
 	case strings.IndexByte(s, 0) >= 0:
-		return invalid(field, "contains a NUL character")
+		return invalid(field, "nul", "contains a NUL character")
 	case len(s) > max:
-		return invalid(field, "is longer than %d bytes", max)
+		return invalid(field, "too_long_bytes", "is longer than {limit} bytes", "limit", strconv.Itoa(max))
 	}
 	return nil
 }
@@ -38,7 +39,7 @@ func checkLine(field, s string, max int) error {
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' {
-			return invalid(field, "contains a control character or line break")
+			return invalid(field, "control_char", "contains a control character or line break")
 		}
 	}
 	return nil

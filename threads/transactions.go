@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,11 +54,11 @@ func (in *TransactionInput) normalize() error {
 	case checkExternalID("transaction id", in.ExternalID) != nil:
 		return checkExternalID("transaction id", in.ExternalID)
 	case !kindPattern.MatchString(string(in.Kind)):
-		return invalid("kind", "%q is not a transaction kind", in.Kind)
+		return invalid("kind", "not_kind", "{value} is not a transaction kind", "value", strconv.Quote(string(in.Kind)))
 	case in.Date.IsZero():
-		return invalid("date", "is missing")
+		return invalid("date", "required", "is missing")
 	case !currencyPattern.MatchString(in.Currency):
-		return invalid("currency", "%q is not an ISO 4217 code", in.Currency)
+		return invalid("currency", "not_currency", "{value} is not an ISO 4217 code", "value", strconv.Quote(in.Currency))
 	}
 	if err := checkLine("number", in.Number, 100); err != nil {
 		return err
@@ -187,13 +188,13 @@ func updateTransaction(ctx context.Context, tx *sqlx.Tx, cur Transaction, in Tra
 func (in TransactionPatch) required() error {
 	switch {
 	case in.Kind == nil:
-		return invalid("kind", "is required for a new transaction")
+		return invalid("kind", "required", "is required for a new transaction")
 	case in.Date == nil:
-		return invalid("date", "is required for a new transaction")
+		return invalid("date", "required", "is required for a new transaction")
 	case in.Amount == nil:
-		return invalid("amount", "is required for a new transaction")
+		return invalid("amount", "required", "is required for a new transaction")
 	case in.Currency == nil:
-		return invalid("currency", "is required for a new transaction")
+		return invalid("currency", "required", "is required for a new transaction")
 	}
 	return nil
 }
@@ -214,7 +215,7 @@ func (in TransactionPatch) onto(base TransactionInput) (TransactionInput, error)
 	}
 	if in.Amount == nil {
 		if base.Currency != was {
-			return base, invalid("amount", "is required when the currency changes")
+			return base, invalid("amount", "amount_with_currency", "is required when the currency changes")
 		}
 		return base, nil
 	}

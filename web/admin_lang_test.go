@@ -58,4 +58,19 @@ func TestAdminInSpanish(t *testing.T) {
 	if _, body, _ := admin.do("GET", h.Get("Location"), nil); !strings.Contains(body, fmt.Sprintf("Correo n.º %d de nuevo en la cola.", id)) {
 		t.Error("the outbox page does not say in Spanish what retrying did")
 	}
+	// What a form refuses is said in Spanish too.
+	for _, c := range []struct {
+		path string
+		form url.Values
+		want string
+	}{
+		{"/admin/keys", url.Values{"name": {"ledger"}}, "Nombre de la clave: ya hay una clave activa llamada &#34;ledger&#34;. Revóquela antes o elija otro nombre."},
+		{"/admin/people", url.Values{"external_id": {"dee"}, "name": {"Dee Dune"}, "emails": {"dee@dune.test"}, "time_zone": {"Mars/Olympus"}, "locale": {"es"}},
+			"Zona horaria: &#34;Mars/Olympus&#34; no es una zona horaria conocida"},
+	} {
+		code, body, _ := admin.do("POST", c.path, c.form)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, c.want) {
+			t.Errorf("POST %s: %d; want 422 saying %q", c.path, code, c.want)
+		}
+	}
 }

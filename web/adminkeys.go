@@ -49,7 +49,7 @@ func (a *Admin) createKey(w http.ResponseWriter, r *http.Request) {
 	key, err := a.keys.CreateAPIKey(r.Context(), name)
 	if errors.Is(err, threads.ErrInvalid) {
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		a.renderKeys(w, r, map[string]any{"Problem": err.Error(), "Name": name})
+		a.renderKeys(w, r, map[string]any{"Problem": invalidText(a.web.lang(r), err), "Name": name})
 		return
 	}
 	if err != nil {

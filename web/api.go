@@ -167,7 +167,7 @@ type apiEmail struct {
 
 // errStaffField refuses a staff flag: staff rights are granted in the admin
 // view only, so no ledger sync can make or unmake an admin.
-var errStaffField = &threads.ValidationError{Field: "staff", Problem: "is not set through the API; an admin grants it in /admin"}
+var errStaffField = threads.Invalid("staff", "staff_not_api", "is not set through the API; an admin grants it in /admin/people")
 
 // apiEmailUpdate is an address in a PUT: without "verified", an address the
 // person has keeps its flag.
@@ -258,7 +258,7 @@ func (a *API) putTransaction(r *http.Request) (int, any, error) {
 	if in.Date != nil {
 		date, err := time.Parse(time.DateOnly, *in.Date)
 		if err != nil {
-			return 0, nil, &threads.ValidationError{Field: "date", Problem: "must be YYYY-MM-DD"}
+			return 0, nil, threads.Invalid("date", "date_format", "must be YYYY-MM-DD")
 		}
 		patch.Date = &date
 	}

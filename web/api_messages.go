@@ -85,7 +85,7 @@ func (a *API) readPost(w http.ResponseWriter, r *http.Request) (apiPost, []threa
 		switch name {
 		case "author", "recipient", "body", "message":
 		default:
-			return in, nil, &threads.ValidationError{Field: name, Problem: "is not a field of a message"}
+			return in, nil, threads.Invalid(name, "not_a_field", "is not a field of a message")
 		}
 	}
 	if msg, ok := u.fields["message"]; ok {
@@ -107,13 +107,13 @@ func (a *API) postMessage(w http.ResponseWriter, r *http.Request) (int, any, err
 	}
 	author, err := a.store.PersonByExternalID(r.Context(), in.Author)
 	if errors.Is(err, threads.ErrNotFound) {
-		return 0, nil, &threads.ValidationError{Field: "author", Problem: "no such person"}
+		return 0, nil, threads.Invalid("author", "no_such_person", "no such person")
 	} else if err != nil {
 		return 0, nil, err // the store could not answer: a 500 the client may retry
 	}
 	recipient, err := a.store.PersonByExternalID(r.Context(), in.Recipient)
 	if errors.Is(err, threads.ErrNotFound) {
-		return 0, nil, &threads.ValidationError{Field: "recipient", Problem: "no such person"}
+		return 0, nil, threads.Invalid("recipient", "no_such_person", "no such person")
 	} else if err != nil {
 		return 0, nil, err
 	}
@@ -123,7 +123,7 @@ func (a *API) postMessage(w http.ResponseWriter, r *http.Request) (int, any, err
 		RecipientID: recipient.ID, Body: in.Body, Source: threads.SourceAPI, Key: r.Header.Get("Idempotency-Key"),
 		Files: files})
 	if errors.Is(err, threads.ErrNotFound) {
-		err = &threads.ValidationError{Field: "author", Problem: "does not work on this company"}
+		err = threads.Invalid("author", "not_member", "does not work on this company")
 	}
 	if err != nil {
 		return 0, nil, err

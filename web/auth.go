@@ -177,10 +177,10 @@ var dummyHash = sync.OnceValue(func() []byte {
 // HashPassword makes the stored form of a password.
 func HashPassword(password string) (string, error) {
 	if len(password) < 8 {
-		return "", &threads.ValidationError{Field: "password", Problem: "must be at least 8 characters"}
+		return "", threads.Invalid("password", "password_short", "must be at least {limit} characters", "limit", "8")
 	}
 	if len(password) > 72 {
-		return "", &threads.ValidationError{Field: "password", Problem: "must be at most 72 bytes"}
+		return "", threads.Invalid("password", "password_long", "must be at most {limit} bytes", "limit", "72")
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	return string(h), err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -90,7 +92,7 @@ func pageFailure(l *i18n.Lang, err error) (code int, title, msg string) {
 		errors.As(err, &kerr)
 		return f.Status, l.T("error.invalid.title"), l.T("refused.title", "kinds", l.KindPlural(kerr.Kind)) + "."
 	case "invalid":
-		return f.Status, l.T("error.invalid.title"), f.Message
+		return f.Status, l.T("error.invalid.title"), invalidText(l, err)
 	case "too_large":
 		return f.Status, l.T("error.too_large.title"), l.T("error.too_large", "detail", f.Message)
 	case "bad_json":
@@ -108,4 +110,24 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.WriteHeader(code)
 	s.render(w, r, "error", map[string]any{"Title": title, "Message": msg})
+}
+
+// invalidText words a validation error in the reader's language: the
+// field's name and the rule it broke, from the catalogue ("field.<name>",
+// "invalid.<rule>"); an error the catalogue has no words for is given as
+// it is.
+func invalidText(l *i18n.Lang, err error) string {
+	var verr *threads.ValidationError
+	if !errors.As(err, &verr) {
+		return err.Error()
+	}
+	rule := "invalid." + verr.Rule
+	if verr.Rule == "" || !l.Has(rule) {
+		return verr.Error()
+	}
+	field := verr.Field
+	if key := "field." + strings.ReplaceAll(field, " ", "_"); l.Has(key) {
+		field = l.T(key)
+	}
+	return l.T(rule, append(slices.Clone(verr.Args), "field", field)...)
 }

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"mailbot/threads"
 )
@@ -71,7 +72,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, limits threads.FileLimit
 	}
 }
 
-var errBadForm = &threads.ValidationError{Field: "form", Problem: "is not multipart/form-data that this service can read"}
+var errBadForm = threads.Invalid("form", "bad_form", "is not multipart/form-data that this service can read")
 
 // add reads one part: a text field, or a file of the field "files".
 func (u *upload) add(part *multipart.Part, n int, limits threads.FileLimits) error {
@@ -82,20 +83,20 @@ func (u *upload) add(part *multipart.Part, n int, limits threads.FileLimits) err
 			return err
 		}
 		if n >= maxFields+2*limits.MaxFiles {
-			return &threads.ValidationError{Field: "form", Problem: "has too many fields"}
+			return threads.Invalid("form", "too_many_fields", "has too many fields")
 		}
 		v, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 		if err == nil && len(v) > maxFieldBytes {
-			err = &threads.ValidationError{Field: part.FormName(), Problem: "is too long"}
+			err = threads.Invalid(part.FormName(), "too_long", "is too long")
 		}
 		u.fields.Add(part.FormName(), string(v))
 		return err
 	}
 	if part.FormName() != "files" {
-		return &threads.ValidationError{Field: part.FormName(), Problem: `is a file; files come in the field "files"`}
+		return threads.Invalid(part.FormName(), "file_field", `is a file; files come in the field "files"`)
 	}
 	if len(u.files) >= 2*limits.MaxFiles {
-		return &threads.ValidationError{Field: "files", Problem: fmt.Sprintf("are more than %d", limits.MaxFiles)}
+		return threads.Invalid("files", "too_many_files", "are more than {limit}", "limit", strconv.Itoa(limits.MaxFiles))
 	}
 	return u.addFile(part, limits)
 }
