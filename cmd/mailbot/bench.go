@@ -48,8 +48,17 @@ func runBench(ctx context.Context, args []string, env func(string) string, out i
 	fs.StringVar(&o.SMTP.Password, "smtp-password", "", "SMTP AUTH password")
 	fs.IntVar(&o.AttachKB, "attach-kb", 0, "ingest: every reply carries a PDF of this many KiB (0: one in four carries a tiny one)")
 	blobURL := fs.String("blob-url", env("MAILBOT_BLOB_URL"), "keep file bodies in this bucket (file:///dir, s3://…) instead of Postgres")
+	cpuProfile := fs.String("cpuprofile", "", "web: write a CPU profile of the measured requests to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		o.CPUProfile = f
 	}
 	bucket, err := openBucket(ctx, *blobURL, true)
 	if err != nil {

@@ -34,6 +34,9 @@ type Options struct {
 	// StoreOptions are the options of the bench's store, given its database
 	// and reply-token key: where file bodies go, the languages.
 	StoreOptions func(databaseURL string, tokenKey []byte) *threads.Options
+	// CPUProfile, when set, receives a CPU profile of the web bench's
+	// requests (not of its seeding): where a page's time goes.
+	CPUProfile io.Writer
 }
 
 // Service builds the service's parts from settings as serve would read them

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -51,6 +52,12 @@ func (b *world) web(ctx context.Context, n int) (Result, error) {
 		return res, err
 	}
 	resp.Body.Close()
+	if b.target.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(b.target.CPUProfile); err != nil {
+			return res, fmt.Errorf("bench: cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, page := range []struct{ name, path string }{
 		{"company_home", fmt.Sprintf("/companies/%d", b.company.ID)},
 		{"transaction_1000", fmt.Sprintf("/companies/%d/transactions/%d", b.company.ID, b.invoice.ID)},

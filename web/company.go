@@ -1,0 +1,115 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"mailbot/threads"
+)
+
+// companyPage is the company's home: the Conversation button with what
+// waits for this person, and the company's transactions.
+func (s *Server) companyPage(w http.ResponseWriter, r *http.Request) {
+	v, _ := viewerFrom(r.Context())
+	companyID, err := pathID(r, "company")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	txns, err := s.store.CompanyTransactions(r.Context(), v.Person.ID, companyID, 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	company, err := s.store.Company(r.Context(), companyID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	waiting, err := s.store.WaitingMessages(r.Context(), v.Person.ID, companyID, 100)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Company": company, "WaitingCount": len(waiting),
+		"Waiting": waitingRows(v.Clock, waiting), "Transactions": txnRows(v.Clock, txns)}
+	if s.opts.Live != nil {
+		data["Live"] = fmt.Sprintf("/companies/%d/events", company.ID)
+	}
+	s.render(w, r, "company", data)
+}
+
+// txnRows are the company's transactions as table rows: a link to each,
+// its date, the other party and the amount.
+func txnRows(c clock, txns []threads.Transaction) template.HTML {
+	l := c.lang
+	tdTxn, tdDate := labelledCell(l.T("col.transaction"), ""), labelledCell(l.T("col.date"), "")
+	tdAmount := labelledCell(l.T("col.amount"), ` class="num"`)
+	h := newHTMLBuf(len(txns) * 320)
+	for _, t := range txns {
+		h.raw("<tr>\n")
+		h.raw(tdTxn)
+		h.raw(`<a href="/companies/`)
+		h.int(t.CompanyID)
+		h.raw("/transactions/")
+		h.int(t.ID)
+		h.raw(`">`)
+		h.text(l.Kind(t.Kind))
+		h.raw(" ")
+		h.text(t.Number)
+		h.raw("</a></td>\n")
+		h.raw(tdDate)
+		h.text(c.Date(t.Date))
+		h.raw("</td>\n<td data-label=\"")
+		h.text(l.Party(t.Kind))
+		h.raw(`">`)
+		h.text(t.Counterparty)
+		h.raw("</td>\n")
+		h.raw(tdAmount)
+		h.text(l.Amount(t.AmountMinor, t.Currency))
+		h.raw("</td>\n</tr>")
+	}
+	return h.html()
+}
+
+// waitingRows are the messages waiting for the viewer as table rows: the
+// transaction each is on, who wrote it, its first line and when.
+func waitingRows(c clock, ms []threads.WaitingMessage) template.HTML {
+	l := c.lang
+	tdTxn, tdFrom := labelledCell(l.T("col.transaction"), ""), labelledCell(l.T("col.from"), "")
+	tdMsg, tdWhen := labelledCell(l.T("col.message"), ""), labelledCell(l.T("col.when"), "")
+	h := newHTMLBuf(len(ms) * 400)
+	for _, m := range ms {
+		h.raw("<tr>\n")
+		h.raw(tdTxn)
+		h.raw(`<a href="/companies/`)
+		h.int(m.CompanyID)
+		h.raw("/transactions/")
+		h.int(m.TransactionID)
+		h.raw(`#activities">`)
+		h.text(l.Kind(m.TxnKind))
+		h.raw(" ")
+		h.text(m.TxnNumber)
+		h.raw("</a></td>\n")
+		h.raw(tdFrom)
+		h.text(m.AuthorName)
+		h.raw("</td>")
+		h.raw(tdMsg)
+		h.text(firstLine(m.Body))
+		h.raw("</td>\n")
+		h.raw(tdWhen)
+		h.raw(`<time datetime="`)
+		h.text(c.ISO(m.CreatedAt))
+		h.raw(`">`)
+		h.text(c.DateTime(m.CreatedAt))
+		h.raw("</time></td>\n</tr>")
+	}
+	return h.html()
+}
+
+// labelledCell opens a table cell, with attrs, and the label a narrow
+// screen shows beside its value: the same for every row, so written once.
+func labelledCell(label, attrs string) string {
+	return `<td data-label="` + string(appendEscaped(nil, label)) + `"` + attrs + `>`
+}
