@@ -102,6 +102,97 @@ func activities(thread []threads.Message, c clock, kind threads.Kind, filesPath 
 	return out
 }
 
+// threadHTML writes a thread's messages as the transaction page shows
+// them, each an article; by hand, as the company home's rows are (see
+// htmlBuf), since a long thread's escaping through the template cost most
+// of the page.
+func threadHTML(l *i18n.Lang, acts []activity) template.HTML {
+	to, quoted := " "+string(appendEscaped(nil, l.T("msg.to")))+" ", string(appendEscaped(nil, l.T("msg.quoted")))
+	size := 0
+	for _, a := range acts {
+		size += 600 + len(a.Body) + len(a.Elided)
+	}
+	h := newHTMLBuf(size)
+	for _, a := range acts {
+		h.raw("\n<article class=\"activity\" id=\"m")
+		h.int(a.ID)
+		h.raw("\">\n<div class=\"meta\"><strong class=\"author\">")
+		h.text(a.Author)
+		h.raw("</strong>" + to)
+		h.text(a.Recipient)
+		h.raw(" ·\n<time datetime=\"")
+		h.text(a.ISO)
+		h.raw("\">")
+		h.text(a.When)
+		h.raw("</time> ·\n<span class=\"source\">")
+		h.text(a.Source)
+		h.raw("</span>")
+		if a.Sender != "" {
+			h.raw(" · <span class=\"sender-auth\">")
+			h.text(a.Sender)
+			h.raw("</span>")
+		}
+		if a.Delivery != "" {
+			h.raw(" · <span class=\"delivery")
+			if a.Trouble {
+				h.raw(" trouble")
+			}
+			h.raw("\">")
+			h.text(a.Delivery)
+			h.raw("</span>")
+		}
+		h.raw("</div>\n<div class=\"body\">")
+		h.raw(string(a.Body))
+		h.raw("</div>\n")
+		writeFiles(h, a.Files)
+		h.raw("\n")
+		if a.Refused != "" {
+			h.raw("<p class=\"refused\">")
+			h.text(a.Refused)
+			h.raw("</p>")
+		}
+		h.raw("\n")
+		if a.Elided != "" {
+			h.raw("<details class=\"quoted\"><summary>" + quoted + "</summary><div class=\"body\">")
+			h.raw(string(a.Elided))
+			h.raw("</div></details>")
+		}
+		h.raw("\n</article>\n")
+	}
+	return h.html()
+}
+
+// writeFiles writes a message's accepted files: each a download link, and
+// a preview for an image.
+func writeFiles(h *htmlBuf, files []activityFile) {
+	if len(files) == 0 {
+		return
+	}
+	h.raw("<ul class=\"files\">\n")
+	for _, f := range files {
+		h.raw("<li class=\"file\">")
+		if f.Preview != "" {
+			h.raw("<a class=\"preview-link\" href=\"")
+			h.text(f.URL)
+			h.raw("\"><img class=\"preview\" src=\"")
+			h.text(f.Preview)
+			h.raw("\" alt=\"")
+			h.text(f.Name)
+			h.raw("\" loading=\"lazy\"></a>")
+		}
+		h.raw("\n<a class=\"download\" href=\"")
+		h.text(f.URL)
+		h.raw("\" download>")
+		h.text(f.Name)
+		h.raw("</a> <span class=\"file-meta\">")
+		h.text(f.Size)
+		h.raw(" · ")
+		h.text(f.Type)
+		h.raw("</span></li>\n")
+	}
+	h.raw("</ul>")
+}
+
 func activityFiles(l *i18n.Lang, files []threads.File, filesPath string) ([]activityFile, string) {
 	var out []activityFile
 	var refused []string

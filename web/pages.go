@@ -77,7 +77,7 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 	}
 	filesPath := fmt.Sprintf("/companies/%d/transactions/%d/files/", company.ID, txn.ID)
 	l := v.Lang
-	data := map[string]any{"Company": company, "Txn": txn, "Thread": activities(thread, v.Clock, txn.Kind, filesPath),
+	data := map[string]any{"Company": company, "Txn": txn, "Thread": threadHTML(l, activities(thread, v.Clock, txn.Kind, filesPath)),
 		"Earlier":    earlier,
 		"Recipients": others, "Amount": l.Amount(txn.AmountMinor, txn.Currency), "Recipient": defaultRecipient(thread, v.Person.ID),
 		"PostKey": newPostKey(), "FileLimits": limitsText(l, s.store.FileLimits())}

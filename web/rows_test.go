@@ -109,3 +109,48 @@ func TestEscapedText(t *testing.T) {
 		}
 	}
 }
+
+// A thread's messages, written by hand, are byte for byte what
+// html/template wrote from the same values.
+func TestThreadAsTemplateWrote(t *testing.T) {
+	const src = `{{range .}}
+<article class="activity" id="m{{.ID}}">
+<div class="meta"><strong class="author">{{.Author}}</strong> {{t "msg.to"}} {{.Recipient}} ·
+<time datetime="{{.ISO}}">{{.When}}</time> ·
+<span class="source">{{.Source}}</span>{{with .Sender}} · <span class="sender-auth">{{.}}</span>{{end}}{{if .Delivery}} · <span class="delivery{{if .Trouble}} trouble{{end}}">{{.Delivery}}</span>{{end}}</div>
+<div class="body">{{.Body}}</div>
+{{if .Files}}<ul class="files">
+{{range .Files}}<li class="file">{{if .Preview}}<a class="preview-link" href="{{.URL}}"><img class="preview" src="{{.Preview}}" alt="{{.Name}}" loading="lazy"></a>{{end}}
+<a class="download" href="{{.URL}}" download>{{.Name}}</a> <span class="file-meta">{{.Size}} · {{.Type}}</span></li>
+{{end}}</ul>{{end}}
+{{with .Refused}}<p class="refused">{{.}}</p>{{end}}
+{{if .Elided}}<details class="quoted"><summary>{{t "msg.quoted"}}</summary><div class="body">{{.Elided}}</div></details>{{end}}
+</article>
+{{end}}`
+	when := time.Date(2026, 3, 14, 15, 4, 0, 0, time.UTC)
+	var thread []threads.Message
+	for i, s := range hostile {
+		m := threads.Message{ID: int64(i + 1), AuthorName: s, RecipientName: s, Body: s + "\n\n> " + s + "\nhttps://example.com/?q=" + s,
+			Source: []threads.Source{threads.SourceWeb, threads.SourceEmail, threads.SourceAPI}[i%3], CreatedAt: when,
+			SenderAuth: []string{"", "dkim", "fail", "none"}[i%4]}
+		if i%2 == 1 {
+			m.Elided = "> " + s
+		}
+		m.Delivery.Status = []string{"", threads.OutboxPending, threads.OutboxSent, threads.OutboxMuted,
+			threads.OutboxFailed, threads.OutboxBounced}[i%6]
+		m.Delivery.Detail, m.Delivery.SentAt = s, when
+		if i%3 != 0 {
+			m.Files = []threads.File{{ID: int64(10 * i), Name: s + ".jpg", ContentType: "image/jpeg", Size: 123456},
+				{ID: int64(10*i + 1), Name: s + ".pdf", ContentType: "application/pdf", Size: 99},
+				{ID: int64(10*i + 2), Name: s + ".exe", Refused: "executable " + s}}
+		}
+		thread = append(thread, m)
+	}
+	for _, c := range testClocks(t) {
+		acts := activities(thread, c, threads.KindInvoice, "/companies/7/transactions/9/files/")
+		want := execRows(t, c, src, acts)
+		if got := string(threadHTML(c.lang, acts)); got != want {
+			t.Errorf("%s: thread differs\n got: %s\nwant: %s", c.lang.Code(), got, want)
+		}
+	}
+}
