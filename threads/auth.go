@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // newSecret returns 256 random bits in URL-safe base64.
@@ -93,15 +94,30 @@ func (s *Store) CreateSession(ctx context.Context, personID int64, checkedHash s
 	return token, nil
 }
 
-// SessionPerson returns the person a live session belongs to.
+// SessionPerson returns the person a live session belongs to, with their
+// addresses. Every signed-in page asks, so it is one prepared query.
 func (s *Store) SessionPerson(ctx context.Context, token string) (Person, error) {
-	var id int64
-	err := s.getPrepared(ctx, nil, &id, `SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2`,
-		secretHash(token), s.now())
+	st, err := s.prepared(ctx, nil, `
+		SELECT p.id, p.external_id, p.name, p.locale, p.time_zone, p.staff,
+			ARRAY(SELECT e.address FROM person_emails e WHERE e.person_id = p.id ORDER BY e.address),
+			ARRAY(SELECT e.verified FROM person_emails e WHERE e.person_id = p.id ORDER BY e.address)
+		FROM sessions s JOIN people p ON p.id = s.person_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2`)
+	if err != nil {
+		return Person{}, err
+	}
+	var p Person
+	var addresses []string
+	var verified []bool
+	err = st.QueryRowContext(ctx, secretHash(token), s.now()).Scan(&p.ID, &p.ExternalID, &p.Name, &p.Locale, &p.TimeZone, &p.Staff,
+		pq.Array(&addresses), pq.Array(&verified))
 	if err != nil {
 		return Person{}, notFound("session", err)
 	}
-	return s.Person(ctx, id)
+	for i, a := range addresses {
+		p.Emails = append(p.Emails, EmailAddress{Address: a, Verified: i < len(verified) && verified[i]})
+	}
+	return p, nil
 }
 
 // DeleteSession ends a session.

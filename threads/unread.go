@@ -67,37 +67,3 @@ func (s *Store) markRead(ctx context.Context, tx *sqlx.Tx, personID, txnID int64
 	}
 	return res.RowsAffected()
 }
-
-// WaitingMessage is a message waiting, unread, for its recipient.
-type WaitingMessage struct {
-	Message
-	TxnKind   Kind   `db:"txn_kind"`
-	TxnNumber string `db:"txn_number"`
-}
-
-// WaitingMessages lists the person's unread messages in the company, newest
-// first; none when they do not belong to it.
-func (s *Store) WaitingMessages(ctx context.Context, personID, companyID int64, limit int) ([]WaitingMessage, error) {
-	out := []WaitingMessage{}
-	err := s.db.SelectContext(ctx, &out, `
-		SELECT m.id, m.transaction_id, m.company_id, m.author_id, a.name AS author_name, m.recipient_id,
-			'' AS recipient_name, m.body, m.elided, m.source, m.sender_auth, m.created_at, m.read_at,
-			t.kind AS txn_kind, t.number AS txn_number
-		FROM messages m JOIN people a ON a.id = m.author_id JOIN transactions t ON t.id = m.transaction_id
-		WHERE m.recipient_id = $1 AND m.company_id = $2 AND m.read_at IS NULL
-		AND EXISTS (SELECT 1 FROM memberships WHERE company_id = $2 AND person_id = $1)
-		ORDER BY m.id DESC LIMIT $3`, personID, companyID, limit)
-	return out, wrapStore("waiting messages", err)
-}
-
-// CompanyTransactions lists a company's transactions, newest first, for a
-// viewer who belongs to it; ErrNotFound otherwise.
-func (s *Store) CompanyTransactions(ctx context.Context, viewerID, companyID int64, limit int) ([]Transaction, error) {
-	if _, err := s.MemberRole(ctx, companyID, viewerID); err != nil {
-		return nil, err
-	}
-	out := []Transaction{}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+transactionColumns+` FROM transactions
-		WHERE company_id = $1 ORDER BY txn_date DESC, id DESC LIMIT $2`, companyID, limit)
-	return out, wrapStore("company transactions", err)
-}

@@ -43,7 +43,7 @@ func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 			p, err := s.store.SessionPerson(r.Context(), c.Value)
 			if err == nil {
 				l := s.cat.Lang(p.Locale)
-				ctx := context.WithValue(r.Context(), viewerKey{}, viewer{Person: p, Clock: clockFor(p, l), Lang: l})
+				ctx := context.WithValue(r.Context(), viewerKey{}, viewer{Person: p, Clock: s.clockFor(p, l), Lang: l})
 				h(w, r.WithContext(ctx))
 				return
 			}

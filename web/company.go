@@ -3,13 +3,15 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 
 	"mailbot/threads"
 )
 
 // companyPage is the company's home: the Conversation button with what
-// waits for this person, and the company's transactions.
+// waits for this person, and the company's transactions. Each list opens
+// at its newest; ?waiting=all and ?transactions=all show the rest.
 func (s *Server) companyPage(w http.ResponseWriter, r *http.Request) {
 	v, _ := viewerFrom(r.Context())
 	companyID, err := pathID(r, "company")
@@ -17,28 +19,37 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	txns, err := s.store.CompanyTransactions(r.Context(), v.Person.ID, companyID, 200)
+	q := r.URL.Query()
+	waiting, txns := homeWaiting, homeTransactions
+	if q.Get("waiting") == "all" {
+		waiting = math.MaxInt32
+	}
+	if q.Get("transactions") == "all" {
+		txns = math.MaxInt32
+	}
+	home, err := s.store.CompanyHome(r.Context(), v.Person.ID, companyID, waiting, txns)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	company, err := s.store.Company(r.Context(), companyID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	data := map[string]any{"Company": home.Company, "Unread": home.Unread, "Waiting": waitingRows(v.Clock, home.Waiting),
+		"Transactions": txnRows(v.Clock, home.Transactions), "MoreTransactions": home.More}
+	if home.Unread > len(home.Waiting) {
+		data["MoreWaiting"] = home.Unread
 	}
-	waiting, err := s.store.WaitingMessages(r.Context(), v.Person.ID, companyID, 100)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data := map[string]any{"Company": company, "WaitingCount": len(waiting),
-		"Waiting": waitingRows(v.Clock, waiting), "Transactions": txnRows(v.Clock, txns)}
 	if s.opts.Live != nil {
-		data["Live"] = fmt.Sprintf("/companies/%d/events", company.ID)
+		data["Live"] = fmt.Sprintf("/companies/%d/events", home.ID)
 	}
 	s.render(w, r, "company", data)
 }
+
+// How many waiting messages and transactions the company home lists
+// before a link to the rest: a busy company's home opens fast, and the
+// Conversation count still counts everything.
+const (
+	homeWaiting      = 100
+	homeTransactions = 200
+)
 
 // txnRows are the company's transactions as table rows: a link to each,
 // its date, the other party and the amount.

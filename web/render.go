@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"mailbot/i18n"
@@ -90,12 +91,25 @@ type clock struct {
 	lang *i18n.Lang
 }
 
-func clockFor(p threads.Person, l *i18n.Lang) clock {
-	loc, err := time.LoadLocation(p.TimeZone)
+func (s *Server) clockFor(p threads.Person, l *i18n.Lang) clock {
+	return clock{loc: s.zones.get(p.TimeZone), lang: l}
+}
+
+// zones keeps the time zones people are in, loaded once each: loading one
+// reads the zone database, and every signed-in page needs its viewer's.
+type zones struct{ m sync.Map }
+
+// get is the zone named, or UTC when there is none of that name.
+func (z *zones) get(name string) *time.Location {
+	if loc, ok := z.m.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
 	if err != nil {
 		loc = time.UTC
 	}
-	return clock{loc: loc, lang: l}
+	z.m.Store(name, loc)
+	return loc
 }
 
 // DateTime is "Mar 14, 2026 3:04 PM EDT" or "14 mar 2026, 15:04 CET".

@@ -27,7 +27,7 @@ func testClocks(t *testing.T) []clock {
 	}
 	var out []clock
 	for _, code := range cat.Codes() {
-		out = append(out, clockFor(threads.Person{TimeZone: "America/New_York"}, cat.Lang(code)))
+		out = append(out, (&Server{}).clockFor(threads.Person{TimeZone: "America/New_York"}, cat.Lang(code)))
 	}
 	return out
 }

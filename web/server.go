@@ -31,8 +31,7 @@ type Store interface {
 	Members(ctx context.Context, companyID int64) ([]threads.Member, error)
 	UnreadCounts(ctx context.Context, personID int64) ([]threads.CompanyUnread, error)
 	UnreadCount(ctx context.Context, personID, companyID int64) (int, error)
-	WaitingMessages(ctx context.Context, personID, companyID int64, limit int) ([]threads.WaitingMessage, error)
-	CompanyTransactions(ctx context.Context, viewerID, companyID int64, limit int) ([]threads.Transaction, error)
+	CompanyHome(ctx context.Context, personID, companyID int64, waiting, txns int) (threads.CompanyHome, error)
 	Transaction(ctx context.Context, viewerID, txnID int64) (threads.Transaction, error)
 	Thread(ctx context.Context, viewerID, txnID int64) ([]threads.Message, error)
 	ThreadNewest(ctx context.Context, viewerID, txnID int64, limit int) ([]threads.Message, int, error)
@@ -86,6 +85,7 @@ type Server struct {
 	// previewSlots bounds how many previews are made at once: each decodes
 	// a whole image.
 	previewSlots chan struct{}
+	zones        zones
 }
 
 // New parses the page templates once; a broken template fails here.
