@@ -71,7 +71,7 @@ func (s *Store) fillFiles(ctx context.Context, ms []Message) error {
 	for i, m := range ms {
 		ids[i], at[m.ID] = m.ID, i
 	}
-	files, err := filesOf(ctx, s.db, ids)
+	files, err := s.filesOf(ctx, nil, ids)
 	for _, f := range files {
 		m := &ms[at[f.MessageID]]
 		m.Files = append(m.Files, f)
@@ -80,10 +80,11 @@ func (s *Store) fillFiles(ctx context.Context, ms []Message) error {
 }
 
 // filesOf reads the files of the messages with these ids, each message's
-// in the order they were given: one query for a thread or a claimed batch.
-func filesOf(ctx context.Context, q sqlx.QueryerContext, messageIDs []int64) ([]File, error) {
+// in the order they were given: one prepared query for a thread or, inside
+// tx, a claimed batch.
+func (s *Store) filesOf(ctx context.Context, tx *sqlx.Tx, messageIDs []int64) ([]File, error) {
 	var files []File
-	err := sqlx.SelectContext(ctx, q, &files, `SELECT `+fileColumns+` FROM attachments a
+	err := s.selectPrepared(ctx, tx, &files, `SELECT `+fileColumns+` FROM attachments a
 		WHERE a.message_id = ANY($1) ORDER BY a.message_id, a.position`, pq.Array(messageIDs))
 	return files, wrapStore("message files", err)
 }

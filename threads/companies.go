@@ -60,7 +60,7 @@ func (s *Store) PatchCompany(ctx context.Context, externalID string, name *strin
 // Company returns a company by id.
 func (s *Store) Company(ctx context.Context, id int64) (Company, error) {
 	var c Company
-	err := s.db.GetContext(ctx, &c, `SELECT `+companyColumns+` FROM companies WHERE id = $1`, id)
+	err := s.getPrepared(ctx, nil, &c, `SELECT `+companyColumns+` FROM companies WHERE id = $1`, id)
 	if err != nil {
 		return Company{}, notFound("company", err)
 	}

@@ -36,10 +36,14 @@ func (s *Store) fillDeliveries(ctx context.Context, ms []Message) error {
 	for i, m := range ms {
 		ids[i], at[m.ID] = m.ID, i
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT message_id, status,
+	st, err := s.prepared(ctx, nil, `SELECT message_id, status,
 			CASE WHEN status = 'bounced' THEN trim(bounce_status || ' ' || last_error)
 			     WHEN status = 'failed' THEN last_error ELSE '' END, sent_at
-		FROM outbox WHERE message_id = ANY($1) AND kind = 'notification'`, pq.Array(ids))
+		FROM outbox WHERE message_id = ANY($1) AND kind = 'notification'`)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, pq.Array(ids))
 	if err != nil {
 		return wrapStore("message deliveries", err)
 	}

@@ -74,7 +74,7 @@ func (s *Store) RemoveMembership(ctx context.Context, companyID, personID int64)
 // Members lists a company's people, by name.
 func (s *Store) Members(ctx context.Context, companyID int64) ([]Member, error) {
 	var ms []Member
-	err := s.db.SelectContext(ctx, &ms, `
+	err := s.selectPrepared(ctx, nil, &ms, `
 		SELECT p.id, p.external_id, p.name, p.locale, p.time_zone, p.staff, m.role
 		FROM memberships m JOIN people p ON p.id = m.person_id
 		WHERE m.company_id = $1 ORDER BY p.name, p.id`, companyID)

@@ -230,7 +230,7 @@ func (s *Store) Thread(ctx context.Context, viewerID, txnID int64) ([]Message, e
 	if _, err := s.Transaction(ctx, viewerID, txnID); err != nil {
 		return nil, err
 	}
-	ms, err := s.threadRows(ctx, txnID, 0)
+	ms, _, err := s.threadRows(ctx, txnID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -244,53 +244,55 @@ func (s *Store) ThreadNewest(ctx context.Context, viewerID, txnID int64, limit i
 	if _, err := s.Transaction(ctx, viewerID, txnID); err != nil {
 		return nil, 0, err
 	}
-	ms, err := s.threadRows(ctx, txnID, limit)
+	ms, total, err := s.threadRows(ctx, txnID, limit)
 	if err != nil {
 		return nil, 0, err
 	}
-	earlier := 0
-	if len(ms) == limit {
-		err = s.db.GetContext(ctx, &earlier, `SELECT count(*) FROM messages WHERE transaction_id = $1 AND id < $2`, txnID, ms[0].ID)
-		if err != nil {
-			return nil, 0, wrapStore("thread: earlier messages", err)
-		}
-	}
-	return ms, earlier, s.fillDetails(ctx, ms)
+	return ms, total - len(ms), s.fillDetails(ctx, ms)
 }
 
 // threadRows reads the messages alone, in index order, the newest limit of
-// them when limit > 0; a long thread has only a few people, whose names
-// fillNames adds after.
-func (s *Store) threadRows(ctx context.Context, txnID int64, limit int) ([]Message, error) {
+// them when limit > 0, with how many the thread has; a long thread has
+// only a few people, whose names fillNames adds after. The statements are
+// prepared and their rows scanned by hand: long threads are read often.
+func (s *Store) threadRows(ctx context.Context, txnID int64, limit int) ([]Message, int, error) {
 	const columns = `id, transaction_id, company_id, author_id, recipient_id,
 		body, elided, source, sender_auth, created_at, read_at`
-	query := `SELECT ` + columns + ` FROM messages WHERE transaction_id = $1 ORDER BY id`
+	query := `SELECT ` + columns + `, 0 FROM messages WHERE transaction_id = $1 ORDER BY id`
 	args := []any{txnID}
 	if limit > 0 {
-		query = `SELECT ` + columns + ` FROM (SELECT ` + columns + ` FROM messages WHERE transaction_id = $1
+		query = `SELECT ` + columns + `, (SELECT count(*) FROM messages WHERE transaction_id = $1)
+			FROM (SELECT ` + columns + ` FROM messages WHERE transaction_id = $1
 			ORDER BY id DESC LIMIT $2) newest ORDER BY id`
 		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	st, err := s.prepared(ctx, nil, query)
 	if err != nil {
-		return nil, fmt.Errorf("store: thread: %w", err)
+		return nil, 0, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: thread: %w", err)
 	}
 	defer rows.Close()
 	ms := []Message{}
+	total := 0
 	for rows.Next() {
 		var m Message
-		// Scanned by hand: long threads are read often and reflection costs.
 		err := rows.Scan(&m.ID, &m.TransactionID, &m.CompanyID, &m.AuthorID, &m.RecipientID,
-			&m.Body, &m.Elided, &m.Source, &m.SenderAuth, &m.CreatedAt, &m.ReadAt)
+			&m.Body, &m.Elided, &m.Source, &m.SenderAuth, &m.CreatedAt, &m.ReadAt, &total)
 		if err != nil {
-			return nil, fmt.Errorf("store: thread: %w", err)
+			return nil, 0, fmt.Errorf("store: thread: %w", err)
 		}
 		ms = append(ms, m)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: thread: %w", err)
+		return nil, 0, fmt.Errorf("store: thread: %w", err)
 	}
-	return ms, nil
+	if limit <= 0 {
+		total = len(ms)
+	}
+	return ms, total, nil
 }
 
 func (s *Store) fillNames(ctx context.Context, ms []Message) error {
@@ -308,7 +310,7 @@ func (s *Store) fillNames(ctx context.Context, ms []Message) error {
 		list = append(list, id)
 	}
 	var people []who
-	if err := s.db.SelectContext(ctx, &people, `SELECT id, name, external_id FROM people WHERE id = ANY($1)`, pq.Array(list)); err != nil {
+	if err := s.selectPrepared(ctx, nil, &people, `SELECT id, name, external_id FROM people WHERE id = ANY($1)`, pq.Array(list)); err != nil {
 		return fmt.Errorf("store: thread names: %w", err)
 	}
 	for _, p := range people {
@@ -325,7 +327,7 @@ func (s *Store) fillNames(ctx context.Context, ms []Message) error {
 // Messages returns a transaction's messages, oldest first, without an
 // access check: for the ledger's API.
 func (s *Store) Messages(ctx context.Context, txnID int64) ([]Message, error) {
-	ms, err := s.threadRows(ctx, txnID, 0)
+	ms, _, err := s.threadRows(ctx, txnID, 0)
 	if err != nil {
 		return nil, err
 	}

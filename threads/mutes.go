@@ -59,7 +59,7 @@ func (s *Store) Unmute(ctx context.Context, personID, txnID int64) error {
 // Mutes lists who turned off emails about the transaction, by person id.
 func (s *Store) Mutes(ctx context.Context, txnID int64) ([]int64, error) {
 	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `SELECT person_id FROM mutes WHERE transaction_id = $1 ORDER BY person_id`, txnID)
+	err := s.selectPrepared(ctx, nil, &ids, `SELECT person_id FROM mutes WHERE transaction_id = $1 ORDER BY person_id`, txnID)
 	return ids, wrapStore("mutes", err)
 }
 

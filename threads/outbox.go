@@ -122,7 +122,7 @@ func (s *Store) ClaimNotifications(ctx context.Context, limit int, lease time.Du
 			return wrapStore("claim notifications", err)
 		}
 		rows.Close()
-		if err := fillNotificationFiles(ctx, tx, ns); err != nil {
+		if err := s.fillNotificationFiles(ctx, tx, ns); err != nil {
 			return err
 		}
 		return s.fillReplyTokens(ctx, tx, ns)
@@ -132,7 +132,7 @@ func (s *Store) ClaimNotifications(ctx context.Context, limit int, lease time.Du
 
 // fillNotificationFiles adds the files of the batch's messages, in one
 // query for the whole batch.
-func fillNotificationFiles(ctx context.Context, tx *sqlx.Tx, ns []Notification) error {
+func (s *Store) fillNotificationFiles(ctx context.Context, tx *sqlx.Tx, ns []Notification) error {
 	at := map[int64][]int{} // message id -> the rows about it
 	var ids []int64
 	for i, n := range ns {
@@ -146,7 +146,7 @@ func fillNotificationFiles(ctx context.Context, tx *sqlx.Tx, ns []Notification) 
 	if len(ids) == 0 {
 		return nil
 	}
-	files, err := filesOf(ctx, tx, ids)
+	files, err := s.filesOf(ctx, tx, ids)
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,16 @@ func (s *Store) getPrepared(ctx context.Context, tx *sqlx.Tx, dest any, query st
 	return st.GetContext(ctx, dest, args...)
 }
 
+// selectPrepared runs a query through its prepared statement and scans
+// every row into dest, a pointer to a slice.
+func (s *Store) selectPrepared(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	st, err := s.prepared(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(ctx, dest, args...)
+}
+
 // execPrepared runs a statement through its prepared form.
 func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
 	_, err := s.execPreparedResult(ctx, tx, query, args...)

@@ -228,7 +228,7 @@ func (in TransactionPatch) onto(base TransactionInput) (TransactionInput, error)
 // does not exist or the viewer does not belong to its company.
 func (s *Store) Transaction(ctx context.Context, viewerID, txnID int64) (Transaction, error) {
 	var t Transaction
-	err := s.db.GetContext(ctx, &t, `
+	err := s.getPrepared(ctx, nil, &t, `
 		SELECT `+transactionColumns+` FROM transactions t
 		WHERE t.id = $1 AND EXISTS (
 			SELECT 1 FROM memberships m WHERE m.company_id = t.company_id AND m.person_id = $2)`,
