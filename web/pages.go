@@ -4,9 +4,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 
+	"mailbot/i18n"
 	"mailbot/threads"
 )
 
@@ -78,8 +80,8 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 	filesPath := fmt.Sprintf("/companies/%d/transactions/%d/files/", company.ID, txn.ID)
 	l := v.Lang
 	data := map[string]any{"Company": company, "Txn": txn, "Thread": threadHTML(l, activities(thread, v.Clock, txn.Kind, filesPath)),
-		"Earlier":    earlier,
-		"Recipients": others, "Amount": l.Amount(txn.AmountMinor, txn.Currency), "Recipient": defaultRecipient(thread, v.Person.ID),
+		"Earlier": earlier,
+		"Amount":  l.Amount(txn.AmountMinor, txn.Currency), "Recipient": defaultRecipient(thread, v.Person.ID),
 		"PostKey": newPostKey(), "FileLimits": limitsText(l, s.store.FileLimits())}
 	if s.opts.Live != nil {
 		data["Live"] = fmt.Sprintf("/companies/%d/transactions/%d/events", company.ID, txn.ID)
@@ -95,6 +97,8 @@ func (s *Server) showTransaction(w http.ResponseWriter, r *http.Request, code in
 	for k, val := range form {
 		data[k] = val
 	}
+	selected, _ := data["Recipient"].(int64)
+	data["Recipients"] = recipientOptions(l, others, selected)
 	w.WriteHeader(code)
 	s.render(w, r, "transaction", data)
 }
@@ -122,6 +126,33 @@ func defaultRecipient(thread []threads.Message, viewerID int64) int64 {
 		}
 	}
 	return 0
+}
+
+// recipientOptions are the post form's choices of recipient, each a
+// person of the company with their role, selected preselected. Written by
+// hand like the thread (see htmlBuf): a company may have many people.
+func recipientOptions(l *i18n.Lang, people []threads.Member, selected int64) template.HTML {
+	h := newHTMLBuf(len(people) * 80)
+	roles := map[threads.Role]string{}
+	for _, p := range people {
+		role, ok := roles[p.Role]
+		if !ok {
+			role = l.T("role." + string(p.Role))
+			roles[p.Role] = role
+		}
+		h.raw(`<option value="`)
+		h.int(p.ID)
+		h.raw(`"`)
+		if p.ID == selected {
+			h.raw(" selected")
+		}
+		h.raw(">")
+		h.text(p.Name)
+		h.raw(" (")
+		h.text(role)
+		h.raw(")</option>")
+	}
+	return h.html()
 }
 
 // viewTransaction loads the transaction in the path for the viewer, and

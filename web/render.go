@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -75,14 +76,35 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 		w.Header().Add("Vary", "Accept-Language")
 	}
 	l := s.lang(r)
-	var buf bytes.Buffer
-	if err := s.pages[l.Code()][name].Execute(&buf, data); err != nil {
+	buf := s.pageBuf()
+	defer s.putPageBuf(buf)
+	if err := s.pages[l.Code()][name].Execute(buf, data); err != nil {
 		s.log.Error("render", "page", name, "error", err.Error())
 		http.Error(w, l.T("error.internal"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())
+}
+
+// pageBuf is a buffer to render a page into, kept from an earlier page: a
+// long thread's page is tens of kilobytes, grown from nothing at every view
+// otherwise.
+func (s *Server) pageBuf() *bytes.Buffer {
+	if b, ok := s.pageBufs.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+// putPageBuf keeps a buffer for the next page, unless a page of everything
+// (?all=1) made it too big to keep.
+func (s *Server) putPageBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		b.Reset()
+		s.pageBufs.Put(b)
+	}
 }
 
 // clock formats times for one viewer, in their time zone and language.

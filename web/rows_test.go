@@ -154,3 +154,23 @@ func TestThreadAsTemplateWrote(t *testing.T) {
 		}
 	}
 }
+
+// The post form's recipients, written by hand, are what html/template
+// wrote from the same people.
+func TestRecipientOptionsAsTemplateWrote(t *testing.T) {
+	const src = `{{range .People}}<option value="{{.ID}}"{{if eq .ID $.Selected}} selected{{end}}>{{.Name}} ({{t (print "role." .Role)}})</option>{{end}}`
+	var people []threads.Member
+	for i, s := range hostile {
+		var m threads.Member
+		m.ID, m.Name, m.Role = int64(i+1), s, []threads.Role{threads.RoleAccountant, threads.RoleClient}[i%2]
+		people = append(people, m)
+	}
+	for _, c := range testClocks(t) {
+		for _, selected := range []int64{0, 3} {
+			want := execRows(t, c, src, map[string]any{"People": people, "Selected": selected})
+			if got := string(recipientOptions(c.lang, people, selected)); got != want {
+				t.Errorf("%s: options differ\n got: %s\nwant: %s", c.lang.Code(), got, want)
+			}
+		}
+	}
+}

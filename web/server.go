@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -86,6 +87,7 @@ type Server struct {
 	// a whole image.
 	previewSlots chan struct{}
 	zones        zones
+	pageBufs     sync.Pool // of *bytes.Buffer, for render
 }
 
 // New parses the page templates once; a broken template fails here.
