@@ -38,8 +38,9 @@ func BenchmarkTransactionPage(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
 
-// BenchmarkCompanyHome serves a company home with 200 transactions and 100
-// messages waiting, and reports p50 and p99.
+// BenchmarkCompanyHome serves the home of a company with 200 transactions
+// and 100 messages waiting (it lists the newest of each, up to HomeWaiting
+// and HomeTransactions), and reports p50 and p99.
 func BenchmarkCompanyHome(b *testing.B) {
 	f := newFixture(b)
 	_, err := f.db.Exec(`INSERT INTO transactions (company_id, external_id, kind, number, txn_date, amount_minor, currency, counterparty)

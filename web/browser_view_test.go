@@ -43,12 +43,28 @@ func viewFixture(t *testing.T) *fixture {
 	return f
 }
 
+// busyCompany gives Acme more transactions, and both of its people more
+// messages waiting, than its home lists, so the home's links to the rest
+// are on the pages looked at.
+func busyCompany(t *testing.T, f *fixture) {
+	t.Helper()
+	f.db.MustExec(`INSERT INTO transactions (company_id, external_id, kind, number, txn_date, amount_minor, currency, counterparty)
+		SELECT $1, 'busy-' || g, 'bill', 'B-' || g, DATE '2026-01-01' + g, g * 1000, 'EUR', 'Harbor Supplies'
+		FROM generate_series(1, $2) g`, f.acme.ID, web.HomeTransactions)
+	f.db.MustExec(`INSERT INTO messages (transaction_id, company_id, author_id, recipient_id, body, source)
+		SELECT t.id, t.company_id, CASE WHEN g % 2 = 0 THEN $1::bigint ELSE $2::bigint END,
+			CASE WHEN g % 2 = 0 THEN $2::bigint ELSE $1::bigint END, 'Could you check bill B-1 too? (' || g || ')', 'web'
+		FROM transactions t, generate_series(1, $3) g WHERE t.external_id = 'busy-1'`,
+		f.accountant.ID, f.ana.ID, 2*web.HomeWaiting+2)
+}
+
 // Every page, for an English-speaking accountant and a Spanish-speaking
 // client, at desktop and phone width: nothing scrolls sideways at 390 px,
 // the words are the reader's, and each is photographed.
 func TestBrowserPagesAtPhoneWidthInBothLanguages(t *testing.T) {
 	t.Parallel()
 	f := viewFixture(t)
+	busyCompany(t, f)
 	pages := []struct{ name, path, ready string }{
 		{"company", fmt.Sprintf("/companies/%d", f.acme.ID), "#conversation"},
 		{"transaction", f.txnPath(f.acme, f.invoice), "#activities"},
@@ -57,11 +73,11 @@ func TestBrowserPagesAtPhoneWidthInBothLanguages(t *testing.T) {
 		{"unsubscribe", "", "#confirm-unsubscribe"}, // the reader's own link
 	}
 	for _, who := range []struct {
-		lang, email, accept string
-		words               []string // one per page, in order: login, then pages
+		lang, email, accept, more string
+		words                     []string // one per page, in order: login, then pages
 	}{
-		{"en", "avery@firm.test", "en-US,en;q=0.9", []string{"Sign in", "Conversation", "Activities", "No conversation on sales receipts", "Not found", "Stop emails"}},
-		{"es", "ana@acme.test", "es-ES,es;q=0.9", []string{"Iniciar sesión", "Conversación", "Actividad", "Sin conversación en recibos de venta", "No encontrado", "Dejar de recibir correos"}},
+		{"en", "avery@firm.test", "en-US,en;q=0.9", "Show all", []string{"Sign in", "Conversation", "Activities", "No conversation on sales receipts", "Not found", "Stop emails"}},
+		{"es", "ana@acme.test", "es-ES,es;q=0.9", "Mostrar", []string{"Iniciar sesión", "Conversación", "Actividad", "Sin conversación en recibos de venta", "No encontrado", "Dejar de recibir correos"}},
 	} {
 		t.Run(who.lang, func(t *testing.T) {
 			t.Parallel()
@@ -85,6 +101,13 @@ func TestBrowserPagesAtPhoneWidthInBothLanguages(t *testing.T) {
 					must(t, chromedp.Do(b, chromedp.Click("details.quoted summary")))
 				}
 				look(t, b, who.lang+"-"+p.name, who.words[i+1])
+				if p.name == "company" {
+					for _, sel := range []string{"#more-waiting", "#older-transactions"} {
+						if text := browsertest.Text(t, b, sel); !strings.HasPrefix(text, who.more) {
+							t.Errorf("%s: %s says %q", who.lang, sel, text)
+						}
+					}
+				}
 			}
 		})
 	}

@@ -47,8 +47,8 @@ func (s *Server) companyPage(w http.ResponseWriter, r *http.Request) {
 // before a link to the rest: a busy company's home opens fast, and the
 // Conversation count still counts everything.
 const (
-	homeWaiting      = 100
-	homeTransactions = 200
+	homeWaiting      = 50
+	homeTransactions = 100
 )
 
 // txnRows are the company's transactions as table rows: a link to each,
