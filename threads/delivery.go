@@ -15,16 +15,13 @@ type Delivery struct {
 	SentAt time.Time // when the relay took it; zero when it did not
 }
 
-// fillDetails adds what Thread and Messages show beside each message: its
-// files, what became of its email, and the names of the people.
+// fillDetails adds what Thread and Messages show beside each message (its
+// people's names come with its row): its files and what became of its email.
 func (s *Store) fillDetails(ctx context.Context, ms []Message) error {
 	if err := s.fillFiles(ctx, ms); err != nil {
 		return err
 	}
-	if err := s.fillDeliveries(ctx, ms); err != nil {
-		return err
-	}
-	return s.fillNames(ctx, ms)
+	return s.fillDeliveries(ctx, ms)
 }
 
 func (s *Store) fillDeliveries(ctx context.Context, ms []Message) error {

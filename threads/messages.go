@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // Source says how a message arrived.
@@ -251,19 +250,23 @@ func (s *Store) ThreadNewest(ctx context.Context, viewerID, txnID int64, limit i
 	return ms, total - len(ms), s.fillDetails(ctx, ms)
 }
 
-// threadRows reads the messages alone, in index order, the newest limit of
-// them when limit > 0, with how many the thread has; a long thread has
-// only a few people, whose names fillNames adds after. The statements are
-// prepared and their rows scanned by hand: long threads are read often.
+// threadRows reads the messages, the newest limit of them when limit > 0,
+// with their people's names and how many the thread has, in one prepared
+// query whose rows are scanned by hand: long threads are read often.
 func (s *Store) threadRows(ctx context.Context, txnID int64, limit int) ([]Message, int, error) {
 	const columns = `id, transaction_id, company_id, author_id, recipient_id,
 		body, elided, source, sender_auth, created_at, read_at`
-	query := `SELECT ` + columns + `, 0 FROM messages WHERE transaction_id = $1 ORDER BY id`
+	const withNames = `SELECT m.id, m.transaction_id, m.company_id, m.author_id, m.recipient_id,
+		m.body, m.elided, m.source, m.sender_auth, m.created_at, m.read_at,
+		a.name, a.external_id, r.name, r.external_id, `
+	const people = ` JOIN people a ON a.id = m.author_id JOIN people r ON r.id = m.recipient_id`
+	query := withNames + `0 FROM messages m` + people + ` WHERE m.transaction_id = $1 ORDER BY m.id`
 	args := []any{txnID}
 	if limit > 0 {
-		query = `SELECT ` + columns + `, (SELECT count(*) FROM messages WHERE transaction_id = $1)
+		// A long thread has a few people: their rows are looked up once each.
+		query = withNames + `(SELECT count(*) FROM messages WHERE transaction_id = $1)
 			FROM (SELECT ` + columns + ` FROM messages WHERE transaction_id = $1
-			ORDER BY id DESC LIMIT $2) newest ORDER BY id`
+			ORDER BY id DESC LIMIT $2) m` + people + ` ORDER BY m.id`
 		args = append(args, limit)
 	}
 	st, err := s.prepared(ctx, nil, query)
@@ -280,7 +283,8 @@ func (s *Store) threadRows(ctx context.Context, txnID int64, limit int) ([]Messa
 	for rows.Next() {
 		var m Message
 		err := rows.Scan(&m.ID, &m.TransactionID, &m.CompanyID, &m.AuthorID, &m.RecipientID,
-			&m.Body, &m.Elided, &m.Source, &m.SenderAuth, &m.CreatedAt, &m.ReadAt, &total)
+			&m.Body, &m.Elided, &m.Source, &m.SenderAuth, &m.CreatedAt, &m.ReadAt,
+			&m.AuthorName, &m.AuthorExternalID, &m.RecipientName, &m.RecipientExternalID, &total)
 		if err != nil {
 			return nil, 0, fmt.Errorf("store: thread: %w", err)
 		}
@@ -293,35 +297,6 @@ func (s *Store) threadRows(ctx context.Context, txnID int64, limit int) ([]Messa
 		total = len(ms)
 	}
 	return ms, total, nil
-}
-
-func (s *Store) fillNames(ctx context.Context, ms []Message) error {
-	type who struct {
-		ID         int64  `db:"id"`
-		Name       string `db:"name"`
-		ExternalID string `db:"external_id"`
-	}
-	ids := map[int64]who{}
-	for _, m := range ms {
-		ids[m.AuthorID], ids[m.RecipientID] = who{}, who{}
-	}
-	list := make([]int64, 0, len(ids))
-	for id := range ids {
-		list = append(list, id)
-	}
-	var people []who
-	if err := s.selectPrepared(ctx, nil, &people, `SELECT id, name, external_id FROM people WHERE id = ANY($1)`, pq.Array(list)); err != nil {
-		return fmt.Errorf("store: thread names: %w", err)
-	}
-	for _, p := range people {
-		ids[p.ID] = p
-	}
-	for i := range ms {
-		a, r := ids[ms[i].AuthorID], ids[ms[i].RecipientID]
-		ms[i].AuthorName, ms[i].RecipientName = a.Name, r.Name
-		ms[i].AuthorExternalID, ms[i].RecipientExternalID = a.ExternalID, r.ExternalID
-	}
-	return nil
 }
 
 // Messages returns a transaction's messages, oldest first, without an

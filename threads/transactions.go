@@ -239,6 +239,29 @@ func (s *Store) Transaction(ctx context.Context, viewerID, txnID int64) (Transac
 	return t, nil
 }
 
+// TransactionWithCompany is Transaction with the transaction's company,
+// read together for the page that shows both.
+func (s *Store) TransactionWithCompany(ctx context.Context, viewerID, txnID int64) (Transaction, Company, error) {
+	st, err := s.prepared(ctx, nil, `
+		SELECT t.id, t.company_id, t.external_id, t.kind, t.number, t.txn_date, t.amount_minor, t.currency,
+			t.counterparty, t.posted, c.external_id, c.name, c.created_at
+		FROM transactions t JOIN companies c ON c.id = t.company_id
+		WHERE t.id = $1 AND EXISTS (
+			SELECT 1 FROM memberships m WHERE m.company_id = t.company_id AND m.person_id = $2)`)
+	if err != nil {
+		return Transaction{}, Company{}, err
+	}
+	var t Transaction
+	var c Company
+	err = st.QueryRowContext(ctx, txnID, viewerID).Scan(&t.ID, &t.CompanyID, &t.ExternalID, &t.Kind, &t.Number, &t.Date,
+		&t.AmountMinor, &t.Currency, &t.Counterparty, &t.Posted, &c.ExternalID, &c.Name, &c.CreatedAt)
+	if err != nil {
+		return Transaction{}, Company{}, notFound("transaction", err)
+	}
+	c.ID = t.CompanyID
+	return t, c, nil
+}
+
 // TransactionByExternalID returns a company's transaction by its ledger id,
 // without any access check: for the ledger's API and admin tasks.
 func (s *Store) TransactionByExternalID(ctx context.Context, companyID int64, externalID string) (Transaction, error) {

@@ -156,13 +156,17 @@ func recipientOptions(l *i18n.Lang, people []threads.Member, selected int64) tem
 }
 
 // viewTransaction loads the transaction in the path for the viewer, and
-// its company.
+// its company; not found as for txnInPath.
 func (s *Server) viewTransaction(r *http.Request) (threads.Transaction, threads.Company, error) {
-	txn, err := s.txnInPath(r)
+	v, _ := viewerFrom(r.Context())
+	companyID, txnID, err := txnPath(r)
 	if err != nil {
 		return threads.Transaction{}, threads.Company{}, err
 	}
-	company, err := s.store.Company(r.Context(), txn.CompanyID)
+	txn, company, err := s.store.TransactionWithCompany(r.Context(), v.Person.ID, txnID)
+	if err == nil && txn.CompanyID != companyID {
+		err = fmt.Errorf("transaction: %w", threads.ErrNotFound)
+	}
 	return txn, company, err
 }
 
@@ -171,11 +175,7 @@ func (s *Server) viewTransaction(r *http.Request) (threads.Transaction, threads.
 // to that company.
 func (s *Server) txnInPath(r *http.Request) (threads.Transaction, error) {
 	v, _ := viewerFrom(r.Context())
-	companyID, err := pathID(r, "company")
-	if err != nil {
-		return threads.Transaction{}, err
-	}
-	txnID, err := pathID(r, "txn")
+	companyID, txnID, err := txnPath(r)
 	if err != nil {
 		return threads.Transaction{}, err
 	}
@@ -184,4 +184,13 @@ func (s *Server) txnInPath(r *http.Request) (threads.Transaction, error) {
 		err = fmt.Errorf("transaction: %w", threads.ErrNotFound)
 	}
 	return txn, err
+}
+
+// txnPath is the company and transaction ids in the path.
+func txnPath(r *http.Request) (companyID, txnID int64, err error) {
+	if companyID, err = pathID(r, "company"); err != nil {
+		return 0, 0, err
+	}
+	txnID, err = pathID(r, "txn")
+	return companyID, txnID, err
 }

@@ -27,13 +27,13 @@ type Store interface {
 	ReserveLoginAttempt(ctx context.Context, budgets ...threads.LoginBudget) error
 	ReleaseLoginAttempt(ctx context.Context, budgets ...threads.LoginBudget) error
 
-	Company(ctx context.Context, id int64) (threads.Company, error)
 	MemberRole(ctx context.Context, companyID, personID int64) (threads.Role, error)
 	Members(ctx context.Context, companyID int64) ([]threads.Member, error)
 	UnreadCounts(ctx context.Context, personID int64) ([]threads.CompanyUnread, error)
 	UnreadCount(ctx context.Context, personID, companyID int64) (int, error)
 	CompanyHome(ctx context.Context, personID, companyID int64, waiting, txns int) (threads.CompanyHome, error)
 	Transaction(ctx context.Context, viewerID, txnID int64) (threads.Transaction, error)
+	TransactionWithCompany(ctx context.Context, viewerID, txnID int64) (threads.Transaction, threads.Company, error)
 	Thread(ctx context.Context, viewerID, txnID int64) ([]threads.Message, error)
 	ThreadNewest(ctx context.Context, viewerID, txnID int64, limit int) ([]threads.Message, int, error)
 	MarkRead(ctx context.Context, personID, txnID int64) (int64, error)

@@ -92,3 +92,20 @@ func TestSessionPerson(t *testing.T) {
 		t.Errorf("an unknown session: %v, want ErrNotFound", err)
 	}
 }
+
+// A transaction and its company come together to someone of the company,
+// and to no one else.
+func TestTransactionWithCompany(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	txn, c, err := w.s.TransactionWithCompany(t.Context(), w.ana.ID, w.invoice.ID)
+	if err != nil || txn != w.invoice || c != w.acme {
+		t.Errorf("got %+v of %+v, %v; want %+v of %+v", txn, c, err, w.invoice, w.acme)
+	}
+	if _, _, err := w.s.TransactionWithCompany(t.Context(), w.bruno.ID, w.invoice.ID); !errors.Is(err, threads.ErrNotFound) {
+		t.Errorf("someone of another company: %v, want ErrNotFound", err)
+	}
+	if _, _, err := w.s.TransactionWithCompany(t.Context(), w.ana.ID, w.invoice.ID+1000); !errors.Is(err, threads.ErrNotFound) {
+		t.Errorf("no such transaction: %v, want ErrNotFound", err)
+	}
+}
