@@ -133,12 +133,11 @@ func defaultRecipient(thread []threads.Message, viewerID int64) int64 {
 // hand like the thread (see htmlBuf): a company may have many people.
 func recipientOptions(l *i18n.Lang, people []threads.Member, selected int64) template.HTML {
 	h := newHTMLBuf(len(people) * 80)
-	roles := map[threads.Role]string{}
+	accountant, client := l.T("role.accountant"), l.T("role.client")
 	for _, p := range people {
-		role, ok := roles[p.Role]
-		if !ok {
-			role = l.T("role." + string(p.Role))
-			roles[p.Role] = role
+		role := client
+		if p.Role == threads.RoleAccountant {
+			role = accountant
 		}
 		h.raw(`<option value="`)
 		h.int(p.ID)
