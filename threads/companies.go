@@ -57,16 +57,6 @@ func (s *Store) PatchCompany(ctx context.Context, externalID string, name *strin
 	return c, err
 }
 
-// Company returns a company by id.
-func (s *Store) Company(ctx context.Context, id int64) (Company, error) {
-	var c Company
-	err := s.getPrepared(ctx, nil, &c, `SELECT `+companyColumns+` FROM companies WHERE id = $1`, id)
-	if err != nil {
-		return Company{}, notFound("company", err)
-	}
-	return c, nil
-}
-
 // CompanyByExternalID returns a company by its ledger id.
 func (s *Store) CompanyByExternalID(ctx context.Context, externalID string) (Company, error) {
 	var c Company
