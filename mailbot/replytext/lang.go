@@ -181,7 +181,7 @@ var languages = []language{
 		wrote: []string{"yazdı"},
 		from:  []string{"kimden"}, date: []string{"gönderildi", "gönderilme tarihi", "tarih"}, to: []string{"kime"}, cc: []string{"bilgi"}, subject: []string{"konu"},
 		original: []string{"orijinal ileti", "özgün ileti", "iletilen ileti"},
-		footers:  []string{"{}'umdan gönderildi", "{}'imden gönderildi", "{}'dan gönderildi", "{} ile gönderildi", "{} aracılığıyla gönderildi", "{} için outlook'u edinin", "{} için outlook'u indirin"},
+		footers:  []string{"{}'umdan gönderildi", "{}'imden gönderildi", "{}'dan gönderildi", "{} ile gönderildi", "{} aracılığıyla gönderildi", "{} için outlook'u edinin", "{} için outlook'u indirin", "{} akıllı telefonumdan gönderildi", "{} telefonumdan gönderildi"},
 		signoffs: []string{"saygılarımla", "teşekkürler", "iyi çalışmalar"}},
 	{code: "lt",
 		wrote: []string{"rašė", "parašė"},

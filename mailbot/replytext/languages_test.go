@@ -58,6 +58,7 @@ func TestExtractLanguages(t *testing.T) {
 		{"Swedish footer of a mail service", "Betalt.\n\nSkickat med Proton Mail säker e-post.", "Betalt.", "Proton"},
 		{"'wrote:' in a sentence with a number", "The office wrote on page 2 of its letter of 2 March, and I quote what the office wrote:\n\n  \"Input VAT cannot be deducted.\"\n\nSo we need new invoices.",
 			"The office wrote on page 2 of its letter of 2 March, and I quote what the office wrote:\n\n  \"Input VAT cannot be deducted.\"\n\nSo we need new invoices.", ""},
+		{"Turkish phone maker's footer", "Tamam.\n\nSamsung Galaxy akıllı telefonumdan gönderildi.", "Tamam.", "Samsung"},
 		{"Romanian footer with a non-breaking hyphen", "Da.\nTrimis de pe iPhone\u2011ul meu", "Da.", "Trimis"},
 	}
 	for _, c := range cases {

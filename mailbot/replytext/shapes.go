@@ -400,6 +400,14 @@ func dateAddressLine(line string) bool {
 
 // isSignoff says line is only a closing formula ("Kind regards,").
 func isSignoff(line string) bool {
-	t := strings.ToLower(strings.TrimRight(plainLine(line), ",.!،，。"))
-	return utf8.RuneCountInString(t) < 40 && signoffs[t]
+	t := strings.ToLower(strings.TrimRight(plainLine(line), ",.!،，。！"))
+	if utf8.RuneCountInString(t) >= 60 {
+		return false
+	}
+	if signoffs[t] {
+		return true
+	}
+	// Bilingual: "Mit freundlichen Grüßen / Kind regards".
+	a, b, ok := strings.Cut(t, " / ")
+	return ok && signoffs[strings.TrimRight(a, ", ")] && signoffs[strings.TrimRight(b, ", ")]
 }

@@ -2,6 +2,7 @@ package replytext
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -61,11 +62,25 @@ func signatureUnderRule(lines []string) int {
 			}
 			hint = hint || contactHint.MatchString(l)
 		}
-		if n > 0 && n <= 15 && hint {
+		if below := withoutRules(nonBlank(lines[i+1:])); n > 0 && n <= 15 && hint && len(below) > 0 &&
+			(signatureParagraph(below, nil) || signatureLines(below) || slices.ContainsFunc(below[:min(2, len(below))], func(l string) bool {
+				return !isSignoff(l) && personName(stripNamePrefix(strings.TrimSpace(l))) // a company's name may come first
+			})) {
 			return i
 		}
 	}
 	return -1
+}
+
+// withoutRules drops the rule lines of lines.
+func withoutRules(lines []string) []string {
+	out := lines[:0:0]
+	for _, l := range lines {
+		if !sigRule.MatchString(l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // paragraph is a run of non-blank lines, [start, end).
@@ -114,8 +129,13 @@ func signatureBlock(lines []string, opts *Options) int {
 		if k+1 < len(paras) && endsWithColon(lines[paras[k+1].end-1]) {
 			break // "Call her on:" introduces the block; it is the answer
 		}
-		if k > 0 && closing(lines[p.start:p.end]) && personName(stripNamePrefix(strings.TrimSpace(lines[paras[k-1].start]))) {
-			break // "Thanks,\nDana" above a block that names her again: her own words
+		if k > 0 && closing(lines[p.start:p.end]) {
+			// "Thanks,\nDana" is her own words; below it, a block of
+			// her name, company and numbers is the signature.
+			if below := nonBlank(lines[paras[k-1].start:end]); signatureParagraph(below, opts) || signatureLines(below) {
+				cut = paras[k-1].start
+			}
+			break
 		}
 		block := nonBlank(lines[p.start:end])
 		if len(block) > 14 {
@@ -132,10 +152,59 @@ func signatureBlock(lines []string, opts *Options) int {
 			cut = paras[above].start // "Regards," standing alone above the block
 		}
 	}
+	if cut < 0 && len(paras) > 1 && paras[0].end-paras[0].start <= 2 {
+		// A number or an address alone below the words: "tel. 601 234 567".
+		only := true
+		for _, l := range lines[paras[0].start:paras[0].end] {
+			only = only && contactOnly(l)
+		}
+		if only {
+			cut = paras[0].start
+		}
+	}
 	if cut < 0 {
 		return notice
 	}
 	return cut
+}
+
+// companyForms are the legal forms that end a company's name.
+var companyForms = []string{"gmbh", "mbh", "ag", "kg", "ltd", "ltd.", "llc", "inc", "inc.", "plc", "s.a.", "s.l.", "s.a.s.", "sarl", "s.r.l.", "s.p.a.",
+	"b.v.", "n.v.", "a/s", "as", "ab", "oy", "sp. z o.o.", "s.r.o.", "kft.", "zrt.", "a.ş.", "ltda", "ltda.", "s.a", "pty", "co.", "corp", "corp."}
+
+// signatureLines says lines are a signature of company details: short,
+// and at least half of them a contact, a title, a legal notice or a
+// company's name.
+func signatureLines(lines []string) bool {
+	if len(lines) == 0 || len(lines) > 12 {
+		return false
+	}
+	hints := 0
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if len(t) > 100 || isQuoted(l) || strings.HasPrefix(strings.ToUpper(t), "P.S") || strings.HasPrefix(strings.ToUpper(t), "PS:") {
+			return false
+		}
+		if contactHint.MatchString(t) || jobTitle(t) || legalNotice([]string{t}) || companyName(t) {
+			hints++
+		}
+	}
+	return 2*hints >= len(lines)
+}
+
+// companyName says line ends with a company's legal form ("Example Ltd").
+func companyName(line string) bool {
+	words := strings.Fields(strings.ToLower(line))
+	if len(words) < 2 || len(words) > 8 {
+		return false
+	}
+	last := strings.TrimRight(words[len(words)-1], ",")
+	for _, f := range companyForms {
+		if last == f || strings.HasSuffix(strings.Join(words, " "), " "+f) {
+			return true
+		}
+	}
+	return false
 }
 
 // closing says para is a close and a bare name ("Thanks,\nDana").
@@ -354,7 +423,7 @@ func wordEdge(before, after string) bool {
 // gateways append them.
 var disclaimerWords = []string{"confidential", "intended recipient", "intended solely", "vertraulich", "confidentiel", "confidencial",
 	"riservat", "vertrouwelijk", "poufn", "konfidenci", "конфиденциальн", "destinatário", "destinatario", "fortrolig", "konfidentiell",
-	"sekretess", "luottamuksellinen", "důvěrn", "dôvern", "bizalmas", "confidențial", "confidential", "gizli", "εμπιστευτικ",
+	"sekretess", "konfidensiell", "luottamuksellinen", "důvěrn", "dôvern", "bizalmas", "confidențial", "confidential", "gizli", "εμπιστευτικ",
 	"конфіденційн", "поверителн", "機密", "保密", "기밀", "سري", "سرية", "חסוי", "rahasia", "bảo mật", "ลับ"}
 
 // disclaimer says para is a confidentiality notice: a long paragraph that
@@ -385,7 +454,8 @@ var legalTerms = []string{"geschäftsführer", "geschäftsführung", "amtsgerich
 	"cvr", "org.nr", "org. nr", "organisationsnummer", "organisasjonsnummer", "krs", "nip:", "regon", "ičo", "dič", "y-tunnus"}
 
 // legalNotice says para is a company's registration notice: short, each
-// line naming a register, a number or the directors.
+// line opening with a register, a number or the directors, or naming two
+// of them; a sentence that names a tax id is not one.
 func legalNotice(para []string) bool {
 	if len(para) > 4 {
 		return false
@@ -394,19 +464,33 @@ func legalNotice(para []string) bool {
 		if len(l) > 300 {
 			return false
 		}
-		low := strings.ToLower(l) + " "
-		found := false
+		low := strings.ToLower(strings.TrimSpace(l)) + " "
+		found, opens := 0, false
 		for _, t := range legalTerms {
-			if strings.Contains(low, t) {
-				found = true
-				break
+			if i := strings.Index(low, t); i >= 0 {
+				found++
+				opens = opens || i == 0
 			}
 		}
-		if !found {
+		if !opens && found < 2 {
 			return false
 		}
 	}
 	return true
+}
+
+// contactLabels name a contact line's kind in the tables' languages.
+var contactLabels = regexp.MustCompile(`(?i)^(tel|tel\.|tél|tél\.|tlf|tlf\.|phone|mobile|mob|mob\.|cell|fax|e-mail|email|mail|web|skype|telefon|teléfono|telefone|telefono|puh|puh\.|тел|тел\.|телефон|電話|电话|手机|전화|هاتف|טל|טלפון|กรุณาโทร|โทร)\s*[:.]?\s*`)
+
+// contactOnly says line is only a contact: a number, an address or a link,
+// perhaps after a label ("tel. 601 234 567").
+func contactOnly(line string) bool {
+	t := strings.TrimSpace(contactLabels.ReplaceAllString(strings.TrimSpace(line), ""))
+	if t == "" || len(t) > 80 {
+		return false
+	}
+	rest := strings.Trim(contactHint.ReplaceAllString(t, ""), " ,;|/·-")
+	return rest == "" && t != strings.TrimSpace(line) || rest == "" && strings.ContainsAny(t, "@/")
 }
 
 // notices says para is a notice mail systems or companies append below a

@@ -34,6 +34,14 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 		{"Chinese thanks above a name, title and phone", "发票已收到。\n\n谢谢\n\n林志明\n财务部 经理\n电话：(02) 5555-0000", nil, "发票已收到。"},
 		{"a close with a name stays above the block that names them again", "Attached.\n\nThanks,\nQuinn\n\nQuinn Marlow\nController\n+44 20 7946 0000",
 			nil, "Attached.\n\nThanks,\nQuinn"},
+		{"a table's rule and total stay", "Sent on Friday:\n\n  INV 1   EUR 100.00\n  INV 2   EUR  50.00\n  ----------------\n  Total   EUR 150.00\n\nValue date is today.\n\nRegards\n\nQuinn Marlow\nTreasury\nPhone: +41 44 555 00 00",
+			nil, "Sent on Friday:\n\n  INV 1   EUR 100.00\n  INV 2   EUR  50.00\n  ----------------\n  Total   EUR 150.00\n\nValue date is today."},
+		{"bilingual close", "Anbei die Rechnung.\n\nMit freundlichen Grüßen / Kind regards\n\nJonas Feld\nBuchhaltung / Accounting\nTel. / Phone: +49 40 555 00 00", nil, "Anbei die Rechnung."},
+		{"a phone number alone below the words", "Przelew zlecony dzisiaj.\n\ntel. 601 234 567", nil, "Przelew zlecony dzisiaj."},
+		{"a close with a name stays above the company's details", "Ist eingegangen.\n\nFreundliche Grüße\nIda Feld\n\nFeld & Partner mbH\nLindenallee 7, 50667 Köln\nSitz der Gesellschaft: Köln · Amtsgericht Köln HRB 45678\nUSt-IdNr.: DE000000000",
+			nil, "Ist eingegangen.\n\nFreundliche Grüße\nIda Feld"},
+		{"a sentence naming a tax id is no notice", "Hallo,\n\nanbei die Rechnung mit der richtigen USt-IdNr. (FR00000000000).", nil, "Hallo,\n\nanbei die Rechnung mit der richtigen USt-IdNr. (FR00000000000)."},
+		{"Chinese thanks with a full-width mark", "已付款。\n\n谢谢！\n李娜\n财务部\n电话：021-5555 0000", nil, "已付款。"},
 		{"a one-word answer above a block stays", "Hi Avery,\n\nYes\n\nQuinn Marlow\nController\n+44 20 7946 0000", nil, "Hi Avery,\n\nYes"},
 	}
 	for _, c := range cases {
