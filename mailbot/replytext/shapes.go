@@ -236,18 +236,16 @@ func runOnHeader(line string) bool {
 		return false
 	}
 	kinds, n := k, 1
-	for at := 0; ; {
+	first := strings.IndexAny(line, ":：")
+	for at := first + 1; ; {
 		c := strings.IndexAny(line[at:], ":：")
 		if c < 0 {
 			break
 		}
 		c += at
 		at = c + 1
-		if c == strings.IndexAny(line, ":：") {
-			continue // the opening field, counted already
-		}
-		// The field's name is one to three words before the colon.
-		before := strings.TrimRight(line[:c], "*_ 	")
+		// The field's name is one to three words just before the colon.
+		before := strings.TrimRight(line[max(0, c-40):c], "*_ 	")
 		start := len(before)
 		for words := 0; start > 0 && words < 3; words++ {
 			sp := strings.LastIndexAny(before[:start], " 	*_")

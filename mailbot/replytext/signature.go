@@ -138,7 +138,7 @@ func signatureBlock(lines []string, opts *Options) int {
 			break
 		}
 		block := nonBlank(lines[p.start:end])
-		if len(block) > 14 {
+		if len(block) == 0 || len(block) > 14 {
 			break
 		}
 		// A block that spans paragraphs, or would leave nothing above it,
@@ -236,11 +236,12 @@ func shortLines(para []string) bool {
 	return true
 }
 
+// nonBlank is lines without the blank ones, blank as lastParagraphs sees it.
 func nonBlank(lines []string) []string {
 	out := make([]string, 0, len(lines))
-	for _, l := range lines {
-		if strings.TrimSpace(l) != "" {
-			out = append(out, l)
+	for i := range lines {
+		if !blank(lines[i : i+1]) {
+			out = append(out, lines[i])
 		}
 	}
 	return out
@@ -251,7 +252,7 @@ func nonBlank(lines []string) []string {
 // lines, or a name with a title or contact lines. A close with a bare name
 // ("Thanks,\nDana", "-Dana") is the author's own words and stays.
 func signatureParagraph(para []string, opts *Options) bool {
-	if len(para) > 14 {
+	if len(para) == 0 || len(para) > 14 {
 		return false
 	}
 	for _, l := range para {
