@@ -3,6 +3,7 @@ package mailout_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
 	"sync"
@@ -419,5 +420,63 @@ func TestTooLargeNoticeSaysSizeAndLimit(t *testing.T) {
 	}
 	if !strings.Contains(string(email.Data), "31.4 MB; the limit is 26.2 MB") {
 		t.Errorf("notice does not say the size and the limit:\n%s", email.Data)
+	}
+}
+
+// A worker stopped while its relay has not yet greeted it sends nothing
+// and leaves its batch due at once: another instance, or the next start,
+// takes it without waiting for the lease to run out.
+func TestShutdownReleasesWhatWasNotSent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c // held open, never greeted
+		}
+	}()
+	for _, body := range []string{"one", "two", "three"} {
+		f.post(t, f.accountant, f.clientEN, body)
+	}
+	sender, err := mailout.NewSMTPSender(mailout.SMTPOptions{Addr: silent.Addr().String(), TLS: mailout.TLSNone, CommandTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := mailout.NewWorker(f.store, f.composer, sender, &mailout.WorkerOptions{Lease: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx, nil) }()
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case <-time.After(time.Minute):
+		t.Fatal("the worker never connected")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the worker did not stop while the relay kept silent")
+	}
+	again, err := f.store.ClaimNotifications(context.Background(), 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 3 {
+		t.Errorf("%d notifications claimable right after the stop, want all 3", len(again))
+	}
+	for _, r := range f.outbox(t) {
+		if r.Status != "pending" {
+			t.Errorf("outbox row %+v; want pending", r)
+		}
 	}
 }

@@ -63,7 +63,10 @@ type SendError struct {
 	// Relay is a problem of the relay's (ErrRelayUntrusted, ErrRelayTLS,
 	// ErrRelayAuth), not of the message: it waits until the relay is fixed.
 	Relay bool
-	Err   error
+	// Interrupted: the sender stopped (its context ended) before the
+	// message was handed to the relay; nothing was sent.
+	Interrupted bool
+	Err         error
 }
 
 func (e *SendError) Error() string { return e.Err.Error() }
@@ -124,6 +127,9 @@ func (s *SMTPSender) Send(ctx context.Context, from string, to []string, msg []b
 	if s.c == nil {
 		c, err := s.dial(ctx)
 		if err != nil {
+			if ctx.Err() != nil {
+				return &SendError{Interrupted: true, Err: fmt.Errorf("smtp: stopped while connecting: %w", err)}
+			}
 			return classify(err)
 		}
 		s.c = c
@@ -169,17 +175,26 @@ func (s *SMTPSender) dial(ctx context.Context) (*smtp.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp: connect to %s: %w", s.opts.Addr, err)
 	}
-	// The greeting, EHLO and AUTH get the command timeout too.
+	// The greeting, EHLO and AUTH get the command timeout too, and end
+	// when ctx does: a relay that does not greet must not hold a
+	// shutdown. Once connected, a message being sent is let finish.
 	conn.SetDeadline(time.Now().Add(s.opts.CommandTimeout))
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 	c, err := s.hello(ctx, conn)
 	if err != nil {
+		stop()
 		conn.Close()
 		return nil, err
 	}
 	c.CommandTimeout, c.SubmissionTimeout = s.opts.CommandTimeout, s.opts.CommandTimeout
 	if err := s.auth(ctx, c); err != nil {
+		stop()
 		c.Close()
 		return nil, err
+	}
+	if !stop() {
+		c.Close() // ctx ended as the log-in finished: the deadline is spent
+		return nil, ctx.Err()
 	}
 	conn.SetDeadline(time.Time{})
 	return c, nil

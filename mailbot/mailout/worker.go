@@ -130,17 +130,44 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	stop := sync.OnceFunc(w.renewClaims(ctx, batch, &left))
 	defer stop()
 	for i, n := range batch {
+		if ctx.Err() != nil {
+			// Shutting down: what was not tried goes back at once, for
+			// another instance or the next start, not after the lease.
+			stop()
+			return len(batch), w.release(ctx, batch[i:])
+		}
 		err := w.deliver(ctx, n)
 		left.Store(int64(len(batch) - i - 1))
-		if errors.Is(err, errRelayDown) {
+		switch {
+		case errors.Is(err, errRelayDown):
 			stop()
 			return len(batch), w.putBack(ctx, batch[i+1:])
-		}
-		if err != nil {
+		case errors.Is(err, errInterrupted):
+			stop()
+			return len(batch), w.release(ctx, batch[i:])
+		case err != nil:
 			return len(batch), err
 		}
 	}
 	return len(batch), nil
+}
+
+// errInterrupted stops a batch: the worker is shutting down and the
+// notification in hand was not sent.
+var errInterrupted = errors.New("interrupted before sending")
+
+// release makes notifications not sent due now, even as ctx ends.
+func (w *Worker) release(ctx context.Context, rest []threads.Notification) error {
+	if len(rest) == 0 {
+		return nil
+	}
+	ids, attempts := make([]int64, len(rest)), make([]int64, len(rest))
+	for i, n := range rest {
+		ids[i], attempts[i] = n.OutboxID, int64(n.Attempt)
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return w.store.ExtendClaims(rctx, ids, attempts, 0)
 }
 
 // putBack leaves the rest of a batch pending, due when the relay's pause
@@ -195,6 +222,9 @@ func (w *Worker) renewClaims(ctx context.Context, batch []threads.Notification, 
 func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 	log := w.opts.Logger.With(slog.Int64("outbox_id", n.OutboxID), slog.Int("attempt", n.Attempt))
 	email, err := w.composer.Compose(ctx, n, w.store, w.store)
+	if err != nil && ctx.Err() != nil {
+		return errInterrupted // the message is not at fault
+	}
 	if errors.Is(err, errReadFile) {
 		return w.retry(ctx, log, n, err.Error())
 	}
@@ -214,6 +244,10 @@ func (w *Worker) deliver(ctx context.Context, n threads.Notification) error {
 	}
 	var se *SendError
 	errors.As(err, &se)
+	if se != nil && se.Interrupted {
+		log.Info("shutting down: notification left for later", slog.String("error", err.Error()))
+		return errInterrupted
+	}
 	if se != nil && se.Relay {
 		return w.relayDown(ctx, log, n, se)
 	}
