@@ -55,7 +55,7 @@ func personInput(r *http.Request) threads.PersonInput {
 // away (an address, staff rights) is asked about first.
 func (a *Admin) savePerson(w http.ResponseWriter, r *http.Request) {
 	in := personInput(r)
-	dropped, unstaff, err := a.personLosses(r, in)
+	dropped, unstaff, err := a.personLosses(r, &in)
 	if err != nil {
 		a.web.fail(w, r, err)
 		return
@@ -70,8 +70,9 @@ func (a *Admin) savePerson(w http.ResponseWriter, r *http.Request) {
 
 // personLosses is what saving in would take from the person as stored: the
 // addresses the form leaves out, and staff rights. A new person loses
-// nothing.
-func (a *Admin) personLosses(r *http.Request, in threads.PersonInput) (dropped []string, unstaff bool, err error) {
+// nothing. An address the person keeps keeps its verification: the box
+// verifies, it never takes verification away.
+func (a *Admin) personLosses(r *http.Request, in *threads.PersonInput) (dropped []string, unstaff bool, err error) {
 	cur, err := a.edit.PersonByExternalID(r.Context(), in.ExternalID)
 	if errors.Is(err, threads.ErrNotFound) {
 		return nil, false, nil
@@ -88,6 +89,11 @@ func (a *Admin) personLosses(r *http.Request, in threads.PersonInput) (dropped [
 	for _, e := range cur.Emails {
 		if !kept[e.Address] {
 			dropped = append(dropped, e.Address)
+		}
+	}
+	for i, e := range in.Emails {
+		if addr, err := threads.NormalizeEmail(e.Address); err == nil && cur.HasVerifiedEmail(addr) {
+			in.Emails[i].Verified = true
 		}
 	}
 	return dropped, cur.Staff && !in.Staff, nil
