@@ -41,7 +41,7 @@ var (
 	challenge = regexp.MustCompile(`(?i)(add (yourself|your (e-?mail )?address|you) to|(listed|you'?re|you are) on) (my|the recipient'?s|his|her|their) ([a-z]+ )?(guest|allowed|approved|safe|white|trusted)[ -]?(senders? )?list|(have|get) your (e-?mail )?address added to|(verify|confirm|prove) (that )?you are (a )?(human|real person|not a (robot|spammer|machine))|this (e-?mail )?(account|address|mailbox) is protected by|spam ?arrest|sender verification (request|required)|challenge[- ]response|(message|e-?mail) (has been|was|is being) (waitlisted|held until|quarantined until)|protecting myself from (receiving )?(junk|spam|unsolicited)`)
 	// challengeWords are the same requests in the languages
 	// challenge-response services localise them into.
-	challengeWords = regexp.MustCompile(`(?i)dass sie ein mensch sind|kein (roboter|spammer) sind|bestätigten absender|que vous (êtes|etes) (bien )?(un humain|une personne)|liste blanche|que (eres|es usted) (un )?humano|lista blanca|remitentes? (autorizados|confirmados)|che sei (un essere umano|una persona)|dat u een mens bent|dat je een mens bent|que você é (um )?humano|że jesteś człowiekiem|что вы (не робот|человек)`)
+	challengeWords = regexp.MustCompile(`(?i)dass sie ein mensch sind|dass sie kein (roboter|spammer) sind|que vous (êtes|etes) (bien )?(un humain|une personne réelle)|que (eres|es usted) (un )?humano|che sei (un essere umano|una persona reale)|dat u een mens bent|dat je een mens bent|que você é (um )?humano|że jesteś człowiekiem|что вы (не робот|человек)`)
 	// listReject is a mailing list refusing a post: English and the
 	// languages Mailman, Sympa and LISTSERV notices are translated into.
 	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)|refusé|autorisation refusée|pas abonné|rechazad|no (está|estás) suscrit|abgelehnt|kein (mitglied|abonnent)|rifiutat|geweigerd|odrzucon|отклонен|не подписан`)
@@ -88,7 +88,9 @@ func ClassifyMail(m *Message) Classification {
 	head := unquotedHead(m.Text, bodyHead)
 	// Challenge-response filters dress as bounces (some send a
 	// delivery-status report), but they answer on a person's behalf.
-	if challenge.MatchString(head) || challengeWords.MatchString(head) {
+	// The same request in other languages is believed only of mail that
+	// answers nothing: a person's reply may say such words.
+	if challenge.MatchString(head) || challengeWords.MatchString(head) && !threaded(m) && !replySubject.MatchString(m.Subject) {
 		return Classification{Class: ClassAutoReply, Why: "a challenge-response request"}
 	}
 	if c, why := classifyReport(m); c != "" {
@@ -166,7 +168,8 @@ func laterInConversation(threadIndex string) bool {
 // answers nothing: a newsletter or a list's mail, not an automatic reply.
 func newsletter(m *Message) bool {
 	return m.Header.Has("List-Unsubscribe") && !threaded(m) && !replySubject.MatchString(m.Subject) &&
-		strings.TrimSpace(m.Header.Get("Auto-Submitted")) == ""
+		strings.TrimSpace(m.Header.Get("Auto-Submitted")) == "" && !laterInConversation(m.Header.Get("Thread-Index")) &&
+		!replytext.QuotesHistory(m.Text)
 }
 
 // isListServer says the mail came from mailing-list software.

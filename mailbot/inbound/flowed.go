@@ -22,8 +22,8 @@ func Unflow(text string, delSp bool) string {
 		}
 		body := line[depth:]
 		body = strings.TrimPrefix(body, " ") // space-stuffing, or the space after the quote marks
-		if open && depth != openDepth {
-			b.WriteByte('\n') // a soft break never crosses quote depths
+		if open && (depth != openDepth || body == "-- ") {
+			b.WriteByte('\n') // a soft break never crosses quote depths, nor joins the signature separator
 			open = false
 		}
 		if !open {

@@ -17,6 +17,7 @@ func TestUnflow(t *testing.T) {
 		{"the signature separator stays", "Thanks\n-- \nDana Harbor\n", false, "Thanks\n-- \nDana Harbor\n"},
 		{"space-stuffed lines lose the stuffing", " From the bank: paid.\n", false, "From the bank: paid.\n"},
 		{"CRLF", "One \r\ntwo\r\n", false, "One two\n"},
+		{"a signature separator after a flowed line starts a line", "Paid on Friday. \n-- \nDana Harbor\n", false, "Paid on Friday. \n-- \nDana Harbor\n"},
 	}
 	for _, c := range cases {
 		if got := Unflow(c.in, c.delSp); got != c.want {

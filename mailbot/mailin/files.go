@@ -6,6 +6,7 @@ import (
 	_ "image/gif" // decoration check of inline images
 	_ "image/jpeg"
 	_ "image/png"
+	"slices"
 	"strings"
 
 	"mailbot/mailbot/inbound"
@@ -20,7 +21,7 @@ import (
 func postedFiles(m *inbound.Message) []threads.NewFile {
 	var out []threads.NewFile
 	var quoted map[string]bool
-	if m.HTML != "" {
+	if m.HTML != "" && slices.ContainsFunc(m.Files, func(p inbound.Part) bool { return p.Inline && p.ContentID != "" }) {
 		quoted = replytext.QuotedImages(m.HTML)
 	}
 	for _, p := range m.Files {

@@ -225,22 +225,32 @@ func isRuleAboveHeader(n *html.Node) bool {
 	return n.NextSibling != nil && startsWithHeaderBlock(n.NextSibling)
 }
 
-// textLines writes the text of n with a line break for <br> and block
-// elements, enough to read a header block's shape.
-func textLines(n *html.Node, b *strings.Builder) {
+// lineReader writes the text of nodes with a line break for <br> and
+// block elements, enough to read a header block's shape. It reads a
+// bounded number of nodes and bytes, so that asking at every <hr> of a
+// long mail stays linear.
+type lineReader struct {
+	b     strings.Builder
+	nodes int
+}
+
+func (r *lineReader) full() bool { return r.b.Len() >= 1000 || r.nodes >= 100 }
+
+func (r *lineReader) read(n *html.Node) {
+	r.nodes++
 	switch {
 	case n.Type == html.TextNode:
-		b.WriteString(strings.Join(strings.Fields(n.Data), " "))
+		r.b.WriteString(strings.Join(strings.Fields(n.Data), " "))
 	case n.Type == html.ElementNode && n.Data == "br":
-		b.WriteString("\n")
+		r.b.WriteString("\n")
 	}
-	for c := n.FirstChild; c != nil && b.Len() < 1000; c = c.NextSibling {
-		textLines(c, b)
+	for c := n.FirstChild; c != nil && !r.full(); c = c.NextSibling {
+		r.read(c)
 	}
 	if n.Type == html.ElementNode {
 		switch n.Data {
 		case "div", "p", "tr", "li", "table", "h1", "h2", "h3", "h4", "h5", "h6":
-			b.WriteString("\n")
+			r.b.WriteString("\n")
 		}
 	}
 }
@@ -264,12 +274,12 @@ func isHistoryStart(n *html.Node) bool {
 // startsWithHeaderBlock says the text of n, and of what follows it, begins
 // with a quoted header block (From, Sent, To, Subject in any language).
 func startsWithHeaderBlock(n *html.Node) bool {
-	var b strings.Builder
-	for s := n; s != nil && b.Len() < 1000; s = s.NextSibling {
-		textLines(s, &b)
+	var r lineReader
+	for s := n; s != nil && !r.full(); s = s.NextSibling {
+		r.read(s)
 	}
 	var lines []string
-	for _, l := range strings.Split(b.String(), "\n") {
+	for _, l := range strings.Split(r.b.String(), "\n") {
 		if strings.TrimSpace(l) != "" {
 			lines = append(lines, l)
 		}
@@ -294,7 +304,29 @@ func QuotedImages(body string) map[string]bool {
 	for _, n := range cut {
 		contentIDs(n, ids)
 	}
+	afterSeparator(doc, false, ids)
 	return ids
+}
+
+// afterSeparator adds the images that follow, in the document, a
+// separator line written as text ("-----Original Message-----", Outlook's
+// rule of underscores), which the text reader cuts at. It reports whether
+// the history has begun.
+func afterSeparator(n *html.Node, history bool, ids map[string]bool) bool {
+	switch {
+	case n.Type == html.TextNode && !history && maybeSeparator(n.Data):
+		for _, l := range strings.Split(n.Data, "\n") {
+			if separator.MatchString(l) || isSeparator(l) {
+				return true
+			}
+		}
+	case history && n.Type == html.ElementNode && n.DataAtom == atom.Img:
+		contentIDs(n, ids)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		history = afterSeparator(c, history, ids)
+	}
+	return history
 }
 
 func contentIDs(n *html.Node, ids map[string]bool) {

@@ -78,3 +78,15 @@ func TestExtractHTMLOutlookHeaderInAWrapper(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 }
+
+// An image below a separator written as text is in the history too.
+func TestQuotedImagesBelowTextSeparator(t *testing.T) {
+	body := `<div><p>Paid on Friday. <img src="cid:own@client"></p><p>-----Original Message-----<br>From: Avery Quill<br>Sent: Tuesday, March 3, 2026 9:14 AM<br>` +
+		`To: Dana Harbor<br>Subject: Invoice A-1001</p><p>Was it paid? <img src="cid:chart@firm"></p></div>`
+	if r := ExtractHTML(body); r.Reply != "Paid on Friday." {
+		t.Fatalf("reply %q", r.Reply)
+	}
+	if got := QuotedImages(body); !got["chart@firm"] || got["own@client"] {
+		t.Errorf("quoted images %v, want only chart@firm", got)
+	}
+}

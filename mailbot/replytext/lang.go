@@ -175,7 +175,7 @@ var languages = []language{
 		wrote: []string{"έγραψε"},
 		from:  []string{"από"}, date: []string{"στάλθηκε", "ημερομηνία"}, to: []string{"προς"}, cc: []string{"κοιν"}, subject: []string{"θέμα"},
 		original: []string{"αρχικό μήνυμα", "προωθημένο μήνυμα"},
-		footers:  []string{"στάλθηκε από το {} μου", "στάλθηκε από {}", "εστάλη από {}", "λήψη του outlook για {}"},
+		footers:  []string{"στάλθηκε από το {} μου", "εστάλη από το {} μου", "στάλθηκε από {}", "εστάλη από {}", "λήψη του outlook για {}"},
 		signoffs: []string{"με εκτίμηση", "ευχαριστώ", "φιλικά"}},
 	{code: "tr",
 		wrote: []string{"yazdı"},

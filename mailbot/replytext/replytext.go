@@ -96,8 +96,10 @@ func extract(lines []string, opts *Options) Result {
 	elided.front(cut)
 	kept, cut = stripTrailingQuote(kept)
 	elided.front(cut)
-	kept, cut = stripSignature(kept, opts)
-	elided.front(cut)
+	if len(cut) > 0 {
+		kept, cut = stripSignature(kept, opts)
+		elided.front(cut)
+	}
 	return Result{Reply: tidy(kept), Elided: tidy(elided.lines())}
 }
 
@@ -264,7 +266,9 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 			return backUpOverAttribution(lines, i), false
 		case !item && !isQuoted(line) && isAttribution(line):
 			return i, true
-		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i) || nameWroteAttribution(lines, i)), addressAttribution(lines, i):
+		case !item && (wrappedAttribution(lines, i) || joinedAttribution(lines, i) || nameWroteAttribution(lines, i)):
+			return i, true
+		case addressAttribution(lines, i): // also as a list item: mutt's "* Name <addr> [date]:"
 			return i, true
 		case hasColon(line) && (headerBlockAt(lines, i) || runOnHeader(line)):
 			return backUpOverSeparator(lines, i), false

@@ -19,8 +19,20 @@ var (
 	linkInText = regexp.MustCompile(`\s*[<(\[]\s*(https?://|mailto:|www\.)[^>)\]]*[>)\]]`)
 )
 
-// footer is a footer of the tables split at its "{}".
-type footer struct{ before, after string }
+// footer is a footer of the tables split at its "{}". A generic one has
+// nothing after the name and no possessive before it ("sent with {}"),
+// so the name must read as an app's.
+type footer struct {
+	before, after string
+	generic       bool
+}
+
+// possessives end the words before a device's name in footers ("sent from
+// my {}", "envoyé de mon {}"): what follows is the sender's own device,
+// named as they like.
+var possessives = map[string]bool{"my": true, "mon": true, "ma": true, "mi": true, "meinem": true, "meiner": true, "mijn": true, "min": true,
+	"mitt": true, "mine": true, "minun": true, "mojego": true, "mého": true, "môjho": true, "моего": true, "мого": true, "meu": true,
+	"minha": true, "mio": true, "mia": true, "mog": true, "mojega": true, "mana": true, "minu": true, "moja": true, "моя": true, "我的": true}
 
 // footerEdges are the first and last words of the footers, a cheap test
 // that rules out most lines before the footers are tried.
@@ -54,7 +66,9 @@ func buildFooters(langs []language) []footer {
 	for _, l := range langs {
 		for _, f := range l.footers {
 			before, after, _ := strings.Cut(f, "{}")
-			out = append(out, footer{before, after})
+			words := strings.Fields(before)
+			own := len(words) > 0 && possessives[words[len(words)-1]] || strings.HasSuffix(before, "我的")
+			out = append(out, footer{before, after, after == "" && !own})
 		}
 	}
 	return out
@@ -160,18 +174,46 @@ func isFooter(line string) bool {
 	if strings.ContainsAny(t, "<([") {
 		t = linkInText.ReplaceAllString(t, "")
 	}
-	t = strings.ToLower(strings.Join(strings.Fields(t), " "))
-	t = strings.TrimRight(t, ".!")
+	orig := strings.TrimRight(strings.Join(strings.Fields(t), " "), ".!")
+	t = strings.ToLower(orig)
 	if t == "" || utf8.RuneCountInString(t) > 70 {
 		return false
 	}
 	for _, f := range footers {
 		if len(t) > len(f.before)+len(f.after) && strings.HasPrefix(t, f.before) && strings.HasSuffix(t, f.after) &&
 			nameWords(t[len(f.before):len(t)-len(f.after)]) {
+			// "Sent with {}" names an app ("Sent with Proton Mail"), not
+			// what a sentence says was sent ("Envoyé avec le relevé").
+			if f.generic && len(orig) == len(t) && !appName(orig[len(f.before):]) {
+				continue
+			}
 			return true
 		}
 	}
 	return false
+}
+
+// appWords end a name that says what sent the mail without naming it
+// ("the mobile mail app", "mi dispositivo móvil").
+var appWords = map[string]bool{"app": true, "application": true, "device": true, "phone": true, "smartphone": true, "tablet": true,
+	"mobile": true, "client": true, "email": true, "e-mail": true, "mail": true, "appli": true, "application mobile": true, "aplicación": true,
+	"aplicativo": true, "dispositivo": true, "móvil": true, "celular": true, "gerät": true, "handy": true, "telefon": true, "teléfono": true,
+	"telefone": true, "téléphone": true, "mobiel": true, "toestel": true, "e-post": true, "mobil": true, "telefono": true, "cellulare": true}
+
+// appName says s names an app or a device: it opens with a capital, a
+// digit, a letter of a script without capitals, or a lower-case letter
+// before a capital ("iPhone", "eM Client"), or it ends with a word such as
+// "app" or "device".
+func appName(s string) bool {
+	if words := strings.Fields(strings.ToLower(s)); len(words) > 0 && appWords[words[len(words)-1]] {
+		return true
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	if unicode.IsUpper(r) || unicode.IsDigit(r) || unicode.IsLetter(r) && !unicode.IsLower(r) {
+		return true
+	}
+	r2, _ := utf8.DecodeRuneInString(s[size:])
+	return unicode.IsLower(r) && unicode.IsUpper(r2)
 }
 
 // headerField says line is a "Field: value" line of a quoted header block

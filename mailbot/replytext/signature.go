@@ -143,8 +143,14 @@ func signatureBlock(lines []string, opts *Options) int {
 		}
 		// A block that spans paragraphs, or would leave nothing above it,
 		// must open as a signature does: "Yes" above a name is an answer.
-		if (k > 0 || blank(lines[:p.start])) && !blockOpening(block[0], opts) || !signatureParagraph(block, opts) {
+		// Leaving nothing, it must be more than a name and a number, which
+		// may be what was asked for.
+		if (k > 0 || blank(lines[:p.start])) && !blockOpening(block[0], opts) || !signatureParagraph(block, opts) ||
+			blank(lines[:p.start]) && len(block) < 3 && notice < 0 {
 			continue
+		}
+		if k == 0 && len(paras) > 1 && contactEntry(block, opts) && contactEntry(nonBlank(lines[paras[1].start:paras[1].end]), opts) {
+			break // two blocks of the same shape: a list of contacts, not a signature
 		}
 		cut = p.start
 		if above := k + 1; above < len(paras) && paras[above].end-paras[above].start == 1 && isSignoff(lines[paras[above].start]) &&
@@ -152,8 +158,10 @@ func signatureBlock(lines []string, opts *Options) int {
 			cut = paras[above].start // "Regards," standing alone above the block
 		}
 	}
-	if cut < 0 && len(paras) > 1 && paras[0].end-paras[0].start <= 2 {
-		// A number or an address alone below the words: "tel. 601 234 567".
+	if above := strings.TrimSpace(lines[max(0, paras[0].start-2)]); cut < 0 && len(paras) > 1 && paras[0].end-paras[0].start <= 2 &&
+		!endsWithColon(above) && (isSignoff(above) || nameShaped(stripNamePrefix(above))) {
+		// A number or an address alone below a close or a name:
+		// "Regards,\nQuinn\n\ntel. 601 234 567".
 		only := true
 		for _, l := range lines[paras[0].start:paras[0].end] {
 			only = only && contactOnly(l)
@@ -201,6 +209,29 @@ func companyName(line string) bool {
 	last := strings.TrimRight(words[len(words)-1], ",")
 	for _, f := range companyForms {
 		if last == f || strings.HasSuffix(strings.Join(words, " "), " "+f) {
+			return true
+		}
+	}
+	return false
+}
+
+// contactEntry says para is a person's name with their contact details,
+// as an entry of a list of contacts is.
+func contactEntry(para []string, opts *Options) bool {
+	return len(para) > 1 && !isSignoff(para[0]) && !companyName(para[0]) && signatureParagraph(para, opts) &&
+		slices.ContainsFunc(para[1:], contactHint.MatchString)
+}
+
+// companyMarks name a company in the scripts without capitals, where a
+// legal form stands before or inside the name.
+var companyMarks = []string{"(주)", "㈜", "株式会社", "有限会社", "有限公司", "股份有限公司", "公司", "شركة", "חברת", "בע\"מ", "บริษัท", "कंपनी", "công ty"}
+
+func companyMark(line string) bool {
+	if companyName(line) {
+		return true
+	}
+	for _, m := range companyMarks {
+		if strings.Contains(line, m) {
 			return true
 		}
 	}
@@ -272,7 +303,15 @@ func signatureParagraph(para []string, opts *Options) bool {
 		return true
 	}
 	name := stripNamePrefix(strings.TrimSpace(body[0]))
-	if !personName(name) {
+	switch {
+	case nameShaped(name):
+	case caselessName(name):
+		// Without capitals, a short line may be a label ("转账编号") above
+		// a number: only a close above or a title below makes it a name.
+		if !signoff && !slices.ContainsFunc(body[1:], jobTitle) && !slices.ContainsFunc(body[1:], companyMark) {
+			return false
+		}
+	default:
 		return false
 	}
 	return len(body) > 1 && titleOrContact(body[1:])
@@ -424,15 +463,15 @@ func wordEdge(before, after string) bool {
 // gateways append them.
 var disclaimerWords = []string{"confidential", "intended recipient", "intended solely", "vertraulich", "confidentiel", "confidencial",
 	"riservat", "vertrouwelijk", "poufn", "konfidenci", "конфиденциальн", "destinatário", "destinatario", "fortrolig", "konfidentiell",
-	"sekretess", "konfidensiell", "luottamuksellinen", "důvěrn", "dôvern", "bizalmas", "confidențial", "confidential", "gizli", "εμπιστευτικ",
-	"конфіденційн", "поверителн", "機密", "保密", "기밀", "سري", "سرية", "חסוי", "rahasia", "bảo mật", "ลับ"}
+	"sekretess", "konfidensiell", "luottamuksellinen", "důvěrn", "dôvern", "bizalmas", "confidențial", "gizli bilgi", "εμπιστευτικ",
+	"конфіденційн", "поверителн", "機密情報", "保密", "기밀", "معلومات سرية", "חסוי", "rahasia", "bảo mật", "ข้อมูลลับ"}
 
 // disclaimer says para is a confidentiality notice: a long paragraph that
 // names itself confidential.
 func disclaimer(para []string) bool {
 	n := 0
 	for _, l := range para {
-		n += len(l)
+		n += utf8.RuneCountInString(l)
 	}
 	if n < 100 {
 		return false

@@ -37,7 +37,7 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 		{"a table's rule and total stay", "Sent on Friday:\n\n  INV 1   EUR 100.00\n  INV 2   EUR  50.00\n  ----------------\n  Total   EUR 150.00\n\nValue date is today.\n\nRegards\n\nQuinn Marlow\nTreasury\nPhone: +41 44 555 00 00",
 			nil, "Sent on Friday:\n\n  INV 1   EUR 100.00\n  INV 2   EUR  50.00\n  ----------------\n  Total   EUR 150.00\n\nValue date is today."},
 		{"bilingual close", "Anbei die Rechnung.\n\nMit freundlichen Grüßen / Kind regards\n\nJonas Feld\nBuchhaltung / Accounting\nTel. / Phone: +49 40 555 00 00", nil, "Anbei die Rechnung."},
-		{"a phone number alone below the words", "Przelew zlecony dzisiaj.\n\ntel. 601 234 567", nil, "Przelew zlecony dzisiaj."},
+		{"a phone number alone below a close and name", "Przelew zlecony dzisiaj.\n\nPozdrawiam\nJan Nowak\n\ntel. 601 234 567", nil, "Przelew zlecony dzisiaj.\n\nPozdrawiam\nJan Nowak"},
 		{"a close with a name stays above the company's details", "Ist eingegangen.\n\nFreundliche Grüße\nIda Feld\n\nFeld & Partner mbH\nLindenallee 7, 50667 Köln\nSitz der Gesellschaft: Köln · Amtsgericht Köln HRB 45678\nUSt-IdNr.: DE000000000",
 			nil, "Ist eingegangen.\n\nFreundliche Grüße\nIda Feld"},
 		{"a sentence naming a tax id is no notice", "Hallo,\n\nanbei die Rechnung mit der richtigen USt-IdNr. (FR00000000000).", nil, "Hallo,\n\nanbei die Rechnung mit der richtigen USt-IdNr. (FR00000000000)."},
@@ -60,5 +60,30 @@ func TestHTMLRuleAboveHeaderBlock(t *testing.T) {
 	got := ExtractHTML(body)
 	if got.Reply != "Paid on Friday." || !strings.Contains(got.Elided, "Bezahlt?") {
 		t.Errorf("got %+v", got)
+	}
+}
+
+// What a person wrote and a rule could take for a signature or a footer
+// stays: numbers asked for, references under a label in scripts without
+// capitals, words that hold a disclaimer's word, sentences that begin like
+// an app's footer, a list of contacts, a reply that is only a contact.
+func TestAnswersThatLookLikeSignaturesStay(t *testing.T) {
+	for _, body := range []string{
+		"Here is the number you asked for:\n\ntel. 601 234 567",
+		"Call them\n\nPhone: 91 555 00 00",
+		"已付款\n\n转账编号\n1234 5678 9012",
+		"تم الدفع اليوم\n\nرقم الحوالة\n1234 5678 9012",
+		"שולם היום\n\nמספר העברה\n1234 5678 9012",
+		"ได้รับใบแจ้งหนี้แล้วครับ\n\nจะโอนเงินให้ภายในวันศุกร์ และจะส่งใบเสร็จกลับไปให้ครับ ขอบคุณสำหรับการตอบกลับอย่างรวดเร็วมากครับ ทางเราจะตรวจสอบเอกสารทั้งหมดอีกครั้ง",
+		"وصلت الفاتورة.\n\nشكرا على الرد السريع، سنحول المبلغ يوم الجمعة ونرسل الإيصال إلى قسم الحسابات في أقرب وقت ممكن بعد التحويل.",
+		"Bonjour,\n\nEnvoyé avec le relevé bancaire.\nLe montant est de 120 euros.",
+		"Hej,\n\nSkickat med posten idag.\nFakturan kommer på måndag.",
+		"Olá,\n\nEnviado com o comprovante.\nO valor é de 120 euros.",
+		"The contacts:\n\nMaria Lopez\n+34 600 000 000\n\nJuan Perez\n+34 611 111 111",
+		"Maria Lopez\n+34 600 000 000",
+	} {
+		if got := Extract(body).Reply; got != body {
+			t.Errorf("%q\n  reply %q", body, got)
+		}
 	}
 }
