@@ -51,10 +51,12 @@ func (e *ValidationError) Is(target error) bool {
 // Invalid is the ValidationError of field breaking rule; english words it
 // with {name} placeholders filled from args, given as name, value pairs.
 func Invalid(field, rule, english string, args ...string) *ValidationError {
-	problem := english
+	pairs := make([]string, 0, len(args))
 	for i := 0; i+1 < len(args); i += 2 {
-		problem = strings.ReplaceAll(problem, "{"+args[i]+"}", args[i+1])
+		pairs = append(pairs, "{"+args[i]+"}", args[i+1])
 	}
+	// One pass: a value holding "{list}" is not filled again.
+	problem := strings.NewReplacer(pairs...).Replace(english)
 	return &ValidationError{Field: field, Problem: problem, Rule: rule, Args: args}
 }
 

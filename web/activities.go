@@ -173,15 +173,15 @@ func writeFiles(h *htmlBuf, files []activityFile) {
 		h.raw("<li class=\"file\">")
 		if f.Preview != "" {
 			h.raw("<a class=\"preview-link\" href=\"")
-			h.text(f.URL)
+			h.path(f.URL)
 			h.raw("\"><img class=\"preview\" src=\"")
-			h.text(f.Preview)
+			h.path(f.Preview)
 			h.raw("\" alt=\"")
 			h.text(f.Name)
 			h.raw("\" loading=\"lazy\"></a>")
 		}
 		h.raw("\n<a class=\"download\" href=\"")
-		h.text(f.URL)
+		h.path(f.URL)
 		h.raw("\" download>")
 		h.text(f.Name)
 		h.raw("</a> <span class=\"file-meta\">")

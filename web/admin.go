@@ -119,9 +119,9 @@ func (a *Admin) show(w http.ResponseWriter, r *http.Request, page, section strin
 }
 
 // healthPage is /admin: readiness, the intakes, the relay, the last day
-// in numbers and what waits in the outbox. Links to the single admin page
-// of earlier versions, with its filters, go to the page that has those
-// filters now.
+// in numbers and what waits in the outbox. An /admin link with the inbound
+// or outbox filters (?verdict=, ?sender=, ?date=, ?outbox=) goes to the
+// page that has them.
 func (a *Admin) healthPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	switch {

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"strconv"
+	"strings"
 )
 
 // htmlBuf writes the long repeated parts of a page (table rows, a
@@ -24,6 +25,31 @@ func (h *htmlBuf) raw(s string) { h.b = append(h.b, s...) }
 // text appends s escaped as html/template escapes text and quoted
 // attribute values: the same bytes a template would have written.
 func (h *htmlBuf) text(s string) { h.b = appendEscaped(h.b, s) }
+
+// path appends a link to a page of this site, escaped as text: only a path
+// from the root ("/companies/1/…") is written, anything else (another
+// site, a "javascript:" URL) becomes "#".
+func (h *htmlBuf) path(p string) {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		p = "#"
+	}
+	h.text(p)
+}
+
+// txnLink appends a link to a transaction's page, named by its kind and
+// number; fragment ("#activities") may be empty.
+func (h *htmlBuf) txnLink(companyID, txnID int64, fragment, kind, number string) {
+	h.raw(`<a href="/companies/`)
+	h.int(companyID)
+	h.raw("/transactions/")
+	h.int(txnID)
+	h.raw(fragment)
+	h.raw(`">`)
+	h.text(kind)
+	h.raw(" ")
+	h.text(number)
+	h.raw("</a>")
+}
 
 // int appends a number.
 func (h *htmlBuf) int(n int64) { h.b = strconv.AppendInt(h.b, n, 10) }

@@ -174,3 +174,21 @@ func TestRecipientOptionsAsTemplateWrote(t *testing.T) {
 		}
 	}
 }
+
+// A link written by hand goes only to a page of this site.
+func TestPathStaysOnSite(t *testing.T) {
+	for in, want := range map[string]string{
+		"/companies/1/transactions/2/files/3": "/companies/1/transactions/2/files/3",
+		"javascript:alert(1)":                 "#",
+		"//evil.example/x":                    "#",
+		`/\evil.example`:                      "#",
+		"https://evil.example/":               "#",
+		`/a?b="c"`:                            "/a?b=&#34;c&#34;",
+	} {
+		h := newHTMLBuf(0)
+		h.path(in)
+		if got := string(h.html()); got != want {
+			t.Errorf("path(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -14,7 +14,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"mailbot/i18n"
-	"mailbot/templates"
 	"mailbot/threads"
 )
 
@@ -104,7 +103,7 @@ func New(store Store, opts Options) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	var err error
-	if s.cat, err = templates.Catalogue(); err != nil {
+	if s.cat, err = i18n.Shipped(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	if s.pages, err = parsePages(s.cat); err != nil {

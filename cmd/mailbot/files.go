@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"mailbot/blobstore"
-	"mailbot/templates"
+	"mailbot/i18n"
 	"mailbot/threads"
 )
 
@@ -76,7 +76,7 @@ func storeOptions(databaseURL string, tokenKey []byte, files threads.FileLimits,
 // locales are the languages of the message catalogue, which people may
 // be given; a broken catalogue is reported when the pages are made.
 func locales() []string {
-	cat, err := templates.Catalogue()
+	cat, err := i18n.Shipped()
 	if err != nil {
 		return nil
 	}

@@ -19,8 +19,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-smtp"
 
+	"mailbot/i18n"
 	"mailbot/mailbot/inbound"
-	"mailbot/templates"
 	"mailbot/web/msgtext"
 )
 
@@ -119,7 +119,7 @@ func firstAddress(m *inbound.Message, keys ...string) string {
 
 // inboxPages are the page in each language of the message catalogue.
 var inboxPages = sync.OnceValues(func() (map[string]*template.Template, error) {
-	cat, err := templates.Catalogue()
+	cat, err := i18n.Shipped()
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,11 @@ func (in *Inbox) list(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the page could not be made: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	cat, _ := templates.Catalogue()
+	cat, err := i18n.Shipped()
+	if err != nil {
+		http.Error(w, "the page could not be made: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	l := cat.Accept(r.Header.Get("Accept-Language"))
 	data := map[string]any{"Who": who, "Sent": r.URL.Query().Get("sent")}
 	var people []person

@@ -520,7 +520,7 @@ func legalNotice(para []string) bool {
 }
 
 // contactLabels name a contact line's kind in the tables' languages.
-var contactLabels = regexp.MustCompile(`(?i)^(tel|tel\.|tél|tél\.|tlf|tlf\.|phone|mobile|mob|mob\.|cell|fax|e-mail|email|mail|web|skype|telefon|teléfono|telefone|telefono|puh|puh\.|тел|тел\.|телефон|電話|电话|手机|전화|هاتف|טל|טלפון|กรุณาโทร|โทร)\s*[:.]?\s*`)
+var contactLabels = regexp.MustCompile(`(?i)^(telefone|telefono|telefon|teléfono|téléphone|телефон|טלפון|tél\.?|tel\.?|tlf\.?|phone|mobile|mob\.?|cell|fax|e-mail|email|mail|web|skype|puh\.?|тел\.?|電話|电话|手机|전화|هاتف|טל|โทร)\s*[:.]?\s*`)
 
 // contactOnly says line is only a contact: a number, an address or a link,
 // perhaps after a label ("tel. 601 234 567").
