@@ -95,8 +95,7 @@ func (s *Store) newestTransactions(ctx context.Context, companyID int64, limit i
 	out := []Transaction{}
 	for rows.Next() {
 		var t Transaction
-		if err := rows.Scan(&t.ID, &t.CompanyID, &t.ExternalID, &t.Kind, &t.Number, &t.Date,
-			&t.AmountMinor, &t.Currency, &t.Counterparty, &t.Posted); err != nil {
+		if err := rows.Scan(transactionFields(&t)...); err != nil {
 			return nil, fmt.Errorf("store: company transactions: %w", err)
 		}
 		out = append(out, t)

@@ -41,6 +41,13 @@ type TransactionInput struct {
 
 const transactionColumns = `id, company_id, external_id, kind, number, txn_date, amount_minor, currency, counterparty, posted`
 
+// transactionFields are where a row of transactionColumns is scanned into,
+// followed by more: keep the two lists in step.
+func transactionFields(t *Transaction, more ...any) []any {
+	return append([]any{&t.ID, &t.CompanyID, &t.ExternalID, &t.Kind, &t.Number, &t.Date, &t.AmountMinor, &t.Currency,
+		&t.Counterparty, &t.Posted}, more...)
+}
+
 var (
 	kindPattern     = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
 	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -253,8 +260,7 @@ func (s *Store) TransactionWithCompany(ctx context.Context, viewerID, txnID int6
 	}
 	var t Transaction
 	var c Company
-	err = st.QueryRowContext(ctx, txnID, viewerID).Scan(&t.ID, &t.CompanyID, &t.ExternalID, &t.Kind, &t.Number, &t.Date,
-		&t.AmountMinor, &t.Currency, &t.Counterparty, &t.Posted, &c.ExternalID, &c.Name, &c.CreatedAt)
+	err = st.QueryRowContext(ctx, txnID, viewerID).Scan(transactionFields(&t, &c.ExternalID, &c.Name, &c.CreatedAt)...)
 	if err != nil {
 		return Transaction{}, Company{}, notFound("transaction", err)
 	}
