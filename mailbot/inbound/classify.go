@@ -25,15 +25,15 @@ var (
 	// bounceSubject is how delivery-failure notices are titled: Postfix,
 	// Exim, qmail, Sendmail and Exchange/Outlook non-delivery reports in
 	// their shipped languages.
-	bounceSubject = regexp.MustCompile(`(?i)^\s*(undeliver(ed|able)|delivery (status notification|failure|has failed|incomplete|problem)|mail delivery (failed|failure|subsystem|error)|returned mail|failure notice|non[- ]?delivery|delivery report|mail (error|loop)|unzustellbar|nicht zustellbar|zustellungsfehler|no se pudo entregar|no se puede entregar|error de entrega|non remis|rapport de non-remise|échec de (la )?(remise|livraison)|mensaje no entregado|undelivered mail returned|impossibile recapitare|mancato recapito|onbestelbaar|niet (bezorgd|afgeleverd)|não (foi )?entregue|falha na entrega|kunde inte levereras|kunne ikke leveres|kan ikke leveres|ei voitu toimittaa|niedostarczalne|nie dostarczono|nedoručitelné|kézbesíthetetlen|teslim edilemedi|iletilemedi|не доставлено|недоставленное сообщение|ошибка доставки|メールエラー|配信エラー|配送エラー|配信不能|送信エラー|退信|邮件退回|无法投递|投递失败|系统退信|반송|전송 실패)`)
+	bounceSubject = regexp.MustCompile(`(?i)^\s*(undeliver(ed|able)|delivery (status notification|failure|has failed|incomplete|problem)|mail delivery (failed|failure|subsystem|error)|returned mail|failure notice|non[- ]?delivery|delivery report|mail (error|loop)|message blocked|blocked message|unzustellbar|nicht zustellbar|zustellungsfehler|no se pudo entregar|no se puede entregar|error de entrega|non remis|rapport de non-remise|échec de (la )?(remise|livraison)|mensaje no entregado|undelivered mail returned|impossibile recapitare|mancato recapito|onbestelbaar|niet (bezorgd|afgeleverd)|não (foi )?entregue|falha na entrega|kunde inte levereras|kunne ikke leveres|kan ikke leveres|ei voitu toimittaa|niedostarczalne|nie dostarczono|nedoručitelné|kézbesíthetetlen|teslim edilemedi|iletilemedi|не доставлено|недоставленное сообщение|ошибка доставки|メールエラー|配信エラー|配送エラー|配信不能|送信エラー|退信|邮件退回|无法投递|投递失败|系统退信|반송|전송 실패)`)
 	bounceSender  = regexp.MustCompile(`(?i)(^|[<\s"])(mailer[-_]?daemon|post[-_]?master|mail[-_]?daemon)(@|>|\s|$)|mail delivery (system|subsystem)`)
-	bounceWords   = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|delivery failure|mail delivery failed|returned mail|failure notice|non-delivery|mail system error|error sending your mail|could not be delivered|delivery has failed|unzustellbar|mail loop|loop detected|too many hops|hop count exceeded`)
+	bounceWords   = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|delivery failure|mail delivery failed|returned mail|failure notice|non-delivery|mail system error|error sending your mail|could not be delivered|was not delivered|has not been delivered|delivery has failed|unzustellbar|mail loop|loop detected|too many hops|hop count exceeded`)
 	// failureText is what a delivery-failure notice says of the failed
 	// address: the SMTP reply and the usual wording of it, in the languages
 	// mail servers localise their notices into (Exchange, Postfix
 	// translations, Japanese and Chinese providers).
 	failureText    = regexp.MustCompile(`(?i)\b(user unknown|unknown (user|recipient)|no such (user|recipient|mailbox|address)|mailbox (unavailable|not found|is full|full)|recipient address rejected|invalid recipient|does not exist|failed recipients?|permanent(ly)? (error|failure|failed)|could not be delivered|smtp error|5\.[0-7]\.\d{1,3}|55[0-4])\b|konnte nicht zugestellt|n'a pas pu être (remis|distribué)|no (se )?pudo (ser )?entregar|non è stato possibile recapitare|kon niet (worden )?(bezorgd|afgeleverd)|não (pôde|foi possível) (ser )?entreg|не может быть доставлено|не удалось доставить|nie (może|mogła) zostać dostarczon|届きませんでした|配信できませんでした|送信できませんでした|宛先不明|无法送达|无法投递|無法傳遞`)
-	autoSubject    = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|automatische antwort|réponse automatique|respuesta automática|automatisch antwoord|afwezig|risposta automatica|fuori (ufficio|sede)|fuera de la oficina|absence|on vacation|vacation reply|autoreply|auto:|ooo\b|resposta automática|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|otomatik yanıt|автоответ|автоматический ответ|自動応答|自动回复|自動回覆|自動返信)`)
+	autoSubject    = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|automatische antwort|réponse automatique|respuesta automática|automatisch antwoord|afwezig|risposta automatica|fuori (ufficio|sede)|fuera de la oficina|absence|on vacation|vacation reply|autoreply|auto:|ooo\b|resposta automática|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|otomatik yanıt|автоответ|автоматический ответ|自動応答|自动回复|自動回覆|自動返信|자동 회신|자동 응답|부재중|автоматична відповідь|otomatik cevap|αυτόματη απάντηση|automatické odpovědi|automatikus válasz|răspuns automat)`)
 	precedenceAuto = regexp.MustCompile(`(?i)^\s*(bulk|junk|list|auto_reply)\s*$`)
 
 	// challenge asks the sender to prove they are a person before the mail
@@ -41,7 +41,7 @@ var (
 	challenge = regexp.MustCompile(`(?i)(add (yourself|your (e-?mail )?address|you) to|(listed|you'?re|you are) on) (my|the recipient'?s|his|her|their) ([a-z]+ )?(guest|allowed|approved|safe|white|trusted)[ -]?(senders? )?list|(have|get) your (e-?mail )?address added to|(verify|confirm|prove) (that )?you are (a )?(human|real person|not a (robot|spammer|machine))|this (e-?mail )?(account|address|mailbox) is protected by|spam ?arrest|sender verification (request|required)|challenge[- ]response|(message|e-?mail) (has been|was|is being) (waitlisted|held until|quarantined until)|protecting myself from (receiving )?(junk|spam|unsolicited)`)
 	// challengeWords are the same requests in the languages
 	// challenge-response services localise them into.
-	challengeWords = regexp.MustCompile(`(?i)dass sie ein mensch sind|dass sie kein (roboter|spammer) sind|que vous (êtes|etes) (bien )?(un humain|une personne réelle)|que (eres|es usted) (un )?humano|che sei (un essere umano|una persona reale)|dat u een mens bent|dat je een mens bent|que você é (um )?humano|że jesteś człowiekiem|что вы (не робот|человек)`)
+	challengeWords = regexp.MustCompile(`(?i)dass sie ein mensch sind|dass sie kein (roboter|spammer) sind|que vous (êtes|etes) (bien )?(un humain|une personne réelle)|que vous n'(êtes|etes) pas un robot|que no (eres|es) un robot|que (eres|es usted) (un )?humano|che sei (un essere umano|una persona reale)|dat u een mens bent|dat je een mens bent|que você é (um )?humano|że jesteś człowiekiem|что вы (не робот|человек)`)
 	// listReject is a mailing list refusing a post: English and the
 	// languages Mailman, Sympa and LISTSERV notices are translated into.
 	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)|refusé|autorisation refusée|pas abonné|rechazad|no (está|estás) suscrit|abgelehnt|kein (mitglied|abonnent)|rifiutat|geweigerd|odrzucon|отклонен|не подписан`)
@@ -54,7 +54,14 @@ var (
 	// forwardSubject is how mail clients mark a forward (Outlook's and
 	// Thunderbird's prefixes per language): a new message, though it quotes.
 	forwardSubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(fwd?|wg|tr|rv|enc|i|vl|vb|pd|tov|doorst|ilt|пересл|転送|转发|轉寄|전달)\s*[:：]`)
-	noReplySender  = regexp.MustCompile(`(?i)(^|[<\s"])(no-?reply|do-?not-?reply|donotreply|noreply-[a-z0-9-]+)@`)
+	// automaticText is mail saying of itself that a machine sent it, in
+	// the languages such notices come in.
+	automaticText = regexp.MustCompile(`(?i)this is an automat(ed|ic) (message|reply|response|notification|acknowledg)|automated acknowledg|replies to this (address|e-?mail) are not (read|monitored)|ceci est un (message|courriel) automatique|(message|courriel) (généré|envoyé) automatiquement|dies ist eine automatisch(e| erzeugte| generierte)? (nachricht|antwort|e-mail)|este es un (mensaje|correo) (automático|generado automáticamente)|questo è un messaggio (automatico|generato automaticamente)|dit is een automatisch( gegenereerd)? bericht|esta é uma mensagem automática|to jest wiadomość automatyczna|это автоматическое (сообщение|уведомление)|このメールは自動送信|此邮件为系统自动发送|이 메일은 발신 전용`)
+	// ackText is a ticket system's receipt of a message.
+	ackText = regexp.MustCompile(`(?i)we('ve| have) received your (request|message|e-?mail|enquiry|inquiry)|your (request|ticket|case|enquiry|inquiry|message)( \(?#?[\w-]+\)?)? (has been|was) (received|created|opened|logged)|a ticket has been (created|opened)|opened (a )?ticket #?\d+|thank(s| you) for (contacting|getting in touch)`)
+	// ticketRef is a ticket's number in a subject: "[#1234]", "[AP-88317]".
+	ticketRef     = regexp.MustCompile(`(?i)\[(#|ticket |case )?[a-z]{0,6}-?\d{3,}\]|\(#\d{3,}\)|ticket (#|no\.? ?|number )?\d{3,}|ticket received`)
+	noReplySender = regexp.MustCompile(`(?i)(^|[<\s"])(no-?reply|do-?not-?reply|donotreply|noreply-[a-z0-9-]+)@`)
 )
 
 // WhyNewMessage is the reason Classify gives for a person's message that
@@ -121,6 +128,9 @@ func ClassifyMail(m *Message) Classification {
 	if newsletter(m) {
 		return Classification{Class: ClassOther, Why: "a newsletter or list mail (List-Unsubscribe)"}
 	}
+	if hasPart(m, "text/calendar", "application/ics") {
+		return Classification{Class: ClassOther, Why: "a calendar invitation or answer"}
+	}
 	if c, why := classifyHeaders(m); c != "" {
 		return Classification{Class: c, Why: why}
 	}
@@ -129,6 +139,12 @@ func ClassifyMail(m *Message) Classification {
 	}
 	if noReplySender.MatchString(from) {
 		return Classification{Class: ClassOther, Why: "a notice from a no-reply address"}
+	}
+	if own := replytext.Extract(m.Text).Reply; automaticText.MatchString(own) || own == "" && automaticText.MatchString(head) {
+		return Classification{Class: ClassAutoReply, Why: "says it is an automatic message"}
+	}
+	if ackText.MatchString(head) && (helpdesk(m.Header) || ticketRef.MatchString(m.Subject) || automaticText.MatchString(head)) {
+		return Classification{Class: ClassAutoReply, Why: "a ticket system's acknowledgement"}
 	}
 	if isNewMessage(m) {
 		return Classification{Class: ClassOther, Why: WhyNewMessage, NewMessage: true}
@@ -210,7 +226,12 @@ func classifyReport(m *Message) (Class, string) {
 				return ClassOther, "a report of successful delivery"
 			}
 			return ClassBounce, "multipart/report; report-type=delivery-status"
-		case "disposition-notification", "feedback-report":
+		case "disposition-notification":
+			if sieveReject(m) {
+				return ClassBounce, "a disposition notification of a message deleted unread by a filter (a rejection)"
+			}
+			return ClassOther, "multipart/report; report-type=" + m.ReportType
+		case "feedback-report":
 			return ClassOther, "multipart/report; report-type=" + m.ReportType
 		}
 	}
@@ -239,7 +260,9 @@ func classifyHeaders(m *Message) (Class, string) {
 			return ClassAutoReply, key
 		}
 	}
-	if v := h.Get("Precedence"); precedenceAuto.MatchString(v) {
+	// A list's own Precedence on a person's answer it passed on says nothing
+	// of the answer.
+	if v := h.Get("Precedence"); precedenceAuto.MatchString(v) && !(strings.EqualFold(strings.TrimSpace(v), "list") && h.Has("List-Id") && threaded(m)) {
 		return ClassAutoReply, "Precedence: " + strings.TrimSpace(v)
 	}
 	if strings.EqualFold(strings.TrimSpace(h.Get("X-MS-Exchange-Generated-Message-Source")), "Mailbox Rules Agent") {
@@ -249,6 +272,35 @@ func classifyHeaders(m *Message) (Class, string) {
 		return ClassAutoReply, "Exchange OOF"
 	}
 	return "", ""
+}
+
+// hasPart says m has a part of one of the types.
+func hasPart(m *Message, types ...string) bool {
+	for _, t := range m.PartTypes {
+		for _, want := range types {
+			if t == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// helpdeskHeaders open the fields ticket systems put on their mail.
+var helpdeskHeaders = []string{"X-Zendesk-", "X-Freshdesk-", "X-Fd-", "X-Hubspot-", "X-Servicenow-", "X-Otrs-", "X-Znuny-", "X-Jira-",
+	"X-Jsd-", "X-Kayako-", "X-Helpscout-", "X-Intercom-", "X-Rt-Ticket", "X-Request-Tracker"}
+
+// helpdesk says the mail came from a ticket system.
+func helpdesk(h textproto.Header) bool {
+	for f := h.Fields(); f.Next(); {
+		k := strings.ToLower(f.Key())
+		for _, p := range helpdeskHeaders {
+			if strings.HasPrefix(k, strings.ToLower(p)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // deliveredOnly says a delivery-status report tells only of success.
@@ -261,6 +313,15 @@ func deliveredOnly(actions []string) bool {
 		}
 	}
 	return len(actions) > 0
+}
+
+// sieveReject says a disposition notification is a mail filter's
+// rejection (Sieve "reject", RFC 5429): sent automatically, the message
+// deleted, not read by a person.
+func sieveReject(m *Message) bool {
+	d := m.Disposition
+	return strings.Contains(d, "automatic-action") && strings.Contains(d, "mdn-sent-automatically") && strings.HasSuffix(strings.TrimSpace(d), "deleted") &&
+		listReject.MatchString(m.Subject+" "+unquotedHead(m.Text, 1024)) // "Rejected: …", "was automatically rejected"
 }
 
 func isNullReturnPath(m *Message) bool {

@@ -63,6 +63,9 @@ type Message struct {
 	// DeliveryActions are the Action fields of a delivery-status part, lower-cased:
 	// "failed", "delayed", "delivered", "relayed", "expanded".
 	DeliveryActions []string
+	// Disposition is the Disposition field of a disposition notification
+	// (RFC 8098), lower-cased: "automatic-action/mdn-sent-automatically; deleted".
+	Disposition string
 	// DeliveryStatus are the per-recipient Status codes ("5.1.1") and
 	// Diagnostics the Diagnostic-Code texts of a delivery-status part.
 	DeliveryStatus []string
@@ -158,7 +161,7 @@ func (w *walker) leaf(e *message.Entity) {
 	switch {
 	case disp == "attachment":
 		w.file(e, t, disp, name)
-	case t == "message/delivery-status" || t == "message/global-delivery-status":
+	case t == "message/delivery-status" || t == "message/global-delivery-status" || t == "message/disposition-notification":
 		w.readDeliveryStatus(e.Body)
 	case t == "text/plain" && w.m.Text == "" && name == "":
 		w.m.Text = w.read(e)
@@ -174,7 +177,7 @@ func (w *walker) leaf(e *message.Entity) {
 
 // readDeliveryStatus reads the Action, Status and Diagnostic-Code fields of
 // a delivery-status body (RFC 3464: one block of fields per message, then
-// one per recipient).
+// one per recipient), and the Disposition of a disposition notification.
 func (w *walker) readDeliveryStatus(r io.Reader) {
 	m := w.m
 	sc := bufio.NewScanner(io.LimitReader(r, 64<<10))
@@ -191,6 +194,8 @@ func (w *walker) readDeliveryStatus(r io.Reader) {
 			m.DeliveryStatus = append(m.DeliveryStatus, code)
 		case name == "diagnostic-code":
 			m.Diagnostics = append(m.Diagnostics, clipRunes(value, 500))
+		case name == "disposition":
+			m.Disposition = strings.ToLower(clipRunes(value, 200))
 		}
 	}
 }
