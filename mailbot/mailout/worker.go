@@ -158,29 +158,33 @@ var errInterrupted = errors.New("interrupted before sending")
 
 // release makes notifications not sent due now, even as ctx ends.
 func (w *Worker) release(ctx context.Context, rest []threads.Notification) error {
-	if len(rest) == 0 {
-		return nil
-	}
-	ids, attempts := make([]int64, len(rest)), make([]int64, len(rest))
-	for i, n := range rest {
-		ids[i], attempts[i] = n.OutboxID, int64(n.Attempt)
-	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	return w.store.ExtendClaims(rctx, ids, attempts, 0)
+	return w.dueIn(rctx, rest, 0)
 }
 
 // putBack leaves the rest of a batch pending, due when the relay's pause
 // ends, so no worker anywhere tries them before.
 func (w *Worker) putBack(ctx context.Context, rest []threads.Notification) error {
-	if len(rest) == 0 {
+	return w.dueIn(ctx, rest, w.opts.Relay.pause())
+}
+
+// dueIn makes the claimed notifications due after d.
+func (w *Worker) dueIn(ctx context.Context, ns []threads.Notification, d time.Duration) error {
+	if len(ns) == 0 {
 		return nil
 	}
-	ids, attempts := make([]int64, len(rest)), make([]int64, len(rest))
-	for i, n := range rest {
+	ids, attempts := claimsOf(ns)
+	return w.store.ExtendClaims(ctx, ids, attempts, d)
+}
+
+// claimsOf lists the outbox ids and attempts of claimed notifications.
+func claimsOf(ns []threads.Notification) (ids, attempts []int64) {
+	ids, attempts = make([]int64, len(ns)), make([]int64, len(ns))
+	for i, n := range ns {
 		ids[i], attempts[i] = n.OutboxID, int64(n.Attempt)
 	}
-	return w.store.ExtendClaims(ctx, ids, attempts, w.opts.Relay.pause())
+	return ids, attempts
 }
 
 // renewClaims extends the lease on the batch's notifications not yet
@@ -204,12 +208,8 @@ func (w *Worker) renewClaims(ctx context.Context, batch []threads.Notification, 
 			if len(rest) == 0 {
 				return
 			}
-			ids, attempts := make([]int64, len(rest)), make([]int64, len(rest))
-			for i, n := range rest {
-				ids[i], attempts[i] = n.OutboxID, int64(n.Attempt)
-			}
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.opts.Lease/3)
-			err := w.store.ExtendClaims(rctx, ids, attempts, w.opts.Lease)
+			err := w.dueIn(rctx, rest, w.opts.Lease)
 			cancel()
 			if err != nil {
 				w.opts.Logger.Warn("could not renew the claim on notifications in hand", slog.String("error", err.Error()))
