@@ -77,6 +77,9 @@ type Classification struct {
 	// NewMessage: a person's message that answers nothing (ClassOther,
 	// but no report).
 	NewMessage bool
+	// Delay: a warning that a mail is late and still being tried
+	// (ClassOther): no failure, but worth noting on the notification.
+	Delay bool
 }
 
 // bodyHead is how much of the text the body rules read: the notices they
@@ -99,6 +102,9 @@ func ClassifyMail(m *Message) Classification {
 	// answers nothing: a person's reply may say such words.
 	if challenge.MatchString(head) || challengeWords.MatchString(head) && !threaded(m) && !replySubject.MatchString(m.Subject) {
 		return Classification{Class: ClassAutoReply, Why: "a challenge-response request"}
+	}
+	if delayWarning(m) {
+		return Classification{Class: ClassOther, Why: "a delivery delay warning: the mail is still being tried", Delay: true}
 	}
 	if c, why := classifyReport(m); c != "" {
 		return Classification{Class: c, Why: why}
@@ -272,6 +278,34 @@ func classifyHeaders(m *Message) (Class, string) {
 		return ClassAutoReply, "Exchange OOF"
 	}
 	return "", ""
+}
+
+var (
+	// delaySubject is how MTAs title a warning that a mail is late.
+	delaySubject = regexp.MustCompile(`(?i)delivery status notification \(delay\)|delivery delayed|mail delivery delayed|delayed mail|warning: message .* delayed|^\s*\(?delay(ed)?\)?:|zustellung verzögert|verzögerte zustellung|remise différée|distribution retardée|entrega retrasada|retraso en la entrega|consegna ritardata|vertraagde bezorging|försenad leverans|forsinket levering|opóźnione doręczenie|задержка доставки|配信遅延|延迟投递|投递延迟`)
+	// stillTrying is what such a warning says: the server keeps trying.
+	stillTrying = regexp.MustCompile(`(?i)will (continue to )?(retry|try|attempt)|attempts will continue|will keep (on )?trying|still (being )?(tried|retried|trying)|not yet been delivered|has not yet been delivered|no action is required|will be retried|wird (weiterhin|erneut) versuch|versuchen es weiter|continuera (à|d'essayer)|seguirá intentando|continuerà a|blijft proberen|fortsätter att försöka|prøver igjen|будут продолжены|再送を試み|继续尝试`)
+)
+
+// delayWarning says m tells of a mail that is late but still being tried:
+// a report whose recipients were only delayed, or a warning titled and
+// worded so, with no failure in it.
+func delayWarning(m *Message) bool {
+	if len(m.DeliveryActions) > 0 {
+		delayed := false
+		for _, a := range m.DeliveryActions {
+			switch a {
+			case "delayed":
+				delayed = true
+			case "delivered", "relayed", "expanded":
+			default:
+				return false
+			}
+		}
+		return delayed
+	}
+	head := unquotedHead(m.Text, bodyHead)
+	return delaySubject.MatchString(m.Subject) && stillTrying.MatchString(head) && !replySubject.MatchString(m.Subject)
 }
 
 // hasPart says m has a part of one of the types.

@@ -78,6 +78,11 @@ func TestClassify(t *testing.T) {
 			"--r\nContent-Type: text/plain\n\nYour message was deleted without being read.\n--r\nContent-Type: message/disposition-notification\n\nFinal-Recipient: rfc822; dana@client.test\nDisposition: automatic-action/MDN-sent-automatically; deleted\n--r--\n"), ClassOther},
 		{"a security gateway's block notice", rawMail("From: Email Security <quarantine@gw.client.test>\nTo: billing@firm.test\nSubject: Message blocked: Invoice A-1001\n",
 			"Your message was not delivered. It contains a link our policy does not allow.\n"), ClassBounce},
+		{"delay report", rawMail("From: MAILER-DAEMON@mx.client.test\nTo: billing@firm.test\nSubject: Delayed Mail (still being retried)\n"+
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n",
+			"--b\nContent-Type: text/plain\n\nStill trying.\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.client.test\n\nFinal-Recipient: rfc822; x@client.test\nAction: delayed\nStatus: 4.4.1\n--b--\n"), ClassOther},
+		{"delay warning in German words", rawMail("From: MAILER-DAEMON@mx.client.test\nTo: billing@firm.test\nSubject: Zustellung verzögert: Rechnung\n",
+			"Ihre Nachricht wurde noch nicht zugestellt. Wir versuchen es weiter; Sie müssen nichts tun. Das System wird weiterhin versuchen, sie zuzustellen.\n"), ClassOther},
 		{"newsletter", rawMail("From: Shop <news@shop.example>\nTo: billing@firm.test\nSubject: Our spring catalogue\nPrecedence: bulk\nList-Unsubscribe: <https://shop.example/u>\n",
 			"New this month.\n"), ClassOther},
 		{"reply quoting a challenge", rawMail(person+"Subject: Re: Invoice\nIn-Reply-To: <n1@mail.example.test>\n",

@@ -47,10 +47,20 @@ func TestBounceMarksItsNotification(t *testing.T) {
 	if status, _ := f.outboxStatus(t, id); status == threads.OutboxBounced {
 		t.Fatal("a report with a forged signature marked the notification")
 	}
-	// A delay is only noted.
-	f.ingest(t, f.dsn(verp, "delayed", "4.4.1"))
-	if status, _ := f.outboxStatus(t, id); status == threads.OutboxBounced {
-		t.Fatal("a delay marked the notification bounced")
+	// A delay is only noted, as a report or as a warning in words.
+	if res := f.ingest(t, f.dsn(verp, "delayed", "4.4.1")); res.Verdict != threads.VerdictIgnoredOther {
+		t.Errorf("delay report: verdict %s, want %s", res.Verdict, threads.VerdictIgnoredOther)
+	}
+	warning := "From: Mail Delivery System <Mailer-Daemon@mx.client.test>\r\nTo: " + verp + "\r\nSubject: Warning: message 1a2b3c delayed 24 hours\r\n" +
+		"Message-ID: <w1@mx.client.test>\r\n\r\nA message that you sent has not yet been delivered to one or more of its recipients.\r\n" +
+		"No action is required on your part. Delivery attempts will continue for some time.\r\n"
+	if res := f.ingest(t, []byte(warning)); res.Verdict != threads.VerdictIgnoredOther {
+		t.Errorf("delay warning: verdict %s, want %s", res.Verdict, threads.VerdictIgnoredOther)
+	}
+	var lastError string
+	f.db.Get(&lastError, `SELECT last_error FROM outbox WHERE id = $1`, id)
+	if status, _ := f.outboxStatus(t, id); status == threads.OutboxBounced || !strings.HasPrefix(lastError, "delivery delayed") {
+		t.Fatalf("after the delays: %s, %q; want not bounced, the delay noted", status, lastError)
 	}
 	res := f.ingest(t, f.dsn(verp, "failed", "5.1.1"))
 	if res.Verdict != threads.VerdictIgnoredBounce || res.MessageID != 0 {

@@ -43,10 +43,13 @@ func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 	}
 	switch c.Class {
 	case inbound.ClassBounce:
-		return p.settleBounce(d, m, in.envelope, c.Why), nil
+		return p.settleReport(d, m, in.envelope, threads.VerdictIgnoredBounce, c.Why), nil
 	case inbound.ClassAutoReply:
 		return p.settle(d, threads.VerdictIgnoredAutoReply, c.Why), nil
 	case inbound.ClassOther:
+		if c.Delay {
+			return p.settleReport(d, m, in.envelope, threads.VerdictIgnoredOther, c.Why), nil
+		}
 		if !c.NewMessage {
 			return p.settle(d, threads.VerdictIgnoredOther, c.Why), nil
 		}
@@ -227,16 +230,18 @@ func (p *Pipeline) isOwnMail(ctx context.Context, m *inbound.Message) (bool, err
 	return p.store.IsOwnMailID(ctx, id)
 }
 
-// settleBounce records a delivery failure report; one addressed to the
-// signed envelope sender of a notification marks that notification. A
-// report with a forged or missing signature marks nothing.
-func (p *Pipeline) settleBounce(d decision, m *inbound.Message, envelope []string, why string) decision {
+// settleReport records a delivery report, a failure (v is
+// VerdictIgnoredBounce) or a delay warning; one addressed to the signed
+// envelope sender of a notification marks that notification: bounced for a
+// permanent failure, noted for a delay. A report with a forged or missing
+// signature marks nothing.
+func (p *Pipeline) settleReport(d decision, m *inbound.Message, envelope []string, v threads.Verdict, why string) decision {
 	for _, tok := range p.match.BounceTokens(m, envelope) {
 		id, err := p.store.ParseBounceToken(tok)
 		if err != nil {
 			continue
 		}
-		b := &threads.Bounce{OutboxID: id, Permanent: permanentFailure(m), Status: strings.Join(m.DeliveryStatus, ", "),
+		b := &threads.Bounce{OutboxID: id, Permanent: v == threads.VerdictIgnoredBounce && permanentFailure(m), Status: strings.Join(m.DeliveryStatus, ", "),
 			Detail: strings.Join(m.Diagnostics, "; ")}
 		if b.Detail == "" {
 			b.Detail = clipText(m.Subject, 300)
@@ -245,7 +250,7 @@ func (p *Pipeline) settleBounce(d decision, m *inbound.Message, envelope []strin
 		why = fmt.Sprintf("notification %d: %s %s", id, b.Status, b.Detail)
 		break
 	}
-	return p.settle(d, threads.VerdictIgnoredBounce, why)
+	return p.settle(d, v, why)
 }
 
 // permanentFailure reads a report: failed unless every recipient was only
