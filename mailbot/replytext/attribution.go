@@ -155,7 +155,7 @@ func wrappedAttribution(lines []string, i int) bool {
 			return false // an attribution is not wrapped across a blank line
 		}
 		if endsWithColon(lines[k]) && attributionHint(lines[k]) && attributionEnd(lines[k]) {
-			if k == i+2 && attributionOpening.MatchString(lines[i+1]) {
+			if attributionOpening.MatchString(lines[i+1]) {
 				return false // the attribution starts on the next line; this one is the reply's
 			}
 			return true

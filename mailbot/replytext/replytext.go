@@ -7,6 +7,8 @@ package replytext
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Result is a reply split into what the author wrote and what was cut.
@@ -49,10 +51,17 @@ func extract(lines []string, opts *Options) Result {
 		if first && cut < len(lines) && blank(lines[:cut]) {
 			// The history comes first (a bottom-posted reply, or an
 			// attribution the client put on top): set it aside and read
-			// what follows.
-			_, end := historyBlock(lines[cut:])
+			// what follows. When the author answers passage by passage,
+			// the first passage is a question answered like the others:
+			// only its attribution goes.
+			attrEnd, end := historyBlock(lines[cut:])
 			if rest := lines[cut+end:]; !blank(rest) {
-				elided.add(lines[:cut+end])
+				if byAttribution && !blank(lines[cut+attrEnd:cut+end]) && answersPassages(rest) {
+					elided.add(lines[:cut+attrEnd])
+					kept = append(kept, lines[cut+attrEnd:cut+end]...)
+				} else {
+					elided.add(lines[:cut+end])
+				}
 				lines, first = rest, false
 				continue
 			}
@@ -213,10 +222,43 @@ func historyBlock(lines []string) (attrEnd, quoteEnd int) {
 }
 
 // wrappedQuoteLine says line i is the tail of a quoted line that a client
-// wrapped without repeating the ">": it stands between two quoted lines.
+// wrapped without repeating the ">": it stands between two quoted lines,
+// and it goes on in lower case, or the long quoted line above it breaks
+// off mid-sentence. An answer between two quoted questions is no tail.
 func wrappedQuoteLine(lines []string, i int) bool {
-	return i > 0 && i+1 < len(lines) && isQuoted(lines[i-1]) && isQuoted(lines[i+1]) &&
-		strings.Trim(lines[i-1], "> \t") != ""
+	if i == 0 || i+1 >= len(lines) || !isQuoted(lines[i-1]) || !isQuoted(lines[i+1]) {
+		return false
+	}
+	above := strings.Trim(lines[i-1], "> \t")
+	if above == "" {
+		return false
+	}
+	if first, _ := utf8.DecodeRuneInString(strings.TrimSpace(lines[i])); unicode.IsLower(first) {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(above)
+	return len(above) >= 60 && !strings.ContainsRune(".?!:。？！", last)
+}
+
+// answersPassages says lines, which follow a quoted passage, hold the
+// author's words, then another quoted passage, then words again: answers
+// written between the passages of the message answered.
+func answersPassages(lines []string) bool {
+	state := 0 // 0: before own words, 1: after them, 2: after a quote that follows them
+	for _, l := range lines {
+		switch {
+		case strings.TrimSpace(l) == "":
+		case isQuoted(l):
+			if state == 1 {
+				state = 2
+			}
+		case state == 2:
+			return true
+		default:
+			state = max(state, 1)
+		}
+	}
+	return false
 }
 
 // hasOwnText says lines, which follow a quoted block, begin with text of
@@ -281,7 +323,8 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 
 // maybeSeparator is a cheap test every separator line passes.
 func maybeSeparator(line string) bool {
-	return strings.Contains(line, "--") || strings.Contains(line, "__") || strings.HasSuffix(strings.TrimSpace(line), ":")
+	return strings.Contains(line, "--") || strings.Contains(line, "__") || strings.HasSuffix(strings.TrimSpace(line), ":") ||
+		strings.Contains(line, "\u2010\u2010")
 }
 
 // backUpOverAttribution moves a cut at the marker or a separator up over an

@@ -83,7 +83,7 @@ func nameWords(s string) bool {
 	}
 	for _, w := range words {
 		for i, r := range w {
-			ok := unicode.IsLetter(r) || unicode.IsDigit(r) || i > 0 && (unicode.Is(unicode.Mn, r) || strings.ContainsRune("'’.-_&+", r))
+			ok := unicode.IsLetter(r) || unicode.IsDigit(r) || i > 0 && (unicode.Is(unicode.Mn, r) || strings.ContainsRune("'’.-_&+®™", r))
 			if !ok {
 				return false
 			}
@@ -327,6 +327,9 @@ func groupWiseHeader(line string) bool {
 // languages, or Outlook's rule of underscores.
 func isSeparator(line string) bool {
 	t := strings.TrimLeft(line, "> \t*")
+	if !isASCII(t) {
+		t = plainLine(t) // hyphens of other code points (ProtonMail's U+2010) read as '-'
+	}
 	if strings.HasPrefix(t, "________________") && strings.Trim(t, "_ \t*") == "" {
 		return true
 	}

@@ -14,7 +14,7 @@ import (
 // or address), and a confidentiality notice below it.
 func stripSignature(lines []string, opts *Options) (kept, cut []string) {
 	for i := len(lines) - 1; i >= 0 && i >= len(lines)-15; i-- {
-		if t := strings.TrimRight(lines[i], " "); t == "--" || t == "-- " {
+		if t := strings.TrimRight(lines[i], " "); t == "--" || t == "__" {
 			return lines[:i], lines[i:]
 		}
 	}
