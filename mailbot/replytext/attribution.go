@@ -192,8 +192,8 @@ func attributionEnd(line string) bool {
 func attributionStart(line string) bool {
 	t := strings.TrimLeft(line, "> \t")
 	head := t[:min(len(t), 60)]
-	if strings.IndexFunc(head, func(r rune) bool { return r == '@' || unicode.IsDigit(r) }) >= 0 {
-		return true
+	if strings.IndexFunc(head, func(r rune) bool { return r == '@' || unicode.IsDigit(r) }) >= 0 || strings.HasSuffix(strings.TrimSpace(t), "<") {
+		return true // a date or an address, or an address wrapped after its "<"
 	}
 	word, _, found := strings.Cut(t, " ")
 	if !found {

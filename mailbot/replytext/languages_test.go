@@ -59,6 +59,10 @@ func TestExtractLanguages(t *testing.T) {
 		{"'wrote:' in a sentence with a number", "The office wrote on page 2 of its letter of 2 March, and I quote what the office wrote:\n\n  \"Input VAT cannot be deducted.\"\n\nSo we need new invoices.",
 			"The office wrote on page 2 of its letter of 2 March, and I quote what the office wrote:\n\n  \"Input VAT cannot be deducted.\"\n\nSo we need new invoices.", ""},
 		{"Turkish phone maker's footer", "Tamam.\n\nSamsung Galaxy akıllı telefonumdan gönderildi.", "Tamam.", "Samsung"},
+		{"Hungarian attribution wrapped after the address opens", "Rendben.\n\nAvery Quill <\na@example.test> ezt írta (időpont: 2026. márc. 3., K, 9:14):\n\n> Rendben?",
+			"Rendben.", "ezt írta"},
+		{"footer with a typographic apostrophe", "Evet, aldık.\n\niPhone’umdan gönderildi", "Evet, aldık.", "gönderildi"},
+		{"French footer of a secure mail service", "Reçu.\n\nEnvoyé avec la messagerie sécurisée Proton Mail.", "Reçu.", "Proton"},
 		{"Romanian footer with a non-breaking hyphen", "Da.\nTrimis de pe iPhone\u2011ul meu", "Da.", "Trimis"},
 	}
 	for _, c := range cases {

@@ -142,13 +142,16 @@ func buildVerbs(langs []language) []string {
 }
 
 // plainLine drops what does not change a line's meaning for matching:
-// bidirectional marks, a leading quote, surrounding space.
+// bidirectional marks, a leading quote, surrounding space; other hyphens
+// and apostrophes read as ASCII ones.
 func plainLine(line string) string {
 	if !isASCII(line) {
 		line = strings.Map(func(r rune) rune {
 			switch {
 			case r == '\u2011' || r == '\u2010':
 				return '-'
+			case r == '\u2019': // a typographic apostrophe ("iPhone’umdan")
+				return '\''
 			case r == '\u00a0':
 				return ' '
 			case r >= '\u200b' && r <= '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069', r == '\ufeff':
