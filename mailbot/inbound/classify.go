@@ -3,6 +3,7 @@ package inbound
 import (
 	"encoding/base64"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -103,10 +104,10 @@ func ClassifyMail(m *Message) Classification {
 	if challenge.MatchString(head) || challengeWords.MatchString(head) && !threaded(m) && !replySubject.MatchString(m.Subject) {
 		return Classification{Class: ClassAutoReply, Why: "a challenge-response request"}
 	}
-	if delayWarning(m) {
+	if delayWarning(m, head) {
 		return Classification{Class: ClassOther, Why: "a delivery delay warning: the mail is still being tried", Delay: true}
 	}
-	if c, why := classifyReport(m); c != "" {
+	if c, why := classifyReport(m, head); c != "" {
 		return Classification{Class: c, Why: why}
 	}
 	// Bounces often carry Auto-Submitted too, so they are told first.
@@ -146,7 +147,7 @@ func ClassifyMail(m *Message) Classification {
 	if noReplySender.MatchString(from) {
 		return Classification{Class: ClassOther, Why: "a notice from a no-reply address"}
 	}
-	if own := replytext.Extract(m.Text).Reply; automaticText.MatchString(own) || own == "" && automaticText.MatchString(head) {
+	if saysAutomatic(m, head) {
 		return Classification{Class: ClassAutoReply, Why: "says it is an automatic message"}
 	}
 	if ackText.MatchString(head) && (helpdesk(m.Header) || ticketRef.MatchString(m.Subject) || automaticText.MatchString(head)) {
@@ -224,7 +225,7 @@ func unquotedHead(text string, limit int) string {
 	return b.String()
 }
 
-func classifyReport(m *Message) (Class, string) {
+func classifyReport(m *Message, head string) (Class, string) {
 	if m.MediaType == "multipart/report" {
 		switch m.ReportType {
 		case "delivery-status":
@@ -233,7 +234,7 @@ func classifyReport(m *Message) (Class, string) {
 			}
 			return ClassBounce, "multipart/report; report-type=delivery-status"
 		case "disposition-notification":
-			if sieveReject(m) {
+			if sieveReject(m, head) {
 				return ClassBounce, "a disposition notification of a message deleted unread by a filter (a rejection)"
 			}
 			return ClassOther, "multipart/report; report-type=" + m.ReportType
@@ -290,7 +291,7 @@ var (
 // delayWarning says m tells of a mail that is late but still being tried:
 // a report whose recipients were only delayed, or a warning titled and
 // worded so, with no failure in it.
-func delayWarning(m *Message) bool {
+func delayWarning(m *Message, head string) bool {
 	if len(m.DeliveryActions) > 0 {
 		delayed := false
 		for _, a := range m.DeliveryActions {
@@ -304,34 +305,36 @@ func delayWarning(m *Message) bool {
 		}
 		return delayed
 	}
-	head := unquotedHead(m.Text, bodyHead)
 	return delaySubject.MatchString(m.Subject) && stillTrying.MatchString(head) && !replySubject.MatchString(m.Subject)
+}
+
+// saysAutomatic says the author's own words (or, when none are left, the
+// text) call the mail automatic. The reply is read only when the text
+// holds such words at all: most mail is a person's, and the pipeline
+// reads its reply once, later.
+func saysAutomatic(m *Message, head string) bool {
+	if !automaticText.MatchString(head) && !automaticText.MatchString(m.Text) {
+		return false
+	}
+	own := replytext.Extract(m.Text).Reply
+	return automaticText.MatchString(own) || own == "" && automaticText.MatchString(head)
 }
 
 // hasPart says m has a part of one of the types.
 func hasPart(m *Message, types ...string) bool {
-	for _, t := range m.PartTypes {
-		for _, want := range types {
-			if t == want {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(m.PartTypes, func(t string) bool { return slices.Contains(types, t) })
 }
 
 // helpdeskHeaders open the fields ticket systems put on their mail.
-var helpdeskHeaders = []string{"X-Zendesk-", "X-Freshdesk-", "X-Fd-", "X-Hubspot-", "X-Servicenow-", "X-Otrs-", "X-Znuny-", "X-Jira-",
-	"X-Jsd-", "X-Kayako-", "X-Helpscout-", "X-Intercom-", "X-Rt-Ticket", "X-Request-Tracker"}
+var helpdeskHeaders = []string{"x-zendesk-", "x-freshdesk-", "x-fd-", "x-hubspot-", "x-servicenow-", "x-otrs-", "x-znuny-", "x-jira-",
+	"x-jsd-", "x-kayako-", "x-helpscout-", "x-intercom-", "x-rt-ticket", "x-request-tracker"}
 
 // helpdesk says the mail came from a ticket system.
 func helpdesk(h textproto.Header) bool {
 	for f := h.Fields(); f.Next(); {
 		k := strings.ToLower(f.Key())
-		for _, p := range helpdeskHeaders {
-			if strings.HasPrefix(k, strings.ToLower(p)) {
-				return true
-			}
+		if slices.ContainsFunc(helpdeskHeaders, func(p string) bool { return strings.HasPrefix(k, p) }) {
+			return true
 		}
 	}
 	return false
@@ -352,10 +355,10 @@ func deliveredOnly(actions []string) bool {
 // sieveReject says a disposition notification is a mail filter's
 // rejection (Sieve "reject", RFC 5429): sent automatically, the message
 // deleted, not read by a person.
-func sieveReject(m *Message) bool {
+func sieveReject(m *Message, head string) bool {
 	d := m.Disposition
 	return strings.Contains(d, "automatic-action") && strings.Contains(d, "mdn-sent-automatically") && strings.HasSuffix(strings.TrimSpace(d), "deleted") &&
-		listReject.MatchString(m.Subject+" "+unquotedHead(m.Text, 1024)) // "Rejected: …", "was automatically rejected"
+		(listReject.MatchString(m.Subject) || listReject.MatchString(head)) // "Rejected: …", "was automatically rejected"
 }
 
 func isNullReturnPath(m *Message) bool {
