@@ -20,11 +20,7 @@ func TestAdminConfirmsDestructiveActions(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	adminSite(t, f, web.AdminOptions{})
-	f.store.PostMessage(ctx, threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID, RecipientID: f.ana.ID,
-		Body: "Receipt?", Source: threads.SourceWeb})
-	token, _ := f.store.ReplyTokenFor(ctx, f.ana.ID, f.invoice.ID)
-	f.db.Exec(`UPDATE outbox SET status = 'failed'`)
-	key, _ := f.store.CreateAPIKey(ctx, "ledger")
+	token, key := f.somethingToLose(t)
 	admin := f.staffClient(t, f.accountant, "en")
 
 	revoke := fmt.Sprintf("/admin/people/%d/revoke-tokens", f.ana.ID)

@@ -200,14 +200,7 @@ func TestAdminIsStaffOnly(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	adminSite(t, f, web.AdminOptions{})
-	f.store.PostMessage(ctx, threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID, RecipientID: f.ana.ID,
-		Body: "Receipt?", Source: threads.SourceWeb})
-	token, _ := f.store.ReplyTokenFor(ctx, f.ana.ID, f.invoice.ID)
-	f.db.Exec(`UPDATE outbox SET status = 'failed'`)
-	key, err := f.store.CreateAPIKey(ctx, "ledger")
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, key := f.somethingToLose(t)
 
 	ana := f.client(t)
 	ana.login("ana@acme.test", "/")
@@ -256,4 +249,26 @@ func TestAdminIsStaffOnly(t *testing.T) {
 	if code, _, h := signedOut.do("GET", "/admin/outbox", nil); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
 		t.Errorf("admin while signed out: %d to %s", code, h.Get("Location"))
 	}
+}
+
+// somethingToLose gives the admin actions something to act on: a message
+// to Ana whose email failed, her reply token and an API key "ledger".
+func (f *fixture) somethingToLose(t *testing.T) (token, key string) {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := f.store.PostMessage(ctx, threads.NewMessage{TransactionID: f.invoice.ID, AuthorID: f.accountant.ID, RecipientID: f.ana.ID,
+		Body: "Receipt?", Source: threads.SourceWeb}); err != nil {
+		t.Fatal(err)
+	}
+	token, err := f.store.ReplyTokenFor(ctx, f.ana.ID, f.invoice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Exec(`UPDATE outbox SET status = 'failed'`); err != nil {
+		t.Fatal(err)
+	}
+	if key, err = f.store.CreateAPIKey(ctx, "ledger"); err != nil {
+		t.Fatal(err)
+	}
+	return token, key
 }
