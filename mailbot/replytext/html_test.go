@@ -6,7 +6,7 @@ import (
 )
 
 func TestExtractHTML(t *testing.T) {
-	cases := []struct{ name, body, reply, elidedHas string }{
+	cases := []extractCase{
 		{"gmail", `<div dir="ltr">Paid on Friday.</div><br><div class="gmail_quote"><div class="gmail_attr">On Mon, Avery wrote:</div><blockquote class="gmail_quote">Was this paid?</blockquote></div>`,
 			"Paid on Friday.", "Was this paid?"},
 		{"apple mail", `<html><body>Yes, the spring order.<br><div><blockquote type="cite"><div>What was it?</div></blockquote></div></body></html>`,
@@ -24,15 +24,7 @@ func TestExtractHTML(t *testing.T) {
 		{"empty blocks after a quote are no answer", `<div>Paid.</div><div class="gmail_quote"><blockquote class="gmail_quote">Was it?</blockquote><div><br></div></div>`,
 			"Paid.", "Was it?"},
 	}
-	for _, c := range cases {
-		got := ExtractHTML(c.body)
-		if got.Reply != c.reply {
-			t.Errorf("%s: reply = %q, want %q", c.name, got.Reply, c.reply)
-		}
-		if c.elidedHas != "" && !strings.Contains(got.Elided, c.elidedHas) {
-			t.Errorf("%s: elided = %q, want it to hold %q", c.name, got.Elided, c.elidedHas)
-		}
-	}
+	checkExtracts(t, ExtractHTML, cases)
 }
 
 // Outlook's HTML reply header in other languages, without an id or a

@@ -6,10 +6,7 @@ import (
 )
 
 func TestExtract(t *testing.T) {
-	cases := []struct {
-		name, body, reply string
-		elidedHas         string
-	}{
+	cases := []extractCase{
 		{"our marker", "It was the spring order.\n\n##- Please type your reply above this line -##\nAvery wrote: ...",
 			"It was the spring order.", "##- Please type"},
 		{"marker quoted under an attribution", "Sure, attached.\n\nOn Tue, Mar 3, 2026 at 9:14 AM Avery Quill via Ledger Chat <notifications@example.test> wrote:\n> ##- Please type your reply above this line -##\n> Avery Quill wrote about invoice A-1",
@@ -35,15 +32,7 @@ func TestExtract(t *testing.T) {
 		{"CRLF and nbsp", "Fine\u00a0by me.\r\n\r\nOn Mon, Avery wrote:\r\n> x", "Fine by me.", "> x"},
 		{"plain text kept whole", "Line one.\nLine two.", "Line one.\nLine two.", ""},
 	}
-	for _, c := range cases {
-		got := Extract(c.body)
-		if got.Reply != c.reply {
-			t.Errorf("%s: reply = %q, want %q", c.name, got.Reply, c.reply)
-		}
-		if c.elidedHas != "" && !strings.Contains(got.Elided, c.elidedHas) {
-			t.Errorf("%s: elided = %q, want it to hold %q", c.name, got.Elided, c.elidedHas)
-		}
-	}
+	checkExtracts(t, Extract, cases)
 }
 
 func TestExtractDeepNestingIsLinear(t *testing.T) {
@@ -120,5 +109,22 @@ func TestInterleavedAnswers(t *testing.T) {
 	want := "Answers below.\n\n> Was the March invoice paid?\n\nYes, on the 5th.\n\n> And the credit note?\n\nNot yet."
 	if got := Extract(body); got.Reply != want {
 		t.Errorf("reply = %q\nwant %q", got.Reply, want)
+	}
+}
+
+// extractCase is a body, the reply to find in it and a piece of what is cut.
+type extractCase struct{ name, body, reply, elidedHas string }
+
+// checkExtracts runs extract on each case.
+func checkExtracts(t *testing.T, extract func(string) Result, cases []extractCase) {
+	t.Helper()
+	for _, c := range cases {
+		got := extract(c.body)
+		if got.Reply != c.reply {
+			t.Errorf("%s: reply = %q, want %q", c.name, got.Reply, c.reply)
+		}
+		if c.elidedHas != "" && !strings.Contains(got.Elided, c.elidedHas) {
+			t.Errorf("%s: elided = %q, want it to hold %q", c.name, got.Elided, c.elidedHas)
+		}
 	}
 }
