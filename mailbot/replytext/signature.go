@@ -129,6 +129,12 @@ func signatureBlock(lines []string, opts *Options) int {
 		if k+1 < len(paras) && endsWithColon(lines[paras[k+1].end-1]) {
 			break // "Call her on:" introduces the block; it is the answer
 		}
+		if k > 0 && (blank(lines[:p.start]) || slices.ContainsFunc(lines[p.start:p.end], asks)) {
+			// A signature spanning paragraphs never is the whole reply,
+			// nor holds a question: "Hallo Adam\n\nGut, und dir?\n\nEva"
+			// above a block is the answer.
+			break
+		}
 		if k > 0 && closing(lines[p.start:p.end]) {
 			// "Thanks,\nDana" is her own words; below it, a block of
 			// her name, company and numbers is the signature.
@@ -252,6 +258,12 @@ func blockOpening(line string, opts *Options) bool {
 	}
 	name := stripNamePrefix(strings.TrimSpace(line))
 	return len(strings.Fields(name)) >= 2 && nameShaped(name) // a short line of a caseless script could be a sentence
+}
+
+// asks says line ends as a question does, in any script.
+func asks(line string) bool {
+	t := strings.TrimRight(line, " \t")
+	return strings.HasSuffix(t, "?") || strings.HasSuffix(t, "？") || strings.HasSuffix(t, "؟")
 }
 
 // shortLines says para holds only lines a signature's could be.

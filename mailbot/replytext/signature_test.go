@@ -42,6 +42,9 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 			nil, "Ist eingegangen.\n\nFreundliche Grüße\nIda Feld"},
 		{"a sentence naming a tax id is no notice", "Hallo,\n\nanbei die Rechnung mit der richtigen USt-IdNr. (FR00000000000).", nil, "Hallo,\n\nanbei die Rechnung mit der richtigen USt-IdNr. (FR00000000000)."},
 		{"Chinese thanks with a full-width mark", "已付款。\n\n谢谢！\n李娜\n财务部\n电话：021-5555 0000", nil, "已付款。"},
+		{"a greeting and a question above a close and a block stay", "Hallo Ida\n\nGut, und dir?\n\nJonas\n\nMag. Jonas Feld\nA-1010 Wien, Lindengasse 1\nTel: +43 1 555 0000",
+			nil, "Hallo Ida\n\nGut, und dir?\n\nJonas"},
+		{"a question between a name and a block stays", "Got it.\n\nAvery Stone\n\nWhich invoice do you mean?\n\nQuinn Marlow\nController\n+44 20 7946 0000", nil, "Got it.\n\nAvery Stone\n\nWhich invoice do you mean?"},
 		{"a one-word answer above a block stays", "Hi Avery,\n\nYes\n\nQuinn Marlow\nController\n+44 20 7946 0000", nil, "Hi Avery,\n\nYes"},
 	}
 	for _, c := range cases {
