@@ -36,7 +36,14 @@ var attribution = regexp.MustCompile(`(?i)^[>\s]*(` +
 
 // isAttribution says line alone is an attribution ("On … wrote:").
 func isAttribution(line string) bool {
-	return len(line) < 400 && endsWithColon(line) && attributionHint(line) && (verbAttribution(line) || attribution.MatchString(line))
+	return len(line) < 400 && endsWithColon(line) && attributionHint(line) && (verbAttribution(line) || datedOrAddressed(line) && attribution.MatchString(line))
+}
+
+// datedOrAddressed says line holds a digit or an address, as every
+// client's attribution does (a date, a time, the sender's address): "On
+// the invoice you wrote:" is the author's own sentence.
+func datedOrAddressed(line string) bool {
+	return strings.ContainsFunc(line, unicode.IsDigit) || strings.Contains(line, "@")
 }
 
 // joinedAttribution finds an attribution wrapped over two or three lines,
@@ -98,9 +105,10 @@ func addressAttribution(lines []string, i int) bool {
 	return ok && k&fieldFrom != 0
 }
 
-// nameWroteAttribution is an attribution without a date: a name or an
-// address and a "wrote" verb of the tables, and quoted text right below
-// ("Avery Quill wrote:", "Avery Quill <a@example.com> schrieb:").
+// nameWroteAttribution is an attribution without a date, with quoted text
+// right below: a name or an address and a "wrote" verb of the tables
+// ("Avery Quill wrote:", "Avery Quill <a@example.com> schrieb:"), or the
+// common wordings ("On Monday, Avery Quill wrote:").
 func nameWroteAttribution(lines []string, i int) bool {
 	line := lines[i]
 	if len(line) > 200 || i+1 == len(lines) || !endsAttribution(line) || isQuoted(line) {
@@ -112,6 +120,9 @@ func nameWroteAttribution(lines []string, i int) bool {
 	}
 	if next == len(lines) || !isQuoted(lines[next]) {
 		return false
+	}
+	if attributionHint(line) && attribution.MatchString(line) {
+		return true // "On Monday, Avery Quill wrote:" with no digit, quoting
 	}
 	t := strings.TrimRight(plainLine(line), ":： ")
 	l := strings.ToLower(t)

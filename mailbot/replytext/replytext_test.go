@@ -96,6 +96,7 @@ func TestExtractMore(t *testing.T) {
 		{"wrapped attribution under a two-line reply",
 			"I can look at this in 2 weeks.\nI will let you know then.\nOp 2 mrt. 2026 09:14 schreef \"Avery\" <a@example.test> het\nvolgende geschreven:\n\n> Kun je dit bekijken?",
 			"I can look at this in 2 weeks.\nI will let you know then."},
+		{"an attribution without a date above a quote", "Paid.\n\nOn Monday, Avery Quill wrote:\n> Please pay.", "Paid."},
 	}
 	for _, c := range cases {
 		if got := Extract(c.body); got.Reply != c.reply {
@@ -125,6 +126,23 @@ func checkExtracts(t *testing.T, extract func(string) Result, cases []extractCas
 		}
 		if c.elidedHas != "" && !strings.Contains(got.Elided, c.elidedHas) {
 			t.Errorf("%s: elided = %q, want it to hold %q", c.name, got.Elided, c.elidedHas)
+		}
+	}
+}
+
+// The author's own words shaped like history stay: payment details with
+// From/To/Date lines but no subject or address, a sentence that reads as
+// an attribution but names no date nor address, a postscript under a
+// signature.
+func TestOwnWordsShapedLikeHistoryStay(t *testing.T) {
+	for _, body := range []string{
+		"Paid today. Transfer details:\n\nFrom: Harbor Tools Ltd, account 12345678\nTo: Fernhill Accounting\nDate: 3 March 2026\nAmount: 1,250.00 EUR\nReference: A-1042\n\nThanks,\nDana",
+		"Von: Konto 1234\nAn: Fernhill\nDatum: 03.03.2026\nBetrag: 1.250,00 EUR\n\nIst das so richtig?",
+		"On the invoice you wrote:\nTotal 1,250.00 EUR\nbut the order said 1,200.00 EUR.\n\nWhich is right?",
+		"Yes.\n\nThanks\nDana Harbor\nHarbor Tools Ltd\n\nPS: we changed banks, the new IBAN is GB33 BUKB 2020 1555 5555 55.",
+	} {
+		if got := Extract(body).Reply; got != body {
+			t.Errorf("%q\n  reply %q", body, got)
 		}
 	}
 }

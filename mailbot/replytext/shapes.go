@@ -255,11 +255,13 @@ func headerBlockAt(lines []string, i int) bool {
 		return false
 	}
 	kinds, n, other := k, 1, 0
+	addr := strings.Contains(lines[i], "@")
 	for j := i + 1; j < len(lines) && j < i+10; j++ {
 		if k, ok := headerField(lines[j]); ok {
 			kinds |= k
 			n++
-			if n >= 3 && kinds&(kinds-1) != 0 {
+			addr = addr || strings.Contains(lines[j], "@")
+			if n >= 3 && kinds&(kinds-1) != 0 && (kinds&fieldSubject != 0 || addr) {
 				return true
 			}
 			continue

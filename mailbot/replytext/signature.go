@@ -196,7 +196,7 @@ func signatureLines(lines []string) bool {
 	hints := 0
 	for _, l := range lines {
 		t := strings.TrimSpace(l)
-		if len(t) > 100 || isQuoted(l) || strings.HasPrefix(strings.ToUpper(t), "P.S") || strings.HasPrefix(strings.ToUpper(t), "PS:") {
+		if len(t) > 100 || isQuoted(l) || postscript(t) {
 			return false
 		}
 		if contactHint.MatchString(t) || jobTitle(t) || legalNotice([]string{t}) || companyName(t) {
@@ -204,6 +204,18 @@ func signatureLines(lines []string) bool {
 		}
 	}
 	return 2*hints >= len(lines)
+}
+
+// postscript says line opens a postscript ("PS:", "P.S.", "PPS"), which
+// the author writes below their name and never is a signature's.
+func postscript(line string) bool {
+	u := strings.ToUpper(strings.TrimSpace(line))
+	for _, p := range []string{"P.S", "PS:", "PS ", "PS.", "P.P.S", "PPS", "P. S."} {
+		if strings.HasPrefix(u, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // companyName says line ends with a company's legal form ("Example Ltd").
@@ -299,7 +311,7 @@ func signatureParagraph(para []string, opts *Options) bool {
 		return false
 	}
 	for _, l := range para {
-		if len(l) > 100 || isQuoted(l) {
+		if len(l) > 100 || isQuoted(l) || postscript(l) {
 			return false
 		}
 	}
