@@ -248,7 +248,9 @@ func isHeaderField(line string) bool {
 
 // headerBlockAt says a quoted header block (From/Sent/To/Subject in any
 // language and order) starts at line i: three field lines of at least two
-// kinds, with at most a few blank or wrapped lines among them.
+// kinds, with at most a few blank or wrapped lines among them, and a
+// subject or an address among them, as every client's block has (payment
+// details "From: … / To: … / Date: …" have neither).
 func headerBlockAt(lines []string, i int) bool {
 	k, ok := headerField(lines[i])
 	if !ok {
