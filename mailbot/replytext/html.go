@@ -73,7 +73,8 @@ func unwrapEmphasis(n *html.Node) {
 // renderedLines makes the text conversion break lines where a browser
 // does: a <br> that ends a block after its text draws no empty line, and
 // Word's paragraphs (class MsoNormal, as Outlook writes) have no margins,
-// so they are lines, not paragraphs.
+// so they are lines, not paragraphs. A blockquote that only indents (below)
+// becomes a plain block.
 func renderedLines(n *html.Node) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		renderedLines(c)
@@ -81,7 +82,7 @@ func renderedLines(n *html.Node) {
 	if n.Type != html.ElementNode {
 		return
 	}
-	if n.DataAtom == atom.P && hasClass(n, "MsoNormal") {
+	if n.DataAtom == atom.P && hasClass(n, "MsoNormal") || indentation(n) {
 		n.DataAtom, n.Data = atom.Div, "div"
 	}
 	switch n.DataAtom {
@@ -96,6 +97,18 @@ func renderedLines(n *html.Node) {
 	if last != nil && last.DataAtom == atom.Br && last.PrevSibling != nil && hasText(n) {
 		n.RemoveChild(last)
 	}
+}
+
+// indentation is a blockquote that Gmail's and Apple Mail's "indent"
+// button writes around the author's own text: no cite type, no class, and
+// a style without a border ("margin:0 0 0 40px;border:none;padding:0px"),
+// where a quote draws a bar.
+func indentation(n *html.Node) bool {
+	if n.DataAtom != atom.Blockquote || attr(n, "type") != "" || attr(n, "class") != "" {
+		return false
+	}
+	style := strings.ReplaceAll(strings.ToLower(attr(n, "style")), " ", "")
+	return strings.Contains(style, "border:none") || strings.Contains(style, "border:0;") || strings.HasSuffix(style, "border:0")
 }
 
 func hasText(n *html.Node) bool {

@@ -21,6 +21,11 @@ func TestExtractHTML(t *testing.T) {
 			`<blockquote class="gmail_quote">Was the March invoice paid?</blockquote><div>Yes, on the 5th.</div>` +
 			`<blockquote class="gmail_quote">And the credit note?</blockquote><div>Not yet.</div></div>`,
 			"Answers below.\n\n> Was the March invoice paid?\n\nYes, on the 5th.\n\n> And the credit note?\n\nNot yet.", "wrote:"},
+		{"the indent button's blockquote is the author's text", `<div dir="ltr"><div>Paid. The account:</div><blockquote style="margin:0 0 0 40px;border:none;padding:0px"><div>IBAN GB33 BUKB 2020 1555 5555 55</div></blockquote></div>` +
+			`<div class="gmail_quote"><div class="gmail_attr">On Mon, Mar 2, 2026 Avery &lt;a@example.test&gt; wrote:<br></div><blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px #ccc solid;padding-left:1ex">Which account?</blockquote></div>`,
+			"Paid. The account:\nIBAN GB33 BUKB 2020 1555 5555 55", "Which account?"},
+		{"a table of periods and dates is no header block", `<p>Totals:</p><table><tr><td>From:</td><td>1 March</td></tr><tr><td>To:</td><td>31 March</td></tr><tr><td>Date:</td><td>3 April</td></tr><tr><td>Amount:</td><td>1,250 EUR</td></tr></table><p>OK?</p>`,
+			"Totals:\n\nFrom: 1 March To: 31 March Date: 3 April Amount: 1,250 EUR\n\nOK?", ""},
 		{"empty blocks after a quote are no answer", `<div>Paid.</div><div class="gmail_quote"><blockquote class="gmail_quote">Was it?</blockquote><div><br></div></div>`,
 			"Paid.", "Was it?"},
 	}

@@ -277,8 +277,9 @@ func headerBlockAt(lines []string, i int) bool {
 
 // runOnHeader says line is a quoted header block run together on one line,
 // as some clients and converted HTML give it ("From: A Sent: Monday To: B
-// Subject: C"): a field of the tables opens it, and fields of at least three
-// kinds in all name a colon.
+// Subject: C"): a field of the tables opens it, fields of at least three
+// kinds in all name a colon, and a subject or an address is among them (a
+// table of "From: 1 March To: 31 March Date: …" is not).
 func runOnHeader(line string) bool {
 	k, ok := headerField(line)
 	if !ok || len(line) < 30 || len(line) > 2000 {
@@ -310,7 +311,7 @@ func runOnHeader(line string) bool {
 			start = sp
 		}
 	}
-	return n >= 3 && bitsSet(kinds) >= 3
+	return n >= 3 && bitsSet(kinds) >= 3 && (kinds&fieldSubject != 0 || strings.Contains(line, "@"))
 }
 
 func bitsSet(k fieldKind) int {
