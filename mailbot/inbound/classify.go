@@ -34,7 +34,7 @@ var (
 	// mail servers localise their notices into (Exchange, Postfix
 	// translations, Japanese and Chinese providers).
 	failureText    = regexp.MustCompile(`(?i)\b(user unknown|unknown (user|recipient)|no such (user|recipient|mailbox|address)|mailbox (unavailable|not found|is full|full)|recipient address rejected|invalid recipient|does not exist|failed recipients?|permanent(ly)? (error|failure|failed)|could not be delivered|smtp error|5\.[0-7]\.\d{1,3}|55[0-4])\b|konnte nicht zugestellt|n'a pas pu être (remis|distribué)|no (se )?pudo (ser )?entregar|non è stato possibile recapitare|kon niet (worden )?(bezorgd|afgeleverd)|não (pôde|foi possível) (ser )?entreg|не может быть доставлено|не удалось доставить|nie (może|mogła) zostać dostarczon|届きませんでした|配信できませんでした|送信できませんでした|宛先不明|无法送达|无法投递|無法傳遞`)
-	autoSubject    = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|automatische antwort|réponse automatique|respuesta automática|automatisch antwoord|afwezig|risposta automatica|fuori (ufficio|sede)|fuera de la oficina|absence|on vacation|vacation reply|autoreply|auto:|ooo\b|resposta automática|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|otomatik yanıt|автоответ|автоматический ответ|自動応答|自动回复|自動回覆|自動返信|자동 회신|자동 응답|부재중|автоматична відповідь|otomatik cevap|αυτόματη απάντηση|automatické odpovědi|automatikus válasz|răspuns automat)`)
+	autoSubject    = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|automatische antwort|réponse automatique|respuesta automática|automatisch antwoord|afwezig|risposta automatica|fuori (ufficio|sede)|fuera de la oficina|absence|on vacation|vacation reply|autoreply|auto:|ooo\b|resposta automática|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|otomatik yanıt|автоответ|автоматический ответ|自動応答|自动回复|自動回覆|自動返信|자동 회신|자동 응답|부재중|автоматична відповідь|otomatik cevap|αυτόματη απάντηση|automatické odpovědi|automatikus válasz|răspuns automat|automatyczna odpowiedź|automatická odpoveď|automatski odgovor|samodejni odgovor|автоматичен отговор|automatinis atsakymas|automātiskā atbilde|automaatvastus|trả lời tự động|תשובה אוטומטית|رد تلقائي|balasan otomatis|ตอบกลับอัตโนมัติ|स्वचालित उत्तर|resposta automàtica|automatisch antwort)`)
 	precedenceAuto = regexp.MustCompile(`(?i)^\s*(bulk|junk|list|auto_reply)\s*$`)
 
 	// challenge asks the sender to prove they are a person before the mail
@@ -51,10 +51,14 @@ var (
 	listSoftware = regexp.MustCompile(`(?i)(^|[<\s"])((listserv|majordomo|mailman|sympa|ecartis|lyris|listproc|smartlist)@|[a-z0-9._-]+-(owner|request|bounces)@|owner-[a-z0-9._-]+@)`)
 	// replySubject is how mail clients mark a reply, in many languages,
 	// optionally after a list tag: "Re:", "AW:", "SV:", "Re[2]:", "回复：".
-	replySubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(re|aw|sv|vs|antw|antwort|ref|réf|rif|res|odp|ynt|vá|atb|απ|отв|ответ|回复|回覆|答复|返信|답장)\s*(\[\d+\]|\(\d+\))?\s*[:：]`)
+	// The prefixes are Outlook's and Thunderbird's per language (as listed
+	// with their languages in Wikipedia's "List of email subject
+	// abbreviations"): Italian "R:", Greek "ΣΧΕΤ:", Hebrew "השב:", Arabic
+	// "رد:", Macedonian "ОДГ:", Lithuanian "ATS:", Indonesian "BLS:".
+	replySubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(re|aw|sv|vs|antw|antwort|ref|réf|rif|r|res|odp|odg|ynt|vá|atb|ats|bls|απ|σχετ|отв|ответ|відп|одг|השב|رد|回复|回覆|答复|返信|답장)\s*(\[\d+\]|\(\d+\))?\s*[:：]`)
 	// forwardSubject is how mail clients mark a forward (Outlook's and
 	// Thunderbird's prefixes per language): a new message, though it quotes.
-	forwardSubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(fwd?|wg|tr|rv|enc|i|vl|vb|pd|tov|doorst|ilt|пересл|転送|转发|轉寄|전달)\s*[:：]`)
+	forwardSubject = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?(fwd?|wg|tr|rv|enc|i|vl|vb|pd|tov|doorst|ilt|i̇lt|fs|trs|prd|yml|πρθ|пре|пересл|הועבר|إعادة توجيه|転送|转发|轉寄|전달)\s*[:：]`)
 	// automaticText is mail saying of itself that a machine sent it, in
 	// the languages such notices come in.
 	automaticText = regexp.MustCompile(`(?i)this is an automat(ed|ic) (message|reply|response|notification|acknowledg)|automated acknowledg|replies to this (address|e-?mail) are not (read|monitored)|ceci est un (message|courriel) automatique|(message|courriel) (généré|envoyé) automatiquement|dies ist eine automatisch(e| erzeugte| generierte)? (nachricht|antwort|e-mail)|este es un (mensaje|correo) (automático|generado automáticamente)|questo è un messaggio (automatico|generato automaticamente)|dit is een automatisch( gegenereerd)? bericht|esta é uma mensagem automática|to jest wiadomość automatyczna|это автоматическое (сообщение|уведомление)|このメールは自動送信|此邮件为系统自动发送|이 메일은 발신 전용`)
@@ -138,7 +142,7 @@ func ClassifyMail(m *Message) Classification {
 	if hasPart(m, "text/calendar", "application/ics") {
 		return Classification{Class: ClassOther, Why: "a calendar invitation or answer"}
 	}
-	if c, why := classifyHeaders(m); c != "" {
+	if c, why := classifyHeaders(m, head); c != "" {
 		return Classification{Class: c, Why: why}
 	}
 	if autoSubject.MatchString(m.Subject) {
@@ -173,6 +177,12 @@ func isNewMessage(m *Message) bool {
 		return false
 	}
 	return !replySubject.MatchString(m.Subject)
+}
+
+// answersNothing says m names no earlier message, by its fields or its
+// subject, and its subject is no automatic reply's.
+func answersNothing(m *Message) bool {
+	return !threaded(m) && !replySubject.MatchString(m.Subject) && !autoSubject.MatchString(m.Subject)
 }
 
 // threaded says m names an earlier message it answers.
@@ -256,9 +266,15 @@ func classifyReport(m *Message, head string) (Class, string) {
 	return "", ""
 }
 
-func classifyHeaders(m *Message) (Class, string) {
+func classifyHeaders(m *Message, head string) (Class, string) {
 	h := m.Header
 	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && v != "no" {
+		if strings.HasPrefix(v, "auto-generated") && answersNothing(m) && !helpdesk(h) && !ackText.MatchString(head) {
+			// RFC 3834: generated, not in response to anything (a
+			// billing notice, a report); "auto-replied" answers, as a
+			// ticket system's receipt does.
+			return ClassOther, "Auto-Submitted: " + v + ", answering no message"
+		}
 		return ClassAutoReply, "Auto-Submitted: " + v
 	}
 	for _, key := range []string{"X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Response", "X-MS-Exchange-Inbox-Rules-Loop",
@@ -267,9 +283,17 @@ func classifyHeaders(m *Message) (Class, string) {
 			return ClassAutoReply, key
 		}
 	}
-	// A list's own Precedence on a person's answer it passed on says nothing
-	// of the answer.
-	if v := h.Get("Precedence"); precedenceAuto.MatchString(v) && !(strings.EqualFold(strings.TrimSpace(v), "list") && h.Has("List-Id") && threaded(m)) {
+	// A list's own Precedence says nothing of what it passes on: a
+	// person's answer, or the list's own mail (a digest, a post).
+	if v := h.Get("Precedence"); precedenceAuto.MatchString(v) {
+		if strings.EqualFold(strings.TrimSpace(v), "list") && h.Has("List-Id") {
+			if threaded(m) {
+				return "", ""
+			}
+			if answersNothing(m) {
+				return ClassOther, "a mailing list's mail (Precedence: list), answering no message"
+			}
+		}
 		return ClassAutoReply, "Precedence: " + strings.TrimSpace(v)
 	}
 	if strings.EqualFold(strings.TrimSpace(h.Get("X-MS-Exchange-Generated-Message-Source")), "Mailbox Rules Agent") {

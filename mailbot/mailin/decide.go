@@ -60,7 +60,7 @@ func (p *Pipeline) decide(ctx context.Context, in mail) (decision, error) {
 }
 
 // decideTooLarge records a mail over the size limit by its header, and
-// tells a known sender, unless the mail is automatic or our own.
+// tells a known sender of a reply or a new message, unless it is our own.
 func (p *Pipeline) decideTooLarge(ctx context.Context, in mail) (decision, error) {
 	m, _ := inbound.Parse(in.raw, p.opts.Limits)
 	d := p.verdict(in, m, threads.VerdictRejectedTooLarge,
@@ -68,10 +68,10 @@ func (p *Pipeline) decideTooLarge(ctx context.Context, in mail) (decision, error
 	if m == nil {
 		return d, nil
 	}
-	class, _ := inbound.Classify(m)
-	d.rec.Class = string(class)
-	if class == inbound.ClassBounce || class == inbound.ClassAutoReply {
-		return d, nil
+	c := inbound.ClassifyMail(m)
+	d.rec.Class = string(c.Class)
+	if c.Class != inbound.ClassReply && !c.NewMessage {
+		return d, nil // a machine's mail (a report, a notice, a list's) is told nothing
 	}
 	if own, err := p.isOwnMail(ctx, m); err != nil || own {
 		return d, err
