@@ -165,16 +165,20 @@ func TestInlineImagesOfSignatureAndQuoteAreNotPosted(t *testing.T) {
 	}
 }
 
+// limitSize makes f's pipeline refuse mail over max bytes.
+func (f *fixture) limitSize(t *testing.T, max int64) {
+	var err error
+	if f.pipe, err = mailin.NewPipeline(f.store, mailin.Options{Addressing: addressing, MaxSize: max}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A mail over the size limit is recorded by its header, and its known
 // sender is told once a day why it did not arrive.
 func TestTooLargeMailGetsANotice(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	var err error
-	f.pipe, err = mailin.NewPipeline(f.store, mailin.Options{Addressing: addressing, MaxSize: 4 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.limitSize(t, 4<<10)
 	big := f.raw(reply{body: strings.Repeat("A long scanned statement. ", 400)})
 	res := f.ingest(t, big)
 	if res.Verdict != threads.VerdictRejectedTooLarge {
@@ -201,11 +205,7 @@ func TestTooLargeMailGetsANotice(t *testing.T) {
 func TestTooLargeMachineMailGetsNoNotice(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	var err error
-	f.pipe, err = mailin.NewPipeline(f.store, mailin.Options{Addressing: addressing, MaxSize: 4 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.limitSize(t, 4<<10)
 	raw := "From: Dana Harbor <dana@client.test>\r\nTo: reply+" + f.token + "@reply.example.test\r\nSubject: Your statement for March is ready\r\n" +
 		"Message-ID: <statement-1@client.test>\r\nAuto-Submitted: auto-generated\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat("Statement line.\r\n", 400)
 	res := f.ingest(t, []byte(raw))

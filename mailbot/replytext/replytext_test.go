@@ -135,12 +135,18 @@ func checkExtracts(t *testing.T, extract func(string) Result, cases []extractCas
 // an attribution but names no date nor address, a postscript under a
 // signature.
 func TestOwnWordsShapedLikeHistoryStay(t *testing.T) {
-	for _, body := range []string{
+	checkKeptWhole(t, []string{
 		"Paid today. Transfer details:\n\nFrom: Harbor Tools Ltd, account 12345678\nTo: Fernhill Accounting\nDate: 3 March 2026\nAmount: 1,250.00 EUR\nReference: A-1042\n\nThanks,\nDana",
 		"Von: Konto 1234\nAn: Fernhill\nDatum: 03.03.2026\nBetrag: 1.250,00 EUR\n\nIst das so richtig?",
 		"On the invoice you wrote:\nTotal 1,250.00 EUR\nbut the order said 1,200.00 EUR.\n\nWhich is right?",
 		"Yes.\n\nThanks\nDana Harbor\nHarbor Tools Ltd\n\nPS: we changed banks, the new IBAN is GB33 BUKB 2020 1555 5555 55.",
-	} {
+	})
+}
+
+// checkKeptWhole says each body is read as a reply whole.
+func checkKeptWhole(t *testing.T, bodies []string) {
+	t.Helper()
+	for _, body := range bodies {
 		if got := Extract(body).Reply; got != body {
 			t.Errorf("%q\n  reply %q", body, got)
 		}
