@@ -218,7 +218,7 @@ func (w *walker) read(e *message.Entity) string {
 
 func (m *Message) finishText() {
 	if strings.TrimSpace(m.Text) != "" || m.HTML == "" {
-		m.Text = normalizeNewlines(m.Text)
+		m.Text = unstarBold(normalizeNewlines(m.Text), m.HTML)
 		return
 	}
 	text, err := HTMLToText(m.HTML)
