@@ -26,7 +26,7 @@ var (
 	// bounceSubject is how delivery-failure notices are titled: Postfix,
 	// Exim, qmail, Sendmail and Exchange/Outlook non-delivery reports in
 	// their shipped languages.
-	bounceSubject = regexp.MustCompile(`(?i)^\s*(undeliver(ed|able)|delivery (status notification|failure|has failed|incomplete|problem)|mail delivery (failed|failure|subsystem|error)|returned mail|failure notice|non[- ]?delivery|delivery report|mail (error|loop)|message blocked|blocked message|unzustellbar|nicht zustellbar|zustellungsfehler|no se pudo entregar|no se puede entregar|error de entrega|non remis|rapport de non-remise|échec de (la )?(remise|livraison)|mensaje no entregado|undelivered mail returned|impossibile recapitare|mancato recapito|onbestelbaar|niet (bezorgd|afgeleverd)|não (foi )?entregue|falha na entrega|kunde inte levereras|kunne ikke leveres|kan ikke leveres|ei voitu toimittaa|niedostarczalne|nie dostarczono|nedoručitelné|kézbesíthetetlen|teslim edilemedi|iletilemedi|не доставлено|недоставленное сообщение|ошибка доставки|メールエラー|配信エラー|配送エラー|配信不能|送信エラー|退信|邮件退回|无法投递|投递失败|系统退信|반송|전송 실패)`)
+	bounceSubject = regexp.MustCompile(`(?i)^\s*(undeliver(ed|able)|delivery (status notification|failure|has failed|incomplete|problem)|mail delivery (failed|failure|subsystem|error)|returned mail|failure notice|non[- ]?delivery|delivery report|mail (error|loop)|message blocked|blocked message|unzustellbar|nicht zustellbar|zustellungsfehler|no se pudo entregar|no se puede entregar|error de entrega|non remis|rapport de non-remise|échec de (la )?(remise|livraison)|mensaje no entregado|undelivered mail returned|impossibile recapitare|mancato recapito|onbestelbaar|niet (bezorgd|afgeleverd)|(mensagem )?não (foi )?entregue|falha na entrega|kunde inte levereras|kunne ikke leveres|kan ikke leveres|ei voitu toimittaa|niedostarczalne|nie dostarczono|nedoručitelné|kézbesíthetetlen|teslim edilemedi|iletilemedi|не доставлено|недоставленное сообщение|ошибка доставки|メールエラー|配信エラー|配送エラー|配信不能|送信エラー|退信|邮件退回|无法投递|投递失败|系统退信|반송|전송 실패)`)
 	bounceSender  = regexp.MustCompile(`(?i)(^|[<\s"])(mailer[-_]?daemon|post[-_]?master|mail[-_]?daemon)(@|>|\s|$)|mail delivery (system|subsystem)`)
 	bounceWords   = regexp.MustCompile(`(?i)undeliverable|undelivered mail|delivery status notification|delivery failure|mail delivery failed|returned mail|failure notice|non-delivery|mail system error|error sending your mail|could not be delivered|was not delivered|has not been delivered|delivery has failed|unzustellbar|mail loop|loop detected|too many hops|hop count exceeded`)
 	// failureText is what a delivery-failure notice says of the failed
@@ -45,7 +45,7 @@ var (
 	challengeWords = regexp.MustCompile(`(?i)dass sie ein mensch sind|dass sie kein (roboter|spammer) sind|que vous (êtes|etes) (bien )?(un humain|une personne réelle)|que vous n'(êtes|etes) pas un robot|que no (eres|es) un robot|que (eres|es usted) (un )?humano|che sei (un essere umano|una persona reale)|dat u een mens bent|dat je een mens bent|que você é (um )?humano|że jesteś człowiekiem|что вы (не робот|человек)`)
 	// listReject is a mailing list refusing a post: English and the
 	// languages Mailman, Sympa and LISTSERV notices are translated into.
-	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)|refusé|autorisation refusée|pas abonné|rechazad|no (está|estás) suscrit|abgelehnt|kein (mitglied|abonnent)|rifiutat|geweigerd|odrzucon|отклонен|не подписан`)
+	listReject = regexp.MustCompile(`(?i)\bnot (a )?(member|subscriber)\b|\breject(ed|ion)\b|not (allowed|permitted|authori[sz]ed) to (post|send)|posting (denied|refused)|refusé|rejeté|rejetée|pas autorisé|autorisation refusée|pas abonné|respinto|non autorizzato|abgewiesen|nicht berechtigt|afgewezen|niet toegestaan|rechazad|no (está|estás) suscrit|abgelehnt|kein (mitglied|abonnent)|rifiutat|geweigerd|odrzucon|отклонен|не подписан`)
 	// listSoftware is the sender of a mailing list manager's own notices:
 	// its service address or a list's owner, request or bounce address.
 	listSoftware = regexp.MustCompile(`(?i)(^|[<\s"])((listserv|majordomo|mailman|sympa|ecartis|lyris|listproc|smartlist)@|[a-z0-9._-]+-(owner|request|bounces)@|owner-[a-z0-9._-]+@)`)
@@ -63,9 +63,14 @@ var (
 	// the languages such notices come in.
 	automaticText = regexp.MustCompile(`(?i)this is an automat(ed|ic) (message|reply|response|notification|acknowledg)|automated acknowledg|replies to this (address|e-?mail) are not (read|monitored)|ceci est un (message|courriel) automatique|(message|courriel) (généré|envoyé) automatiquement|dies ist eine automatisch(e| erzeugte| generierte)? (nachricht|antwort|e-mail)|este es un (mensaje|correo) (automático|generado automáticamente)|questo è un messaggio (automatico|generato automaticamente)|dit is een automatisch( gegenereerd)? bericht|esta é uma mensagem automática|to jest wiadomość automatyczna|это автоматическое (сообщение|уведомление)|このメールは自動送信|此邮件为系统自动发送|이 메일은 발신 전용`)
 	// ackText is a ticket system's receipt of a message.
-	ackText = regexp.MustCompile(`(?i)we('ve| have) received your (request|message|e-?mail|enquiry|inquiry)|your (request|ticket|case|enquiry|inquiry|message)( \(?#?[\w-]+\)?)? (has been|was) (received|created|opened|logged)|a ticket has been (created|opened)|opened (a )?ticket #?\d+|thank(s| you) for (contacting|getting in touch)`)
+	// In the languages helpdesks localise their receipts into.
+	ackText = regexp.MustCompile(`(?i)we('ve| have) received your (request|message|e-?mail|enquiry|inquiry)|your (request|ticket|case|incident|enquiry|inquiry|message)( \(?#?[\w-]+\)?)? (has been|was) (received|created|opened|logged)|(has been|was) (opened|created|logged) on your behalf|a ticket has been (created|opened)|opened (a )?ticket #?\d+|thank(s| you) for (contacting|getting in touch)|` +
+		`hemos recibido su (solicitud|mensaje|consulta|correo|petición)|nous avons (bien )?reçu votre (demande|message|courriel|e-mail)|wir haben ihre (anfrage|nachricht|e-mail|mail) erhalten|` +
+		`abbiamo ricevuto la (sua|tua) (richiesta|e-?mail|segnalazione)|abbiamo ricevuto il (suo|tuo) messaggio|we hebben uw (verzoek|bericht|aanvraag|e-mail) ontvangen|` +
+		`recebemos (a sua|sua|o seu|seu) (solicitação|mensagem|pedido|e-mail)|otrzymaliśmy (twoją|państwa|pana|pani) (wiadomość|prośbę|zgłoszenie)|` +
+		`мы получили ваш[еау]? (запрос|обращение|письмо|сообщение)|vi har (mottagit|modtaget|mottatt) (din|ditt|jeres|er) (förfrågan|henvendelse|forespørsel|meddelande|besked)`)
 	// ticketRef is a ticket's number in a subject: "[#1234]", "[AP-88317]".
-	ticketRef     = regexp.MustCompile(`(?i)\[(#|ticket |case )?[a-z]{0,6}-?\d{3,}\]|\(#\d{3,}\)|ticket (#|no\.? ?|number )?\d{3,}|ticket received`)
+	ticketRef     = regexp.MustCompile(`(?i)\[(#|ticket |case )?[a-z]{0,6}-?\d{3,}\]|\[#+\d{3,}#*\]|\(#\d{3,}\)|ticket (#|no\.? ?|number )?\d{3,}|ticket received`)
 	noReplySender = regexp.MustCompile(`(?i)(^|[<\s"])(no-?reply|do-?not-?reply|donotreply|noreply-[a-z0-9-]+)@`)
 )
 
@@ -128,7 +133,7 @@ func ClassifyMail(m *Message) Classification {
 		return Classification{Class: ClassBounce, Why: "Auto-Submitted and subject"}
 	case m.Header.Has("X-Failed-Recipients"):
 		return Classification{Class: ClassBounce, Why: "X-Failed-Recipients"}
-	case isNullReturnPath(m) && bounceWords.MatchString(head):
+	case isNullReturnPath(m) && (bounceWords.MatchString(head) || failureText.MatchString(head)):
 		return Classification{Class: ClassBounce, Why: "empty Return-Path and a delivery failure in the text"}
 	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject),
 		listSoftware.MatchString(from) && !replySubject.MatchString(m.Subject) && !threaded(m) && (listReject.MatchString(m.Subject) || listReject.MatchString(head)):
@@ -307,9 +312,9 @@ func classifyHeaders(m *Message, head string) (Class, string) {
 
 var (
 	// delaySubject is how MTAs title a warning that a mail is late.
-	delaySubject = regexp.MustCompile(`(?i)delivery status notification \(delay\)|delivery delayed|mail delivery delayed|delayed mail|warning: message .* delayed|^\s*\(?delay(ed)?\)?:|zustellung verzögert|verzögerte zustellung|remise différée|distribution retardée|entrega retrasada|retraso en la entrega|consegna ritardata|vertraagde bezorging|försenad leverans|forsinket levering|opóźnione doręczenie|задержка доставки|配信遅延|延迟投递|投递延迟`)
+	delaySubject = regexp.MustCompile(`(?i)delivery status notification \(delay\)|delivery delayed|mail delivery delayed|delayed mail|warning: message .* delayed|^\s*\(?delay(ed)?\)?:|zustellung verzögert|verzögerte zustellung|remise différée|distribution retardée|message retardé|entrega retrasada|retraso en la entrega|consegna ritardata|vertraagde bezorging|försenad leverans|forsinket levering|opóźnione doręczenie|задержка доставки|配信遅延|延迟投递|投递延迟`)
 	// stillTrying is what such a warning says: the server keeps trying.
-	stillTrying = regexp.MustCompile(`(?i)will (continue to )?(retry|try|attempt)|attempts will continue|will keep (on )?trying|still (being )?(tried|retried|trying)|not yet been delivered|has not yet been delivered|no action is required|will be retried|wird (weiterhin|erneut) versuch|versuchen es weiter|continuera (à|d'essayer)|seguirá intentando|continuerà a|blijft proberen|fortsätter att försöka|prøver igjen|будут продолжены|再送を試み|继续尝试`)
+	stillTrying = regexp.MustCompile(`(?i)will (continue to )?(retry|try|attempt)|attempts will continue|will keep (on )?trying|still (being )?(tried|retried|trying)|not yet been delivered|has not yet been delivered|no action is required|will be retried|wird (weiterhin|erneut) versuch|versuchen es weiter|continuera (à|d'essayer)|continuons d'essayer|n'a pas encore (pu )?être (remis|distribué)|seguirá intentando|continuerà a|blijft proberen|fortsätter att försöka|prøver igjen|будут продолжены|再送を試み|继续尝试`)
 )
 
 // delayWarning says m tells of a mail that is late but still being tried:

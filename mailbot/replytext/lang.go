@@ -49,7 +49,7 @@ var languages = []language{
 		signoffs: []string{"mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße", "viele grüße", "beste grüße", "liebe grüße", "lg", "gruß", "grüße", "mfg", "danke"}},
 	{code: "fr",
 		wrote: []string{"a écrit", "écrit"},
-		from:  []string{"de"}, date: []string{"envoyé", "date", "message du"}, to: []string{"à", "a", "pour"}, cc: []string{"cc", "copie à"}, subject: []string{"objet", "sujet"},
+		from:  []string{"de"}, date: []string{"envoyé", "envoyé le", "date", "message du"}, to: []string{"à", "a", "pour"}, cc: []string{"cc", "copie à"}, subject: []string{"objet", "sujet"},
 		original: []string{"message d'origine", "message original", "message transféré", "courriel original", "début du message réexpédié", "début du message transféré"},
 		footers: []string{"envoyé de mon {}", "envoyé depuis mon {}", "envoyé à partir de {}", "envoyé de {}", "envoyé depuis {}",
 			"obtenir outlook pour {}", "télécharger outlook pour {}", "envoyé avec {}", "envoyé avec la messagerie sécurisée {}"},

@@ -131,16 +131,22 @@ func checkExtracts(t *testing.T, extract func(string) Result, cases []extractCas
 }
 
 // The author's own words shaped like history stay: payment details with
-// From/To/Date lines but no subject or address, a sentence that reads as
-// an attribution but names no date nor address, a postscript under a
-// signature.
+// From/To/Date lines but no subject or address, mail settings with
+// From/To/Subject but no date, a sentence that reads as an attribution but
+// names no date nor address, a postscript under a signature, a contact or
+// a company's details that are the whole answer.
 func TestOwnWordsShapedLikeHistoryStay(t *testing.T) {
 	checkKeptWhole(t, []string{
 		"Paid today. Transfer details:\n\nFrom: Harbor Tools Ltd, account 12345678\nTo: Fernhill Accounting\nDate: 3 March 2026\nAmount: 1,250.00 EUR\nReference: A-1042\n\nThanks,\nDana",
 		"Von: Konto 1234\nAn: Fernhill\nDatum: 03.03.2026\nBetrag: 1.250,00 EUR\n\nIst das so richtig?",
 		"On the invoice you wrote:\nTotal 1,250.00 EUR\nbut the order said 1,200.00 EUR.\n\nWhich is right?",
 		"Yes.\n\nThanks\nDana Harbor\nHarbor Tools Ltd\n\nPS: we changed banks, the new IBAN is GB33 BUKB 2020 1555 5555 55.",
+		"Please set it up so:\n\nFrom: invoices@firm.test\nTo: ap@client.test\nSubject: the PO number first\n\nThat is how our system reads them.",
+		"Jane Roe\nAccounts Payable\n+44 20 7946 0001",
 	})
+	if got := Extract("Harbor Tools Ltd\n+44 20 7946 0123\nwww.harbor.test\n\nOn Mon, Mar 2, 2026 at 9:14 AM Avery <a@example.test> wrote:\n> Whom do we invoice?").Reply; got != "Harbor Tools Ltd\n+44 20 7946 0123\nwww.harbor.test" {
+		t.Errorf("a company's details asked for: reply %q", got)
+	}
 }
 
 // checkKeptWhole says each body is read as a reply whole.

@@ -247,10 +247,12 @@ func isHeaderField(line string) bool {
 }
 
 // headerBlockAt says a quoted header block (From/Sent/To/Subject in any
-// language and order) starts at line i: three field lines of at least two
-// kinds, with at most a few blank or wrapped lines among them, and a
-// subject or an address among them, as every client's block has (payment
-// details "From: … / To: … / Date: …" have neither).
+// language and order) starts at line i: three field lines, with at most a
+// few blank or wrapped lines among them, that hold a date (by the field's
+// name or, under a name the tables lack, its value), a sender, recipient
+// or subject, and a subject or an address, as every client's block does.
+// Payment details ("From: … / To: … / Date: … / Amount: …") and a
+// client's mail settings ("From: … / To: … / Subject: …") are not.
 func headerBlockAt(lines []string, i int) bool {
 	k, ok := headerField(lines[i])
 	if !ok {
@@ -263,10 +265,13 @@ func headerBlockAt(lines []string, i int) bool {
 			kinds |= k
 			n++
 			addr = addr || strings.Contains(lines[j], "@")
-			if n >= 3 && kinds&(kinds-1) != 0 && (kinds&fieldSubject != 0 || addr) {
+			if n >= 3 && kinds&fieldDate != 0 && kinds&(fieldFrom|fieldTo|fieldSubject) != 0 && (kinds&fieldSubject != 0 || addr) {
 				return true
 			}
 			continue
+		}
+		if hasColon(lines[j]) && hasDate(lines[j]) {
+			kinds |= fieldDate // a date under a field name the tables lack ("Envoyé le :")
 		}
 		if other++; other > 3 {
 			return false

@@ -176,7 +176,10 @@ func signatureBlock(lines []string, opts *Options) int {
 			cut = paras[0].start
 		}
 	}
-	if cut < 0 {
+	if cut < 0 || blank(lines[:cut]) && notice < 0 {
+		// A block with nothing above it is what the author sent (a
+		// contact asked for, a company's details), unless a notice
+		// below shows the mail client put it there.
 		return notice
 	}
 	return cut
