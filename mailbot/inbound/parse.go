@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,7 +103,7 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	}
 	m.MediaType, m.ReportType = mediaType(entity.Header)
 	w := walker{m: m, limits: limits}
-	w.walk(entity, 0)
+	w.walk(entity, 0, -1, false)
 	m.finishText()
 	return m, nil
 }
@@ -124,9 +125,19 @@ func mediaType(h message.Header) (string, string) {
 type walker struct {
 	m      *Message
 	limits Limits
+	// containers numbers the multipart containers met; saidText and
+	// saidHTML list the multipart/alternative ones a text or HTML part has
+	// come from. The text parts of a mail are shown one after the other
+	// (Apple Mail puts a picture between two), so they are read as one
+	// text, and the HTML parts as one; of an alternative's, only the first
+	// of each is: the others say it again.
+	containers         int
+	saidText, saidHTML []int
 }
 
-func (w *walker) walk(e *message.Entity, depth int) {
+// walk reads e, a part of container number in (alt says it is a
+// multipart/alternative).
+func (w *walker) walk(e *message.Entity, depth, in int, alt bool) {
 	if w.m.Parts >= w.limits.MaxParts {
 		return
 	}
@@ -135,6 +146,9 @@ func (w *walker) walk(e *message.Entity, depth int) {
 			w.m.problem("multipart nested deeper than %d; the rest is not read", w.limits.MaxDepth)
 			return
 		}
+		t, _ := mediaType(e.Header)
+		id := w.containers
+		w.containers++
 		for w.m.Parts < w.limits.MaxParts {
 			part, err := mr.NextPart()
 			if err == io.EOF {
@@ -144,16 +158,16 @@ func (w *walker) walk(e *message.Entity, depth int) {
 				w.m.problem("multipart: %v", err)
 				return
 			}
-			w.walk(part, depth+1)
+			w.walk(part, depth+1, id, t == "multipart/alternative")
 		}
 		w.m.problem("more than %d parts; the rest is not read", w.limits.MaxParts)
 		return
 	}
 	w.m.Parts++
-	w.leaf(e)
+	w.leaf(e, in, alt)
 }
 
-func (w *walker) leaf(e *message.Entity) {
+func (w *walker) leaf(e *message.Entity, in int, alt bool) {
 	t, _ := mediaType(e.Header)
 	w.m.PartTypes = append(w.m.PartTypes, t)
 	disp, _, _ := e.Header.ContentDisposition()
@@ -163,16 +177,31 @@ func (w *walker) leaf(e *message.Entity) {
 		w.file(e, t, disp, name)
 	case t == "message/delivery-status" || t == "message/global-delivery-status" || t == "message/disposition-notification":
 		w.readDeliveryStatus(e.Body)
-	case t == "text/plain" && w.m.Text == "" && name == "":
-		w.m.Text = w.read(e)
+	case t == "text/plain" && name == "" && !(alt && slices.Contains(w.saidText, in)) && int64(len(w.m.Text)) < w.limits.MaxTextSize:
+		text := w.read(e)
 		if _, params, err := e.Header.ContentType(); err == nil && strings.EqualFold(params["format"], "flowed") {
-			w.m.Text = Unflow(w.m.Text, strings.EqualFold(params["delsp"], "yes"))
+			text = Unflow(text, strings.EqualFold(params["delsp"], "yes"))
 		}
-	case t == "text/html" && w.m.HTML == "" && name == "":
-		w.m.HTML = w.read(e)
+		w.m.Text = joinText(w.m.Text, text)
+		if alt {
+			w.saidText = append(w.saidText, in)
+		}
+	case t == "text/html" && name == "" && !(alt && slices.Contains(w.saidHTML, in)) && int64(len(w.m.HTML)) < w.limits.MaxTextSize:
+		w.m.HTML = joinText(w.m.HTML, w.read(e))
+		if alt {
+			w.saidHTML = append(w.saidHTML, in)
+		}
 	case !strings.HasPrefix(t, "text/") || name != "":
 		w.file(e, t, disp, name)
 	}
+}
+
+// joinText is text with more after it, on a line of its own.
+func joinText(text, more string) string {
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	return text + more
 }
 
 // readDeliveryStatus reads the Action, Status and Diagnostic-Code fields of
