@@ -265,6 +265,13 @@ func answersPassages(lines []string) bool {
 // the author's own rather than more history or only a signature.
 func hasOwnText(lines []string) bool {
 	cut, _ := cutIndex(lines)
+	for _, l := range lines[:cut] {
+		if sigDelimiter(l) {
+			return false // the signature, right below the quote
+		} else if strings.TrimSpace(l) != "" {
+			break
+		}
+	}
 	own, _ := stripSignature(lines[:cut], nil)
 	return !blank(own) && !allQuoted(own)
 }
@@ -304,7 +311,8 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 		}
 		item := isListItem(line)
 		switch {
-		case strings.Contains(line, "##-") && markerLine.MatchString(line), maybeSeparator(line) && (separator.MatchString(line) || isSeparator(line)):
+		case strings.Contains(line, "##-") && markerLine.MatchString(line),
+			maybeSeparator(line) && (separator.MatchString(line) || isSeparator(line)) && !(underscoreRule(line) && figuresBelow(lines, i)):
 			return backUpOverAttribution(lines, i), false
 		case !item && !isQuoted(line) && isAttribution(line):
 			return i, true
@@ -319,6 +327,26 @@ func cutIndex(lines []string) (cut int, byAttribution bool) {
 		}
 	}
 	return len(lines), false
+}
+
+// underscoreRule is a line of underscores only, as Outlook draws above
+// the header of the message answered, and people draw above a total.
+func underscoreRule(line string) bool {
+	return strings.Contains(line, "__") && strings.Trim(line, "_>* \t") == ""
+}
+
+// figuresBelow says the first line after line i that is not blank is a
+// short line of figures, a total under the rule drawn above it ("Total
+// 920"), and no header block or attribution follows the rule.
+func figuresBelow(lines []string, i int) bool {
+	for j := i + 1; j < len(lines) && j <= i+3; j++ {
+		if blank(lines[j : j+1]) {
+			continue
+		}
+		l := lines[j]
+		return len(l) < 60 && strings.ContainsFunc(l, unicode.IsDigit) && !isQuoted(l) && !isHeaderField(l) && !isAttribution(l) && !runOnHeader(l)
+	}
+	return false
 }
 
 // maybeSeparator is a cheap test every separator line passes.

@@ -143,6 +143,9 @@ func TestOwnWordsShapedLikeHistoryStay(t *testing.T) {
 		"Yes.\n\nThanks\nDana Harbor\nHarbor Tools Ltd\n\nPS: we changed banks, the new IBAN is GB33 BUKB 2020 1555 5555 55.",
 		"Please set it up so:\n\nFrom: invoices@firm.test\nTo: ap@client.test\nSubject: the PO number first\n\nThat is how our system reads them.",
 		"Jane Roe\nAccounts Payable\n+44 20 7946 0001",
+		"Goods 800.00\nVAT 160.00\n________________\nTotal 960.00\n\nPaid in full.",
+		"________________\nTotal 1,200.00 paid",
+		"--\nPaid in full, see the receipt.",
 	})
 	if got := Extract("Harbor Tools Ltd\n+44 20 7946 0123\nwww.harbor.test\n\nOn Mon, Mar 2, 2026 at 9:14 AM Avery <a@example.test> wrote:\n> Whom do we invoice?").Reply; got != "Harbor Tools Ltd\n+44 20 7946 0123\nwww.harbor.test" {
 		t.Errorf("a company's details asked for: reply %q", got)

@@ -14,8 +14,8 @@ import (
 // or address), and a confidentiality notice below it.
 func stripSignature(lines []string, opts *Options) (kept, cut []string) {
 	for i := len(lines) - 1; i >= 0 && i >= len(lines)-15; i-- {
-		if t := strings.TrimRight(lines[i], " "); t == "--" || t == "__" {
-			return lines[:i], lines[i:]
+		if sigDelimiter(lines[i]) && !blank(lines[:i]) {
+			return lines[:i], lines[i:] // with nothing above, the rule opens the answer
 		}
 	}
 	if i := signatureUnderRule(lines); i >= 0 {
@@ -32,6 +32,13 @@ func stripSignature(lines []string, opts *Options) (kept, cut []string) {
 		return lines[:i], lines[i:]
 	}
 	return lines, nil
+}
+
+// sigDelimiter is the line above a signature: "-- " (RFC 3676), or "--"
+// and "__" as clients and people also write it.
+func sigDelimiter(line string) bool {
+	t := strings.TrimRight(line, " ")
+	return t == "--" || t == "__"
 }
 
 var (
