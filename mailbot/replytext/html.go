@@ -1,6 +1,7 @@
 package replytext
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/inbucket/html2text"
@@ -25,6 +26,7 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 	}
 	unwrapEmphasis(doc)
 	renderedLines(doc)
+	numberLists(doc)
 	if answersBetweenQuotes(doc) {
 		// An inline reply: the author wrote between quoted passages. The
 		// text form keeps the quotes as "> " lines, and Extract keeps the
@@ -68,6 +70,39 @@ func unwrapEmphasis(n *html.Node) {
 		}
 		c = next
 	}
+	// The text the bold held and the text around it are one run again:
+	// apart, the conversion would set a space between them ("1,200.00 ,").
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		for c.Type == html.TextNode && c.NextSibling != nil && c.NextSibling.Type == html.TextNode {
+			c.Data += c.NextSibling.Data
+			n.RemoveChild(c.NextSibling)
+		}
+	}
+}
+
+// numberLists writes the numbers of an ordered list's items, as a browser
+// shows them ("2. open"), where the text conversion would mark each item
+// as of a bulleted list; a reply may say "see point 2".
+func numberLists(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		numberLists(c)
+	}
+	if n.Type != html.ElementNode || n.DataAtom != atom.Ol {
+		return
+	}
+	num := 1
+	if start, err := strconv.Atoi(strings.TrimSpace(attr(n, "start"))); err == nil {
+		num = start
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
+			continue
+		}
+		c.DataAtom, c.Data, c.Attr = atom.Div, "div", nil
+		c.InsertBefore(&html.Node{Type: html.TextNode, Data: strconv.Itoa(num) + ". "}, c.FirstChild)
+		num++
+	}
+	n.DataAtom, n.Data = atom.Div, "div"
 }
 
 // renderedLines makes the text conversion break lines where a browser

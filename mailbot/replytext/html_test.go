@@ -26,6 +26,8 @@ func TestExtractHTML(t *testing.T) {
 			"Paid. The account:\nIBAN GB33 BUKB 2020 1555 5555 55", "Which account?"},
 		{"a table of periods and dates is no header block", `<p>Totals:</p><table><tr><td>From:</td><td>1 March</td></tr><tr><td>To:</td><td>31 March</td></tr><tr><td>Date:</td><td>3 April</td></tr><tr><td>Amount:</td><td>1,250 EUR</td></tr></table><p>OK?</p>`,
 			"Totals:\n\nFrom: 1 March To: 31 March Date: 3 April Amount: 1,250 EUR\n\nOK?", ""},
+		{"bold and the punctuation after it stay joined", `<div>The total is <b>1,200.00</b>, paid.</div>`, "The total is 1,200.00, paid.", ""},
+		{"an ordered list keeps its numbers", `<div>Points:</div><ol start="2"><li>paid</li><li>open</li></ol><div>See point 3.</div>`, "Points:\n2. paid\n3. open\nSee point 3.", ""},
 		{"empty blocks after a quote are no answer", `<div>Paid.</div><div class="gmail_quote"><blockquote class="gmail_quote">Was it?</blockquote><div><br></div></div>`,
 			"Paid.", "Was it?"},
 	}
