@@ -64,6 +64,15 @@ func TestExtractLanguages(t *testing.T) {
 		{"footer with a typographic apostrophe", "Evet, aldık.\n\niPhone’umdan gönderildi", "Evet, aldık.", "gönderildi"},
 		{"French footer of a secure mail service", "Reçu.\n\nEnvoyé avec la messagerie sécurisée Proton Mail.", "Reçu.", "Proton"},
 		{"Romanian footer with a non-breaking hyphen", "Da.\nTrimis de pe iPhone\u2011ul meu", "Da.", "Trimis"},
+		{"Russian mail app footer", "Оплачено.\n\nОтправлено из мобильной Почты Mail.ru", "Оплачено.", "Mail.ru"},
+		{"Russian footer of a mail app, four words", "Оплачено.\n\nОтправлено из мобильного приложения Яндекс Почты", "Оплачено.", "Яндекс"},
+		{"German Outlook footer, other wording", "Bezahlt.\n\nHolen Sie sich Outlook für Android<https://aka.example.test/o>", "Bezahlt.", "Outlook"},
+		{"Polish Outlook footer", "Zapłacone.\n\nWysłane z aplikacji Outlook dla systemu iOS", "Zapłacone.", "Outlook"},
+		{"a carrier's footer with a comma", "Paid.\n\nSent from my Verizon, Samsung Galaxy smartphone", "Paid.", "Verizon"},
+		{"Spanish footer naming the device first", "Pagado.\n\nEnviado desde mi smartphone Samsung Galaxy.", "Pagado.", "Samsung"},
+		{"a line saying where the money came from is no footer", "Paid A-1043.\n\nSent from my netbank on Monday.", "Paid A-1043.\n\nSent from my netbank on Monday.", ""},
+		{"the same in Spanish", "Pagada la A-1043.\n\nEnviado desde mi cuenta de empresa.", "Pagada la A-1043.\n\nEnviado desde mi cuenta de empresa.", ""},
+		{"the same in French", "A-1043 payée.\n\nEnvoyé depuis mon compte pro.", "A-1043 payée.\n\nEnvoyé depuis mon compte pro.", ""},
 	}
 	checkExtracts(t, Extract, cases)
 }

@@ -83,7 +83,7 @@ func nameWords(s string) bool {
 	}
 	for _, w := range words {
 		for i, r := range w {
-			ok := unicode.IsLetter(r) || unicode.IsDigit(r) || i > 0 && (unicode.Is(unicode.Mn, r) || strings.ContainsRune("'’.-_&+®™", r))
+			ok := unicode.IsLetter(r) || unicode.IsDigit(r) || i > 0 && (unicode.Is(unicode.Mn, r) || strings.ContainsRune("'’.,-_&+®™", r))
 			if !ok {
 				return false
 			}
@@ -187,7 +187,7 @@ func isFooter(line string) bool {
 			nameWords(t[len(f.before):len(t)-len(f.after)]) {
 			// "Sent with {}" names an app ("Sent with Proton Mail"), not
 			// what a sentence says was sent ("Envoyé avec le relevé").
-			if f.generic && len(orig) == len(t) && !appName(orig[len(f.before):]) {
+			if len(orig) == len(t) && !appName(orig[len(f.before):len(orig)-len(f.after)]) {
 				continue
 			}
 			return true
@@ -196,20 +196,27 @@ func isFooter(line string) bool {
 	return false
 }
 
-// appWords end a name that says what sent the mail without naming it
-// ("the mobile mail app", "mi dispositivo móvil").
+// appWords name, in a footer, what sent the mail without its brand, or a
+// brand people also write in lower case ("the mobile mail app", "mi
+// dispositivo móvil", "smartphone Samsung Galaxy", "perangkat Samsung").
 var appWords = map[string]bool{"app": true, "application": true, "device": true, "phone": true, "smartphone": true, "tablet": true,
-	"mobile": true, "client": true, "email": true, "e-mail": true, "mail": true, "appli": true, "application mobile": true, "aplicación": true,
+	"mobile": true, "client": true, "email": true, "e-mail": true, "mail": true, "appli": true, "aplicación": true,
 	"aplicativo": true, "dispositivo": true, "móvil": true, "celular": true, "gerät": true, "handy": true, "telefon": true, "teléfono": true,
-	"telefone": true, "téléphone": true, "mobiel": true, "toestel": true, "e-post": true, "mobil": true, "telefono": true, "cellulare": true}
+	"telefone": true, "téléphone": true, "mobiel": true, "toestel": true, "e-post": true, "mobil": true, "telefono": true, "cellulare": true,
+	"smartfona": true, "smartfonu": true, "telefonu": true, "urządzenia": true, "aplikacji": true, "perangkat": true, "ponsel": true,
+	"telefoon": true, "telemóvel": true, "appareil": true, "почты": true, "почта": true, "телефона": true, "смартфона": true, "устройства": true,
+	"приложения": true, "планшета": true, "телефону": true, "пристрою": true, "iphone": true, "ipad": true, "android": true, "galaxy": true,
+	"blackberry": true, "pixel": true}
 
 // appName says s names an app or a device: it opens with a capital, a
 // digit, a letter of a script without capitals, or a lower-case letter
-// before a capital ("iPhone", "eM Client"), or it ends with a word such as
-// "app" or "device".
+// before a capital ("iPhone", "eM Client"), or a word of it is one of
+// appWords.
 func appName(s string) bool {
-	if words := strings.Fields(strings.ToLower(s)); len(words) > 0 && appWords[words[len(words)-1]] {
-		return true
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		if appWords[strings.Trim(w, ",.;:")] {
+			return true
+		}
 	}
 	r, size := utf8.DecodeRuneInString(s)
 	if unicode.IsUpper(r) || unicode.IsDigit(r) || unicode.IsLetter(r) && !unicode.IsLower(r) {
