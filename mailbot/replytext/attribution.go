@@ -39,12 +39,16 @@ func isAttribution(line string) bool {
 	return len(line) < 400 && endsWithColon(line) && attributionHint(line) && (verbAttribution(line) || datedOrAddressed(line) && attribution.MatchString(line))
 }
 
-// datedOrAddressed says line holds a digit or an address, as every
-// client's attribution does (a date, a time, the sender's address): "On
-// the invoice you wrote:" is the author's own sentence.
+// datedOrAddressed says line holds a time or an address, as every
+// client's attribution does ("at 9:14 AM", "à 10h30", "<a@example.com>"):
+// "On 3 March the supplier wrote:" is the author's own sentence.
 func datedOrAddressed(line string) bool {
-	return strings.ContainsFunc(line, unicode.IsDigit) || strings.Contains(line, "@")
+	return strings.Contains(line, "@") || clockTime.MatchString(line)
 }
+
+// clockTime is a time of day as mail clients write it: "9:14", "09:14:00",
+// "10h30", "9.14 Uhr", in any script's digits.
+var clockTime = regexp.MustCompile(`(?i)\p{Nd}[:：h]\p{Nd}\p{Nd}|\p{Nd}\.\p{Nd}\p{Nd}\s*(uhr|h)\b`)
 
 // joinedAttribution finds an attribution wrapped over two or three lines,
 // or one without a verb ("2013/7/20 Name <addr>"), by its shape: joined,

@@ -146,6 +146,8 @@ func TestOwnWordsShapedLikeHistoryStay(t *testing.T) {
 		"Goods 800.00\nVAT 160.00\n________________\nTotal 960.00\n\nPaid in full.",
 		"________________\nTotal 1,200.00 paid",
 		"--\nPaid in full, see the receipt.",
+		"Paid.\n\nOn 3 March 2026 the supplier wrote:\nthey credit 10% on the next order.",
+		"Le 3 mars, le fournisseur a écrit :\nils accordent 10 % sur la prochaine commande.\nD'accord ?",
 	})
 	if got := Extract("Harbor Tools Ltd\n+44 20 7946 0123\nwww.harbor.test\n\nOn Mon, Mar 2, 2026 at 9:14 AM Avery <a@example.test> wrote:\n> Whom do we invoice?").Reply; got != "Harbor Tools Ltd\n+44 20 7946 0123\nwww.harbor.test" {
 		t.Errorf("a company's details asked for: reply %q", got)
