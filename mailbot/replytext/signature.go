@@ -13,6 +13,32 @@ import (
 // delimiter (a name with a title or contact lines, the sender's own name
 // or address), and a confidentiality notice below it.
 func stripSignature(lines []string, opts *Options) (kept, cut []string) {
+	// A postscript below the signature is the author's: the signature is
+	// looked for above it, and the postscript stays.
+	if ps := postscriptAt(lines); ps > 0 {
+		kept, cut = stripSignatureAbove(lines[:ps], opts)
+		if len(cut) == 0 {
+			return lines, nil
+		}
+		return append(kept[:len(kept):len(kept)], lines[ps:]...), cut
+	}
+	return stripSignatureAbove(lines, opts)
+}
+
+// postscriptAt is where a paragraph opening with a postscript ("PS:")
+// starts among the last lines, or -1.
+func postscriptAt(lines []string) int {
+	for i := len(lines) - 1; i > 0 && i >= len(lines)-15; i-- {
+		if blank(lines[i-1:i]) && postscript(lines[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// stripSignatureAbove is stripSignature for lines that end with no
+// postscript.
+func stripSignatureAbove(lines []string, opts *Options) (kept, cut []string) {
 	for i := len(lines) - 1; i >= 0 && i >= len(lines)-15; i-- {
 		if sigDelimiter(lines[i]) && !blank(lines[:i]) {
 			return lines[:i], lines[i:] // with nothing above, the rule opens the answer
