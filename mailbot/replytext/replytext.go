@@ -154,6 +154,9 @@ func (p parts) lines() []string {
 func cutAtFooter(kept []string) (rest, cut []string) {
 	for i := 1; i < len(kept)-1; i++ {
 		if (blank(kept[i-1:i]) || blank(kept[i+1:i+2])) && isFooter(kept[i]) {
+			if ps := postscriptAt(kept); ps > i && blank(kept[i+1:ps]) {
+				return kept, nil // the author's postscript follows: stripSignature keeps it
+			}
 			return kept[:i], kept[i:]
 		}
 	}

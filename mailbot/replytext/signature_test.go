@@ -45,10 +45,6 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 		{"a greeting and a question above a close and a block stay", "Hallo Ida\n\nGut, und dir?\n\nJonas\n\nMag. Jonas Feld\nA-1010 Wien, Lindengasse 1\nTel: +43 1 555 0000",
 			nil, "Hallo Ida\n\nGut, und dir?\n\nJonas"},
 		{"a question between a name and a block stays", "Got it.\n\nAvery Stone\n\nWhich invoice do you mean?\n\nQuinn Marlow\nController\n+44 20 7946 0000", nil, "Got it.\n\nAvery Stone\n\nWhich invoice do you mean?"},
-		{"a postscript below a signature stays", "Paid.\n\n-- \nDana Harbor\nHarbor Tools Ltd\n\nPS: please send the statement too.", nil, "Paid.\n\nPS: please send the statement too."},
-		{"a postscript below a block stays", "Paid.\n\nQuinn Marlow\nFinance Manager\n+44 20 7946 0000\n\nP.S. The second invoice follows on Friday.", nil,
-			"Paid.\n\nP.S. The second invoice follows on Friday."},
-		{"a postscript below a footer stays", "Paid.\n\nSent from my iPhone\n\nPS: the other invoice too.", nil, "Paid.\n\nPS: the other invoice too."},
 		{"a one-word answer above a block stays", "Hi Avery,\n\nYes\n\nQuinn Marlow\nController\n+44 20 7946 0000", nil, "Hi Avery,\n\nYes"},
 	}
 	for _, c := range cases {
@@ -60,6 +56,16 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 			t.Errorf("%s: elided = %q", c.name, got.Elided)
 		}
 	}
+}
+
+// A postscript below a signature, a block or a footer is the author's.
+func TestPostscriptBelowSignatureStays(t *testing.T) {
+	checkExtracts(t, Extract, []extractCase{
+		{"below a signature", "Paid.\n\n-- \nDana Harbor\nHarbor Tools Ltd\n\nPS: please send the statement too.", "Paid.\n\nPS: please send the statement too.", "Harbor Tools Ltd"},
+		{"below a block", "Paid.\n\nQuinn Marlow\nFinance Manager\n+44 20 7946 0000\n\nP.S. The second invoice follows on Friday.",
+			"Paid.\n\nP.S. The second invoice follows on Friday.", "Finance Manager"},
+		{"below a footer", "Paid.\n\nSent from my iPhone\n\nPS: the other invoice too.", "Paid.\n\nPS: the other invoice too.", "Sent from my iPhone"},
+	})
 }
 
 func TestHTMLRuleAboveHeaderBlock(t *testing.T) {
