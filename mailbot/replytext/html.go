@@ -3,6 +3,8 @@ package replytext
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/inbucket/html2text"
 	"golang.org/x/net/html"
@@ -56,12 +58,16 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 
 // unwrapEmphasis replaces bold elements by their children, and italic ones
 // that hold no text (a styled line break): the text conversion would mark
-// them with '*', which the reader of the mail never saw.
+// them with '*', which the reader of the mail never saw. An emoji drawn as
+// a picture (Gmail's, Outlook's) becomes the emoji its alt text is.
 func unwrapEmphasis(n *html.Node) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
 		unwrapEmphasis(c)
-		if c.Type == html.ElementNode && (c.DataAtom == atom.B || c.DataAtom == atom.Strong || (c.DataAtom == atom.I || c.DataAtom == atom.Em) && !hasText(c)) {
+		if alt := attr(c, "alt"); c.Type == html.ElementNode && c.DataAtom == atom.Img && emoji(alt) {
+			n.InsertBefore(&html.Node{Type: html.TextNode, Data: alt}, c)
+			n.RemoveChild(c)
+		} else if c.Type == html.ElementNode && (c.DataAtom == atom.B || c.DataAtom == atom.Strong || (c.DataAtom == atom.I || c.DataAtom == atom.Em) && !hasText(c)) {
 			for g := c.FirstChild; g != nil; g = c.FirstChild {
 				c.RemoveChild(g)
 				n.InsertBefore(g, c)
@@ -103,6 +109,19 @@ func numberLists(n *html.Node) {
 		num++
 	}
 	n.DataAtom, n.Data = atom.Div, "div"
+}
+
+// emoji says s is a few pictographs: no letters, digits or spaces.
+func emoji(s string) bool {
+	if s == "" || utf8.RuneCountInString(s) > 8 {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || r < 0x2000 && r != 0xa9 && r != 0xae {
+			return false
+		}
+	}
+	return true
 }
 
 // renderedLines makes the text conversion break lines where a browser
