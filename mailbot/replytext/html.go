@@ -29,6 +29,54 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 	unwrapEmphasis(doc)
 	renderedLines(doc)
 	numberLists(doc)
+	literal := literalQuoteMarks(doc)
+	r := extractDoc(doc, opts)
+	if literal {
+		r.Reply = strings.ReplaceAll(r.Reply, literalGT, ">")
+		r.Elided = strings.ReplaceAll(r.Elided, literalGT, ">")
+	}
+	return r
+}
+
+// literalGT stands, while the text is read, for a '>' the author typed at
+// the start of a line of HTML (">1,000 EUR"): only a blockquote quotes
+// there.
+const literalGT = "\ue000"
+
+// literalQuoteMarks replaces the '>' that opens a line of text with
+// literalGT and says whether it found one.
+func literalQuoteMarks(n *html.Node) bool {
+	found := false
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode && strings.HasPrefix(strings.TrimLeft(c.Data, " \t\r\n\u00a0"), ">") && opensLine(c) {
+			i := strings.IndexByte(c.Data, '>')
+			c.Data = c.Data[:i] + literalGT + c.Data[i+1:]
+			found = true
+		}
+		found = literalQuoteMarks(c) || found
+	}
+	return found
+}
+
+// opensLine says text node n starts a line: it comes first in its block or
+// after a line break.
+func opensLine(n *html.Node) bool {
+	p := n.PrevSibling
+	for p != nil && p.Type == html.TextNode && strings.TrimSpace(p.Data) == "" {
+		p = p.PrevSibling
+	}
+	if p == nil {
+		return true
+	}
+	switch p.DataAtom {
+	case atom.Br, atom.Div, atom.P, atom.Table, atom.Ul, atom.Ol, atom.Blockquote, atom.Hr, atom.H1, atom.H2, atom.H3:
+		return true
+	}
+	return false
+}
+
+// extractDoc reads a parsed HTML reply.
+func extractDoc(doc *html.Node, opts *Options) Result {
 	if answersBetweenQuotes(doc) {
 		// An inline reply: the author wrote between quoted passages. The
 		// text form keeps the quotes as "> " lines, and Extract keeps the

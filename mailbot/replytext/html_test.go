@@ -29,6 +29,7 @@ func TestExtractHTML(t *testing.T) {
 		{"bold and the punctuation after it stay joined", `<div>The total is <b>1,200.00</b>, paid.</div>`, "The total is 1,200.00, paid.", ""},
 		{"an ordered list keeps its numbers", `<div>Points:</div><ol start="2"><li>paid</li><li>open</li></ol><div>See point 3.</div>`, "Points:\n2. paid\n3. open\nSee point 3.", ""},
 		{"an emoji drawn as a picture is the emoji", `<div>Thanks! <img src="cid:e1" alt="👍" class="an1"></div><div><img src="cid:logo" alt="Harbor logo"></div>`, "Thanks! 👍", ""},
+		{"a '>' typed at the start of a line is no quote", `<div>Invoices by size:</div><div>&gt; 1,000: 4</div><div>&gt;5,000: 1</div>`, "Invoices by size:\n> 1,000: 4\n>5,000: 1", ""},
 		{"empty blocks after a quote are no answer", `<div>Paid.</div><div class="gmail_quote"><blockquote class="gmail_quote">Was it?</blockquote><div><br></div></div>`,
 			"Paid.", "Was it?"},
 	}
