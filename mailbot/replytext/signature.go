@@ -363,6 +363,9 @@ func signatureParagraph(para []string, opts *Options) bool {
 		return true
 	}
 	name := stripNamePrefix(strings.TrimSpace(body[0]))
+	if someoneElse(opts, name) {
+		return false // "Call Jane Roe / +44 …": a contact the sender gives
+	}
 	switch {
 	case nameShaped(name):
 	case caselessName(name):
@@ -447,6 +450,28 @@ func sender(opts *Options, body []string) bool {
 		}
 	}
 	return false
+}
+
+// someoneElse says name is a person's full name that shares no word with
+// the sender's, when the sender is known as a person (a name whose word
+// is in their address, "Dana Harbor <dana@…>", not a shared mailbox such
+// as "Accounts Payable <ap@…>"): a block opened by it is no signature of
+// theirs.
+func someoneElse(opts *Options, name string) bool {
+	if opts == nil || !nameShaped(name) || len(strings.Fields(name)) < 2 || companyName(name) {
+		return false
+	}
+	local, _, _ := strings.Cut(strings.ToLower(opts.SenderAddress), "@")
+	own := strings.Fields(strings.ToLower(opts.SenderName))
+	if len(own) < 2 || !nameShaped(opts.SenderName) || !slices.ContainsFunc(own, func(w string) bool { return len(w) > 2 && strings.Contains(local, w) }) {
+		return false
+	}
+	for _, w := range strings.Fields(strings.ToLower(name)) {
+		if w = strings.Trim(w, ".,"); len(w) > 1 && (slices.Contains(own, w) || len(w) > 2 && strings.Contains(local, w)) {
+			return false
+		}
+	}
+	return true
 }
 
 // nameShaped says s looks like a person's name: one to four words, each
