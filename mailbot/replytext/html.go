@@ -29,6 +29,7 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 	unwrapEmphasis(doc)
 	renderedLines(doc)
 	numberLists(doc)
+	tableRows(doc)
 	literal := literalQuoteMarks(doc)
 	r := extractDoc(doc, opts)
 	if literal {
@@ -132,6 +133,70 @@ func unwrapEmphasis(n *html.Node) {
 			n.RemoveChild(c.NextSibling)
 		}
 	}
+}
+
+// tableRows makes each row of a table a line and its cells words of it,
+// apart by cellGap, as a browser lays them out; the text conversion would
+// run a whole table into one line. A cell holding a single paragraph
+// (Word writes one in each) keeps to its row's line; a cell of several
+// lines (a signature set in a table) keeps them.
+func tableRows(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		tableRows(c)
+	}
+	if n.Type != html.ElementNode || n.DataAtom != atom.Tr {
+		return
+	}
+	n.DataAtom, n.Data = atom.Div, "div"
+	first := true
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.DataAtom != atom.Td && c.DataAtom != atom.Th {
+			continue
+		}
+		c.DataAtom, c.Data = atom.Span, "span"
+		if b := onlyBlock(c); b != nil {
+			b.DataAtom, b.Data = atom.Span, "span"
+		}
+		if !first {
+			n.InsertBefore(&html.Node{Type: html.TextNode, Data: cellGap}, c)
+		}
+		first = false
+	}
+}
+
+// cellGap stands between the cells of a table's row in the text.
+const cellGap = "  "
+
+// onlyBlock is n's one child element when it is a paragraph or a division
+// with no line break nor block inside, and n holds no other text.
+func onlyBlock(n *html.Node) *html.Node {
+	var b *html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "":
+		case c.Type == html.ElementNode && (c.DataAtom == atom.P || c.DataAtom == atom.Div) && b == nil && !hasLines(c):
+			b = c
+		default:
+			return nil
+		}
+	}
+	return b
+}
+
+// hasLines says n holds a line break or a block.
+func hasLines(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			switch c.DataAtom {
+			case atom.Br, atom.Div, atom.P, atom.Table, atom.Ul, atom.Ol, atom.Li, atom.Blockquote:
+				return true
+			}
+		}
+		if hasLines(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // numberLists writes the numbers of an ordered list's items, as a browser
