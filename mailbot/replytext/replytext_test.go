@@ -143,6 +143,7 @@ func TestOwnWordsShapedLikeHistoryStay(t *testing.T) {
 		"Yes.\n\nThanks\nDana Harbor\nHarbor Tools Ltd\n\nPS: we changed banks, the new IBAN is GB33 BUKB 2020 1555 5555 55.",
 		"Please set it up so:\n\nFrom: invoices@firm.test\nTo: ap@client.test\nSubject: the PO number first\n\nThat is how our system reads them.",
 		"Jane Roe\nAccounts Payable\n+44 20 7946 0001",
+		"Paid.\n\nFrom: 1 March To: 31 March Date: 3 April Amount: 1,250.00 EUR",
 		"Goods 800.00\nVAT 160.00\n________________\nTotal 960.00\n\nPaid in full.",
 		"________________\nTotal 1,200.00 paid",
 		"--\nPaid in full, see the receipt.",
