@@ -40,23 +40,33 @@ func ExtractHTMLWith(body string, opts *Options) Result {
 }
 
 // literalGT stands, while the text is read, for a '>' the author typed at
-// the start of a line of HTML (">1,000 EUR"): only a blockquote quotes
-// there.
-const literalGT = "\ue000"
+// the start of a line of HTML before a figure (">1,000 EUR"): a
+// comparison, not a quote. Two private-use code points, which mail does
+// not hold.
+const literalGT = "\ue000\ue001"
 
-// literalQuoteMarks replaces the '>' that opens a line of text with
-// literalGT and says whether it found one.
+// literalQuoteMarks replaces the '>' that opens a line of text before a
+// figure with literalGT and says whether it found one.
 func literalQuoteMarks(n *html.Node) bool {
 	found := false
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.TextNode && strings.HasPrefix(strings.TrimLeft(c.Data, " \t\r\n\u00a0"), ">") && opensLine(c) {
-			i := strings.IndexByte(c.Data, '>')
-			c.Data = c.Data[:i] + literalGT + c.Data[i+1:]
-			found = true
+		if c.Type == html.TextNode && opensLine(c) {
+			if t := strings.TrimLeft(c.Data, " \t\r\n\u00a0"); strings.HasPrefix(t, ">") && comparesFigure(t[1:]) {
+				i := strings.IndexByte(c.Data, '>')
+				c.Data = c.Data[:i] + literalGT + c.Data[i+1:]
+				found = true
+			}
 		}
 		found = literalQuoteMarks(c) || found
 	}
 	return found
+}
+
+// comparesFigure says s, after a '>', is a figure (">1,000 EUR", "> 5%",
+// "> €500"): a comparison, where a quote's line holds words.
+func comparesFigure(s string) bool {
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, " =\u00a0"))
+	return unicode.IsDigit(r) || unicode.Is(unicode.Sc, r)
 }
 
 // opensLine says text node n starts a line: it comes first in its block or
@@ -70,7 +80,8 @@ func opensLine(n *html.Node) bool {
 		return true
 	}
 	switch p.DataAtom {
-	case atom.Br, atom.Div, atom.P, atom.Table, atom.Ul, atom.Ol, atom.Blockquote, atom.Hr, atom.H1, atom.H2, atom.H3:
+	case atom.Br, atom.Div, atom.P, atom.Table, atom.Tr, atom.Ul, atom.Ol, atom.Li, atom.Pre, atom.Blockquote, atom.Hr,
+		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 		return true
 	}
 	return false
@@ -128,10 +139,16 @@ func unwrapEmphasis(n *html.Node) {
 	// The text the bold held and the text around it are one run again:
 	// apart, the conversion would set a space between them ("1,200.00 ,").
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		for c.Type == html.TextNode && c.NextSibling != nil && c.NextSibling.Type == html.TextNode {
-			c.Data += c.NextSibling.Data
+		if c.Type != html.TextNode || c.NextSibling == nil || c.NextSibling.Type != html.TextNode {
+			continue
+		}
+		var b strings.Builder
+		b.WriteString(c.Data)
+		for c.NextSibling != nil && c.NextSibling.Type == html.TextNode {
+			b.WriteString(c.NextSibling.Data)
 			n.RemoveChild(c.NextSibling)
 		}
+		c.Data = b.String()
 	}
 }
 
@@ -224,17 +241,24 @@ func numberLists(n *html.Node) {
 	n.DataAtom, n.Data = atom.Div, "div"
 }
 
-// emoji says s is a few pictographs: no letters, digits or spaces.
+// emoji says s is a few pictographs (symbols of Unicode's "other symbol"
+// class, with their joiners and modifiers).
 func emoji(s string) bool {
 	if s == "" || utf8.RuneCountInString(s) > 8 {
 		return false
 	}
+	symbol := false
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || r < 0x2000 && r != 0xa9 && r != 0xae {
+		switch {
+		case unicode.Is(unicode.So, r):
+			symbol = true
+		case unicode.Is(unicode.Mn, r), unicode.Is(unicode.Sk, r), r == '\u200d', r == '\ufe0f':
+			// skin tones, joiners and presentation selectors
+		default:
 			return false
 		}
 	}
-	return true
+	return symbol
 }
 
 // renderedLines makes the text conversion break lines where a browser
@@ -275,7 +299,16 @@ func indentation(n *html.Node) bool {
 		return false
 	}
 	style := strings.ReplaceAll(strings.ToLower(attr(n, "style")), " ", "")
-	return strings.Contains(style, "border:none") || strings.Contains(style, "border:0;") || strings.HasSuffix(style, "border:0")
+	if !strings.Contains(style, "border:none") && !strings.Contains(style, "border:0;") && !strings.HasSuffix(style, "border:0") {
+		return false
+	}
+	// "border:none;border-left:solid …" (Outlook re-saving a quote) draws a bar.
+	for _, decl := range strings.Split(style, ";") {
+		if k, v, ok := strings.Cut(decl, ":"); ok && strings.HasPrefix(k, "border-") && v != "none" && v != "0" && !strings.HasPrefix(v, "0px") {
+			return false
+		}
+	}
+	return true
 }
 
 func hasText(n *html.Node) bool {

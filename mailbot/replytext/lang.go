@@ -115,7 +115,7 @@ var languages = []language{
 		from:  []string{"od"}, date: []string{"wysłano", "wysłane", "data"}, to: []string{"do"}, cc: []string{"dw", "kopia"}, subject: []string{"temat"},
 		original: []string{"wiadomość oryginalna", "oryginalna wiadomość", "przekazana wiadomość", "początek przekazanej wiadomości"},
 		footers:  []string{"wysłane z mojego {}", "wysłano z mojego {}", "wysłane z {}", "wysłano z {}", "wysłane z aplikacji {}", "pobierz outlook dla {}"},
-		signoffs: []string{"pozdrawiam", "z poważaniem", "pozdrowienia", "dziękuję"}},
+		signoffs: []string{"pozdrawiam", "pozdrawiam serdecznie", "serdecznie pozdrawiam", "z poważaniem", "z wyrazami szacunku", "pozdrowienia", "dziękuję"}},
 	{code: "cs",
 		wrote: []string{"napsal", "napsala", "napsal(a)"},
 		from:  []string{"od"}, date: []string{"odesláno", "datum"}, to: []string{"komu"}, cc: []string{"kopie"}, subject: []string{"předmět"},

@@ -2,6 +2,7 @@ package replytext
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,20 +20,9 @@ var (
 	linkInText = regexp.MustCompile(`\s*[<(\[]\s*(https?://|mailto:|www\.)[^>)\]]*[>)\]]`)
 )
 
-// footer is a footer of the tables split at its "{}". A generic one has
-// nothing after the name and no possessive before it ("sent with {}"),
-// so the name must read as an app's.
-type footer struct {
-	before, after string
-	generic       bool
-}
-
-// possessives end the words before a device's name in footers ("sent from
-// my {}", "envoyé de mon {}"): what follows is the sender's own device,
-// named as they like.
-var possessives = map[string]bool{"my": true, "mon": true, "ma": true, "mi": true, "meinem": true, "meiner": true, "mijn": true, "min": true,
-	"mitt": true, "mine": true, "minun": true, "mojego": true, "mého": true, "môjho": true, "моего": true, "мого": true, "meu": true,
-	"minha": true, "mio": true, "mia": true, "mog": true, "mojega": true, "mana": true, "minu": true, "moja": true, "моя": true, "我的": true}
+// footer is a footer of the tables split at its "{}", where an app's or
+// a device's name stands (appName).
+type footer struct{ before, after string }
 
 // footerEdges are the first and last words of the footers, a cheap test
 // that rules out most lines before the footers are tried.
@@ -66,9 +56,7 @@ func buildFooters(langs []language) []footer {
 	for _, l := range langs {
 		for _, f := range l.footers {
 			before, after, _ := strings.Cut(f, "{}")
-			words := strings.Fields(before)
-			own := len(words) > 0 && possessives[words[len(words)-1]] || strings.HasSuffix(before, "我的")
-			out = append(out, footer{before, after, after == "" && !own})
+			out = append(out, footer{before, after})
 		}
 	}
 	return out
@@ -82,14 +70,20 @@ func nameWords(s string) bool {
 		return false
 	}
 	for _, w := range words {
+		if w == "" {
+			return false
+		}
+		// A carrier's name may end with a comma ("my Verizon, Samsung
+		// Galaxy smartphone"); a lower-case word never does ("my phone,
+		// excuse brevity" is a sentence).
+		if r, _ := utf8.DecodeRuneInString(w); len(w) > 1 && strings.HasSuffix(w, ",") && unicode.IsUpper(r) {
+			w = w[:len(w)-1]
+		}
 		for i, r := range w {
-			ok := unicode.IsLetter(r) || unicode.IsDigit(r) || i > 0 && (unicode.Is(unicode.Mn, r) || strings.ContainsRune("'’.,-_&+®™", r))
+			ok := unicode.IsLetter(r) || unicode.IsDigit(r) || i > 0 && (unicode.Is(unicode.Mn, r) || strings.ContainsRune("'’.-_&+®™", r))
 			if !ok {
 				return false
 			}
-		}
-		if w == "" {
-			return false
 		}
 	}
 	return true
@@ -183,13 +177,18 @@ func isFooter(line string) bool {
 		return false
 	}
 	for _, f := range footers {
-		if len(t) > len(f.before)+len(f.after) && strings.HasPrefix(t, f.before) && strings.HasSuffix(t, f.after) &&
-			nameWords(t[len(f.before):len(t)-len(f.after)]) {
-			// "Sent with {}" names an app ("Sent with Proton Mail"), not
-			// what a sentence says was sent ("Envoyé avec le relevé").
-			if len(orig) == len(t) && !appName(orig[len(f.before):len(orig)-len(f.after)]) {
-				continue
-			}
+		if len(t) <= len(f.before)+len(f.after) || !strings.HasPrefix(t, f.before) || !strings.HasSuffix(t, f.after) {
+			continue
+		}
+		// The name is an app's or a device's ("Sent with Proton Mail",
+		// "Sent from my iPhone"), not what a sentence says was sent, or
+		// from where ("Envoyé avec le relevé", "Sent from my netbank on
+		// Monday."). Its case is read where lower-casing kept the length.
+		name, cased := t[len(f.before):len(t)-len(f.after)], len(orig) == len(t)
+		if cased {
+			name = orig[len(f.before) : len(orig)-len(f.after)]
+		}
+		if nameWords(name) && (!cased || appName(name)) {
 			return true
 		}
 	}
@@ -422,7 +421,7 @@ func verbAttribution(line string) bool {
 		}
 		// "Avery Quill schrieb am 3.3.2026 um 09:14:": a name, the verb,
 		// then the date.
-		if before = strings.TrimSpace(before); hasDate(rest) && (nameShaped(before) || strings.Contains(before, "@")) {
+		if before = strings.TrimSpace(before); hasDate(rest) && (nameShaped(before) || whoShaped(before) || strings.Contains(before, "@")) {
 			return true
 		}
 	}
@@ -439,10 +438,29 @@ func attributionTail(rest string) bool {
 	switch {
 	case rest == "", strings.Contains(rest, "@"), strings.HasPrefix(rest, "("):
 		return true
-	case unicode.IsUpper(first) && len(strings.Fields(rest)) <= 4:
+	case unicode.IsUpper(first) && (len(strings.Fields(rest)) <= 4 || whoShaped(rest)):
 		return true
 	}
 	return len(strings.Fields(rest)) == 1 && strings.IndexFunc(rest, func(r rune) bool { return unicode.IsUpper(r) || unicode.IsLower(r) }) < 0
+}
+
+// whoShaped says s names who wrote, as an attribution does: a person, a
+// company, or either sent through a service ("Kessler Treuhand GmbH via
+// Ledger Chat", "Brightwater & Co. Accountants"): up to eight words, each
+// capitalised, a particle, a legal form, "&" or "via".
+func whoShaped(s string) bool {
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 8 {
+		return false
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		l := strings.ToLower(w)
+		if !unicode.IsUpper(r) && !particles[l] && l != "via" && l != "&" && !slices.Contains(companyForms, l) {
+			return false
+		}
+	}
+	return true
 }
 
 func isCJK(r rune) bool {

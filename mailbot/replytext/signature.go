@@ -362,6 +362,13 @@ func signatureParagraph(para []string, opts *Options) bool {
 	if len(body) > 1 && sender(opts, body) {
 		return true
 	}
+	// Japanese, Chinese and Korean signatures often name the company
+	// first, then the department and the person ("さくら食品株式会社 /
+	// 経理部 山本 美咲").
+	company := len(body) > 2 && companyMark(body[0]) && !nameShaped(body[0])
+	if company {
+		body = body[1:]
+	}
 	name := stripNamePrefix(strings.TrimSpace(body[0]))
 	if someoneElse(opts, name) {
 		return false // "Call Jane Roe / +44 …": a contact the sender gives
@@ -370,8 +377,9 @@ func signatureParagraph(para []string, opts *Options) bool {
 	case nameShaped(name):
 	case caselessName(name):
 		// Without capitals, a short line may be a label ("转账编号") above
-		// a number: only a close above or a title below makes it a name.
-		if !signoff && !slices.ContainsFunc(body[1:], jobTitle) && !slices.ContainsFunc(body[1:], companyMark) {
+		// a number: only a close above, a company or a title makes it a
+		// name.
+		if !signoff && !company && !slices.ContainsFunc(body[1:], jobTitle) && !slices.ContainsFunc(body[1:], companyMark) {
 			return false
 		}
 	default:
@@ -412,7 +420,7 @@ func caselessName(s string) bool {
 	han := 0
 	for _, r := range s {
 		switch {
-		case r == ' ' || r == '-' || r == '·' || r == '\u200f' || r == '\u200e':
+		case unicode.IsSpace(r) || r == '-' || r == '·' || r == '\u200f' || r == '\u200e':
 		case isCJK(r):
 			han++
 		case unicode.IsLetter(r) && !unicode.IsUpper(r) && !unicode.IsLower(r):
