@@ -15,14 +15,17 @@ import (
 func stripSignature(lines []string, opts *Options) (kept, cut []string) {
 	// A postscript below the signature is the author's: the signature is
 	// looked for above it, and the postscript stays.
-	if ps := postscriptAt(lines); ps > 0 {
+	kept, cut = stripSignatureAbove(lines, opts)
+	if ps := postscriptAt(lines); ps > 0 && (len(cut) == 0 || len(kept) <= ps) {
+		// No cut below the postscript, or one that would take it: look
+		// above it instead.
 		kept, cut = stripSignatureAbove(lines[:ps], opts)
 		if len(cut) == 0 {
 			return lines, nil
 		}
 		return append(kept[:len(kept):len(kept)], lines[ps:]...), cut
 	}
-	return stripSignatureAbove(lines, opts)
+	return kept, cut
 }
 
 // postscriptAt is where a paragraph opening with a postscript ("PS:")
@@ -40,8 +43,10 @@ func postscriptAt(lines []string) int {
 // postscript.
 func stripSignatureAbove(lines []string, opts *Options) (kept, cut []string) {
 	for i := len(lines) - 1; i >= 0 && i >= len(lines)-15; i-- {
-		if sigDelimiter(lines[i]) && !blank(lines[:i]) {
-			return lines[:i], lines[i:] // with nothing above, the rule opens the answer
+		if sigDelimiter(lines[i]) && (!blank(lines[:i]) || lines[i] == "-- " || signatureParagraph(nonBlank(lines[i+1:]), opts) || signatureLines(nonBlank(lines[i+1:]))) {
+			// With nothing above, "--" may open the answer: only RFC
+			// 3676's "-- " or a signature below it is one.
+			return lines[:i], lines[i:]
 		}
 	}
 	if i := signatureUnderRule(lines); i >= 0 {
@@ -242,14 +247,20 @@ func signatureLines(lines []string) bool {
 	return 2*hints >= len(lines)
 }
 
-// postscript says line opens a postscript ("PS:", "P.S.", "PPS"), which
-// the author writes below their name and never is a signature's.
+// postscript says line opens a postscript ("PS:", "P.S.", "PPS:", "PS the
+// other invoice…"), which the author writes below their name and never is
+// a signature's ("PS Logistics GmbH" is a company).
 func postscript(line string) bool {
-	u := strings.ToUpper(strings.TrimSpace(line))
-	for _, p := range []string{"P.S", "PS:", "PS ", "PS.", "P.P.S", "PPS", "P. S."} {
+	t := strings.TrimSpace(line)
+	u := strings.ToUpper(t)
+	for _, p := range []string{"P.S", "P. S.", "PS:", "PS.", "PS -", "PS –", "PPS:", "PPS.", "P.P.S"} {
 		if strings.HasPrefix(u, p) {
 			return true
 		}
+	}
+	if rest, ok := strings.CutPrefix(t, "PS "); ok {
+		r, _ := utf8.DecodeRuneInString(rest)
+		return unicode.IsLower(r) || strings.HasPrefix(rest, "I ")
 	}
 	return false
 }

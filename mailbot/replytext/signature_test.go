@@ -62,13 +62,28 @@ func TestSignatureWithoutDelimiter(t *testing.T) {
 	}
 }
 
-// A postscript below a signature, a block or a footer is the author's.
+// A postscript below a signature, a block or a footer is the author's;
+// a company named like one is not.
 func TestPostscriptBelowSignatureStays(t *testing.T) {
 	checkExtracts(t, Extract, []extractCase{
 		{"below a signature", "Paid.\n\n-- \nDana Harbor\nHarbor Tools Ltd\n\nPS: please send the statement too.", "Paid.\n\nPS: please send the statement too.", "Harbor Tools Ltd"},
 		{"below a block", "Paid.\n\nQuinn Marlow\nFinance Manager\n+44 20 7946 0000\n\nP.S. The second invoice follows on Friday.",
 			"Paid.\n\nP.S. The second invoice follows on Friday.", "Finance Manager"},
+		{"above a signature block, the block goes", "Paid.\n\nPS: the other invoice too.\n\nJane Roe\nFinance Manager\nHarbor Tools Ltd\n+44 20 7946 0001",
+			"Paid.\n\nPS: the other invoice too.", "Finance Manager"},
 		{"below a footer", "Paid.\n\nSent from my iPhone\n\nPS: the other invoice too.", "Paid.\n\nPS: the other invoice too.", "Sent from my iPhone"},
+		{"a company named PS is no postscript", "Paid.\n\n-- \nJane Roe\n\nPS Logistics GmbH\nHafenstraße 1, 20457 Hamburg", "Paid.", "PS Logistics"},
+	})
+}
+
+// A reply that is only a signature is empty (a file sent with nothing
+// written); "--" with no signature below opens the answer.
+func TestOnlyASignature(t *testing.T) {
+	checkExtracts(t, Extract, []extractCase{
+		{"RFC 3676 delimiter", "-- \nDana Harbor\nHarbor Tools Ltd\n+44 20 7946 0001\n\nOn Mon, Mar 2, 2026 at 9:14 AM Avery <a@example.test> wrote:\n> Please send the receipt.",
+			"", "Harbor Tools Ltd"},
+		{"bare dashes above a signature block", "--\nDana Harbor\nFinance Manager\n+44 20 7946 0001", "", "Finance Manager"},
+		{"bare dashes above words", "--\nPaid in full, see the receipt.", "--\nPaid in full, see the receipt.", ""},
 	})
 }
 
