@@ -69,6 +69,9 @@ var (
 		`abbiamo ricevuto la (sua|tua) (richiesta|e-?mail|segnalazione)|abbiamo ricevuto il (suo|tuo) messaggio|we hebben uw (verzoek|bericht|aanvraag|e-mail) ontvangen|` +
 		`recebemos (a sua|sua|o seu|seu) (solicitação|mensagem|pedido|e-mail)|otrzymaliśmy (twoją|państwa|pana|pani) (wiadomość|prośbę|zgłoszenie)|` +
 		`мы получили ваш[еау]? (запрос|обращение|письмо|сообщение)|vi har (mottagit|modtaget|mottatt) (din|ditt|jeres|er) (förfrågan|henvendelse|forespørsel|meddelande|besked)`)
+	// ticketLogged is what only a ticket system says of a message: that
+	// it was logged, or a ticket opened for it.
+	ticketLogged = regexp.MustCompile(`(?i)(has been|was) (logged|opened|created)( on your behalf| under| as)?|a ticket has been (created|opened)|opened (a )?ticket|thank(s| you) for contacting`)
 	// ticketRef is a ticket's number in a subject: "[#1234]", "[AP-88317]".
 	ticketRef     = regexp.MustCompile(`(?i)\[(#|ticket |case )?[a-z]{0,6}-?\d{3,}\]|\[#+\d{3,}#*\]|\(#\d{3,}\)|ticket (#|no\.? ?|number )?\d{3,}|ticket received`)
 	noReplySender = regexp.MustCompile(`(?i)(^|[<\s"])(no-?reply|do-?not-?reply|donotreply|noreply-[a-z0-9-]+)@`)
@@ -133,9 +136,9 @@ func ClassifyMail(m *Message) Classification {
 		return Classification{Class: ClassBounce, Why: "Auto-Submitted and subject"}
 	case m.Header.Has("X-Failed-Recipients"):
 		return Classification{Class: ClassBounce, Why: "X-Failed-Recipients"}
-	case isNullReturnPath(m) && (bounceWords.MatchString(head) || failureText.MatchString(head)):
+	case isNullReturnPath(m) && (bounceWords.MatchString(head) || !replySubject.MatchString(m.Subject) && failureText.MatchString(head)):
 		return Classification{Class: ClassBounce, Why: "empty Return-Path and a delivery failure in the text"}
-	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject),
+	case isListServer(m.Header) && listReject.MatchString(m.Subject) && !replySubject.MatchString(m.Subject) && (!threaded(m) || listReject.MatchString(head)),
 		listSoftware.MatchString(from) && !replySubject.MatchString(m.Subject) && !threaded(m) && (listReject.MatchString(m.Subject) || listReject.MatchString(head)):
 		return Classification{Class: ClassBounce, Why: "a mailing list refused the message"}
 	case bounceSubjectSeen && !replySubject.MatchString(m.Subject) && !threaded(m) && (failureText.MatchString(head) || bounceWords.MatchString(head) || isListServer(m.Header)):
@@ -159,7 +162,12 @@ func ClassifyMail(m *Message) Classification {
 	if saysAutomatic(m, head) {
 		return Classification{Class: ClassAutoReply, Why: "says it is an automatic message"}
 	}
-	if ackText.MatchString(head) && (helpdesk(m.Header) || ticketRef.MatchString(m.Subject) || automaticText.MatchString(head)) {
+	// A person's threaded "Re:" may say "we have received your message"
+	// under a ticket's number: only a helpdesk's fields, words that call
+	// the mail automatic or a ticket system's own words make it a receipt
+	// then.
+	if ackText.MatchString(head) && (helpdesk(m.Header) || automaticText.MatchString(head) ||
+		ticketRef.MatchString(m.Subject) && (!(threaded(m) && replySubject.MatchString(m.Subject)) || ticketLogged.MatchString(head))) {
 		return Classification{Class: ClassAutoReply, Why: "a ticket system's acknowledgement"}
 	}
 	if isNewMessage(m) {
@@ -292,8 +300,8 @@ func classifyHeaders(m *Message, head string) (Class, string) {
 	// person's answer, or the list's own mail (a digest, a post).
 	if v := h.Get("Precedence"); precedenceAuto.MatchString(v) {
 		if strings.EqualFold(strings.TrimSpace(v), "list") && h.Has("List-Id") {
-			if threaded(m) {
-				return "", ""
+			if threaded(m) || replySubject.MatchString(m.Subject) {
+				return "", "" // a person's answer the list passed on
 			}
 			if answersNothing(m) {
 				return ClassOther, "a mailing list's mail (Precedence: list), answering no message"
