@@ -27,7 +27,7 @@ var ErrMalformed = errors.New("malformed mail")
 type Limits struct {
 	MaxDepth    int   // nested multiparts; default 16
 	MaxParts    int   // leaf parts looked at; default 500
-	MaxTextSize int64 // bytes of one text or HTML body kept; default 2 MiB
+	MaxTextSize int64 // bytes of the text, and of the HTML, kept (all their parts together); default 2 MiB
 	MaxFileSize int64 // bytes of one file kept; larger ones keep their size only; default 25 MiB
 }
 
@@ -104,6 +104,7 @@ func Parse(raw []byte, limits Limits) (*Message, error) {
 	m.MediaType, m.ReportType = mediaType(entity.Header)
 	w := walker{m: m, limits: limits}
 	w.walk(entity, 0, -1, false)
+	m.Text, m.HTML = w.text.b.String(), w.html.b.String()
 	m.finishText()
 	return m, nil
 }
@@ -133,6 +134,7 @@ type walker struct {
 	// of each is: the others say it again.
 	containers         int
 	saidText, saidHTML []int
+	text, html         parts
 }
 
 // walk reads e, a part of container number in (alt says it is a
@@ -177,17 +179,21 @@ func (w *walker) leaf(e *message.Entity, in int, alt bool) {
 		w.file(e, t, disp, name)
 	case t == "message/delivery-status" || t == "message/global-delivery-status" || t == "message/disposition-notification":
 		w.readDeliveryStatus(e.Body)
-	case t == "text/plain" && name == "" && !(alt && slices.Contains(w.saidText, in)) && int64(len(w.m.Text)) < w.limits.MaxTextSize:
-		text := w.read(e)
-		if _, params, err := e.Header.ContentType(); err == nil && strings.EqualFold(params["format"], "flowed") {
-			text = Unflow(text, strings.EqualFold(params["delsp"], "yes"))
+	case t == "text/plain" && name == "" && !(alt && slices.Contains(w.saidText, in)):
+		if room := w.text.room(w.limits.MaxTextSize); room > 0 {
+			text := w.read(e, room)
+			if _, params, err := e.Header.ContentType(); err == nil && strings.EqualFold(params["format"], "flowed") {
+				text = Unflow(text, strings.EqualFold(params["delsp"], "yes"))
+			}
+			w.text.add(text)
 		}
-		w.m.Text = joinText(w.m.Text, text)
 		if alt {
 			w.saidText = append(w.saidText, in)
 		}
-	case t == "text/html" && name == "" && !(alt && slices.Contains(w.saidHTML, in)) && int64(len(w.m.HTML)) < w.limits.MaxTextSize:
-		w.m.HTML = joinText(w.m.HTML, w.read(e))
+	case t == "text/html" && name == "" && !(alt && slices.Contains(w.saidHTML, in)):
+		if room := w.html.room(w.limits.MaxTextSize); room > 0 {
+			w.html.add(w.read(e, room))
+		}
 		if alt {
 			w.saidHTML = append(w.saidHTML, in)
 		}
@@ -196,12 +202,33 @@ func (w *walker) leaf(e *message.Entity, in int, alt bool) {
 	}
 }
 
-// joinText is text with more after it, on a line of its own.
-func joinText(text, more string) string {
-	if text != "" && !strings.HasSuffix(text, "\n") {
-		text += "\n"
+// parts gathers the text (or HTML) parts of a mail, each on lines of its
+// own, and their bytes.
+type parts struct {
+	b strings.Builder
+	n int64
+}
+
+func (p *parts) add(s string) {
+	if p.newline() {
+		p.b.WriteByte('\n')
+		p.n++
 	}
-	return text + more
+	p.b.WriteString(s)
+	p.n += int64(len(s))
+}
+
+// newline says the next part needs a line break before it.
+func (p *parts) newline() bool {
+	return p.b.Len() > 0 && !strings.HasSuffix(p.b.String(), "\n")
+}
+
+// room is how many bytes of a next part fit in max.
+func (p *parts) room(max int64) int64 {
+	if p.newline() {
+		return max - p.n - 1
+	}
+	return max - p.n
 }
 
 // readDeliveryStatus reads the Action, Status and Diagnostic-Code fields of
@@ -236,9 +263,9 @@ func clipRunes(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "")
 }
 
-// read returns a text part as valid UTF-8, at most MaxTextSize bytes.
-func (w *walker) read(e *message.Entity) string {
-	b, err := io.ReadAll(io.LimitReader(e.Body, w.limits.MaxTextSize))
+// read returns a text part as valid UTF-8, at most max bytes.
+func (w *walker) read(e *message.Entity, max int64) string {
+	b, err := io.ReadAll(io.LimitReader(e.Body, max))
 	if err != nil {
 		w.m.problem("text part: %v", err)
 	}
