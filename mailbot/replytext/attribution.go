@@ -122,7 +122,13 @@ func nameWroteAttribution(lines []string, i int) bool {
 	if blank(lines[next : next+1]) {
 		next++
 	}
-	if next == len(lines) || !isQuoted(lines[next]) {
+	return next < len(lines) && isQuoted(lines[next]) && undatedAttribution(line)
+}
+
+// undatedAttribution says line, with no date, is worded as an attribution
+// (the line above a quote it is one).
+func undatedAttribution(line string) bool {
+	if len(line) > 200 || !endsAttribution(line) || isQuoted(line) {
 		return false
 	}
 	if attributionHint(line) && attribution.MatchString(line) {

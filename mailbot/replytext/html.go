@@ -110,6 +110,12 @@ func extractDoc(doc *html.Node, opts *Options) Result {
 	text, _ := html2text.FromHTMLNode(doc, html2text.Options{OmitLinks: true})
 	r := ExtractWith(text, opts)
 	if box.FirstChild != nil {
+		// The quote went; a line worded as its attribution that ends the
+		// text stood right above it ("On Monday, Avery wrote:").
+		if i := strings.LastIndexByte(r.Reply, '\n'); undatedAttribution(r.Reply[i+1:]) {
+			r.Elided = strings.Trim(r.Reply[i+1:]+"\n"+r.Elided, "\n ")
+			r.Reply = strings.TrimRight(r.Reply[:max(i, 0)], "\n ")
+		}
 		quoted, _ := html2text.FromHTMLNode(box, html2text.Options{OmitLinks: true})
 		r.Elided = strings.Trim(r.Elided+"\n"+normalize(quoted), "\n ")
 	}

@@ -32,6 +32,8 @@ func TestExtractHTML(t *testing.T) {
 		{"a '>' typed at the start of a line is no quote", `<div>Invoices by size:</div><div>&gt; 1,000: 4</div><div>&gt;5,000: 1</div>`, "Invoices by size:\n> 1,000: 4\n>5,000: 1", ""},
 		{"a table's rows are lines", `<div>Payments:</div><table><tr><th>Date</th><th>Invoice</th></tr><tr><td><p class="MsoNormal">03/03/2026</p></td><td>A-1043</td></tr></table>`,
 			"Payments:\n\nDate Invoice\n03/03/2026 A-1043", ""},
+		{"an attribution without a time above a blockquote", `<div>Paid on Friday.</div><div>On Monday, March 2, 2026, Avery Quill wrote:</div><blockquote type="cite">Was it paid?</blockquote>`,
+			"Paid on Friday.", "Avery Quill wrote:"},
 		{"empty blocks after a quote are no answer", `<div>Paid.</div><div class="gmail_quote"><blockquote class="gmail_quote">Was it?</blockquote><div><br></div></div>`,
 			"Paid.", "Was it?"},
 	}

@@ -266,24 +266,29 @@ func headerBlockAt(lines []string, i int) bool {
 	}
 	kinds, n, other := k, 1, 0
 	addr := strings.Contains(lines[i], "@")
+	block := func() bool {
+		return n >= 3 && kinds&fieldDate != 0 && kinds&(fieldFrom|fieldTo|fieldSubject) != 0 && (kinds&fieldSubject != 0 || addr)
+	}
 	for j := i + 1; j < len(lines) && j < i+10; j++ {
 		if k, ok := headerField(lines[j]); ok {
 			kinds |= k
 			n++
 			addr = addr || strings.Contains(lines[j], "@")
-			if n >= 3 && kinds&fieldDate != 0 && kinds&(fieldFrom|fieldTo|fieldSubject) != 0 && (kinds&fieldSubject != 0 || addr) {
-				return true
+		} else if blank(lines[j:j+1]) && n >= 3 {
+			break // the block ends
+		} else {
+			if hasColon(lines[j]) && (clockTime.MatchString(lines[j]) || year.MatchString(lines[j])) {
+				kinds |= fieldDate // a date under a field name the tables lack ("Envoyé le :")
 			}
-			continue
+			if other++; other > 3 {
+				return false
+			}
 		}
-		if hasColon(lines[j]) && hasDate(lines[j]) {
-			kinds |= fieldDate // a date under a field name the tables lack ("Envoyé le :")
-		}
-		if other++; other > 3 {
-			return false
+		if block() {
+			return true
 		}
 	}
-	return false
+	return block()
 }
 
 // runOnHeader says line is a quoted header block run together on one line,
@@ -324,6 +329,9 @@ func runOnHeader(line string) bool {
 	}
 	return n >= 3 && bitsSet(kinds) >= 3 && (kinds&fieldSubject != 0 || strings.Contains(line, "@"))
 }
+
+// year is a year of a date ("2026"), where an amount ("1.200,00") is not.
+var year = regexp.MustCompile(`\b(19|20)\d\d\b`)
 
 func bitsSet(k fieldKind) int {
 	n := 0

@@ -176,7 +176,8 @@ func signatureBlock(lines []string, opts *Options) int {
 		if k > 0 && closing(lines[p.start:p.end]) {
 			// "Thanks,\nDana" is her own words; below it, a block of
 			// her name, company and numbers is the signature.
-			if below := nonBlank(lines[paras[k-1].start:end]); signatureParagraph(below, opts) || signatureLines(below) {
+			if below := nonBlank(lines[paras[k-1].start:end]); signatureParagraph(below, opts) ||
+				signatureLines(below) && !someoneElse(opts, stripNamePrefix(strings.TrimSpace(below[0]))) {
 				cut = paras[k-1].start
 			}
 			break
@@ -481,11 +482,11 @@ func someoneElse(opts *Options, name string) bool {
 		return false
 	}
 	local, _, _ := strings.Cut(strings.ToLower(opts.SenderAddress), "@")
-	own := strings.Fields(strings.ToLower(opts.SenderName))
+	own := strings.FieldsFunc(strings.ToLower(opts.SenderName), func(r rune) bool { return unicode.IsSpace(r) || r == '-' })
 	if len(own) < 2 || !nameShaped(opts.SenderName) || !slices.ContainsFunc(own, func(w string) bool { return len(w) > 2 && strings.Contains(local, w) }) {
 		return false
 	}
-	for _, w := range strings.Fields(strings.ToLower(name)) {
+	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return unicode.IsSpace(r) || r == '-' }) {
 		if w = strings.Trim(w, ".,"); len(w) > 1 && (slices.Contains(own, w) || len(w) > 2 && strings.Contains(local, w)) {
 			return false
 		}
