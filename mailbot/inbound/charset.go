@@ -8,6 +8,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // sniffSize is how much of a part is read to tell whether its declared
@@ -26,7 +29,14 @@ func InstallCharsetReader() {
 	installOnce.Do(installCharsetReader)
 }
 
+// charsetAliases are names mail programs give charsets that the registries
+// lack: older Chinese clients label GB2312 "eucgb2312_cn".
+var charsetAliases = map[string]encoding.Encoding{"eucgb2312_cn": simplifiedchinese.GBK, "euc-cn": simplifiedchinese.GBK}
+
 func installCharsetReader() {
+	for name, enc := range charsetAliases {
+		charset.RegisterEncoding(name, enc)
+	}
 	declared := message.CharsetReader
 	message.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
 		// An unknown charset leaves the part as it is, so input must not
