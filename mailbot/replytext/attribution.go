@@ -43,12 +43,31 @@ func isAttribution(line string) bool {
 // client's attribution does ("at 9:14 AM", "à 10h30", "<a@example.com>"):
 // "On 3 March the supplier wrote:" is the author's own sentence.
 func datedOrAddressed(line string) bool {
-	return strings.Contains(line, "@") || clockTime.MatchString(line)
+	return strings.Contains(line, "@") || clockTime(line)
 }
 
-// clockTime is a time of day as mail clients write it: "9:14", "09:14:00",
-// "10h30", "9.14 Uhr", in any script's digits.
-var clockTime = regexp.MustCompile(`(?i)\p{Nd}[:：h]\p{Nd}\p{Nd}|\p{Nd}\.\p{Nd}\p{Nd}\s*(uhr|h)\b`)
+// clockTime says s holds a time of day as mail clients write it: "9:14",
+// "09:14:00", "10h30", "9.14 Uhr", in any script's digits. One pass, no
+// regular expression: it runs on many lines.
+func clockTime(s string) bool {
+	rs := []rune(s)
+	digit := func(i int) bool { return i >= 0 && i < len(rs) && unicode.IsDigit(rs[i]) }
+	for i := 1; i+2 < len(rs); i++ {
+		if !digit(i-1) || !digit(i+1) || !digit(i+2) {
+			continue
+		}
+		switch rs[i] {
+		case ':', '：', 'h', 'H':
+			return true
+		case '.':
+			rest := strings.ToLower(strings.TrimLeft(string(rs[i+3:]), " "))
+			if strings.HasPrefix(rest, "uhr") || strings.HasPrefix(rest, "h") && !strings.HasPrefix(rest, "ha") {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // joinedAttribution finds an attribution wrapped over two or three lines,
 // or one without a verb ("2013/7/20 Name <addr>"), by its shape: joined,

@@ -277,7 +277,7 @@ func headerBlockAt(lines []string, i int) bool {
 		} else if blank(lines[j:j+1]) && n >= 3 {
 			break // the block ends
 		} else {
-			if hasColon(lines[j]) && (clockTime.MatchString(lines[j]) || year.MatchString(lines[j])) {
+			if hasColon(lines[j]) && (clockTime(lines[j]) || hasYear(lines[j])) {
 				kinds |= fieldDate // a date under a field name the tables lack ("Envoyé le :")
 			}
 			if other++; other > 3 {
@@ -330,8 +330,19 @@ func runOnHeader(line string) bool {
 	return n >= 3 && bitsSet(kinds) >= 3 && (kinds&fieldSubject != 0 || strings.Contains(line, "@"))
 }
 
-// year is a year of a date ("2026"), where an amount ("1.200,00") is not.
-var year = regexp.MustCompile(`\b(19|20)\d\d\b`)
+// hasYear says s holds a year of a date ("2026"), where an amount
+// ("1.200,00") does not: four ASCII digits from 19 or 20, alone.
+func hasYear(s string) bool {
+	for i := 0; i+4 <= len(s); i++ {
+		if (s[i] == '1' && s[i+1] == '9' || s[i] == '2' && s[i+1] == '0') && isDigit(s[i+2]) && isDigit(s[i+3]) &&
+			(i == 0 || !isDigit(s[i-1])) && (i+4 == len(s) || !isDigit(s[i+4])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
 func bitsSet(k fieldKind) int {
 	n := 0
