@@ -16,7 +16,9 @@ func FuzzExtract(f *testing.F) {
 		"From: A Sent: B To: C Subject: D\n>>> \"A\" <a@b> 3/3/2026 >>>\n| q\n━━━━\nTEL: 03-0000-0000\n━━━━",
 		"谢谢！\n李娜\n电话：021-5555 0000\n\nمع التحية،\nليلى حداد\n",
 		"<div>a<br></div><p class=MsoNormal>b</p><div style='border-top:solid'><b>From:</b> x<br><b>Sent:</b> y<br><b>To:</b> z</div>",
-		"", "\n\n\n", ">", "--", "-- \n", "*", "• x:", "\u202b\u200f",
+		"<table><tr><td><p>a</p></td><td>b<br>c</td></tr></table><ol start=x><li>d</li></ol><img alt=\"👍\"><div>&gt;1,000</div><b>1</b>,<b>2</b>",
+		"Paid.\n\nPS: x\n\n-- \nJane Roe\n\nPS Logistics GmbH\n________________\nTotal 9",
+		"", "\n\n\n", ">", "--", "-- \n", "*", "• x:", "\u202b\u200f", "\ue000\ue001",
 	} {
 		f.Add(s)
 	}
