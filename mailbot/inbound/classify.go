@@ -303,7 +303,7 @@ func classifyHeaders(m *Message, head string) (Class, string) {
 			if threaded(m) || replySubject.MatchString(m.Subject) {
 				return "", "" // a person's answer the list passed on
 			}
-			if answersNothing(m) {
+			if !autoSubject.MatchString(m.Subject) {
 				return ClassOther, "a mailing list's mail (Precedence: list), answering no message"
 			}
 		}

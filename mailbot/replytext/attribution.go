@@ -36,13 +36,13 @@ var attribution = regexp.MustCompile(`(?i)^[>\s]*(` +
 
 // isAttribution says line alone is an attribution ("On … wrote:").
 func isAttribution(line string) bool {
-	return len(line) < 400 && endsWithColon(line) && attributionHint(line) && (verbAttribution(line) || datedOrAddressed(line) && attribution.MatchString(line))
+	return len(line) < 400 && endsWithColon(line) && attributionHint(line) && (verbAttribution(line) || timedOrAddressed(line) && attribution.MatchString(line))
 }
 
-// datedOrAddressed says line holds a time or an address, as every
+// timedOrAddressed says line holds a time or an address, as every
 // client's attribution does ("at 9:14 AM", "à 10h30", "<a@example.com>"):
 // "On 3 March the supplier wrote:" is the author's own sentence.
-func datedOrAddressed(line string) bool {
+func timedOrAddressed(line string) bool {
 	return strings.Contains(line, "@") || clockTime(line)
 }
 
@@ -50,21 +50,23 @@ func datedOrAddressed(line string) bool {
 // "09:14:00", "10h30", "9.14 Uhr", in any script's digits. One pass, no
 // regular expression: it runs on many lines.
 func clockTime(s string) bool {
-	rs := []rune(s)
-	digit := func(i int) bool { return i >= 0 && i < len(rs) && unicode.IsDigit(rs[i]) }
-	for i := 1; i+2 < len(rs); i++ {
-		if !digit(i-1) || !digit(i+1) || !digit(i+2) {
-			continue
-		}
-		switch rs[i] {
-		case ':', '：', 'h', 'H':
-			return true
-		case '.':
-			rest := strings.ToLower(strings.TrimLeft(string(rs[i+3:]), " "))
-			if strings.HasPrefix(rest, "uhr") || strings.HasPrefix(rest, "h") && !strings.HasPrefix(rest, "ha") {
-				return true
+	prevDigit := false
+	for i, r := range s {
+		if prevDigit && strings.ContainsRune(":：hH.", r) {
+			rest := s[i+utf8.RuneLen(r):]
+			d1, n1 := utf8.DecodeRuneInString(rest)
+			d2, n2 := utf8.DecodeRuneInString(rest[n1:])
+			if unicode.IsDigit(d1) && unicode.IsDigit(d2) {
+				if r != '.' {
+					return true
+				}
+				after := strings.ToLower(strings.TrimLeft(rest[n1+n2:], " "))
+				if strings.HasPrefix(after, "uhr") || strings.HasPrefix(after, "h") && !strings.HasPrefix(after, "ha") {
+					return true
+				}
 			}
 		}
+		prevDigit = unicode.IsDigit(r)
 	}
 	return false
 }
@@ -134,7 +136,7 @@ func addressAttribution(lines []string, i int) bool {
 // common wordings ("On Monday, Avery Quill wrote:").
 func nameWroteAttribution(lines []string, i int) bool {
 	line := lines[i]
-	if len(line) > 200 || i+1 == len(lines) || !endsAttribution(line) || isQuoted(line) {
+	if i+1 == len(lines) || !endsAttribution(line) { // cheap: most lines stop here
 		return false
 	}
 	next := i + 1

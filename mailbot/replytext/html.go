@@ -130,8 +130,8 @@ func unwrapEmphasis(n *html.Node) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
 		unwrapEmphasis(c)
-		if alt := attr(c, "alt"); c.Type == html.ElementNode && c.DataAtom == atom.Img && emoji(alt) {
-			n.InsertBefore(&html.Node{Type: html.TextNode, Data: alt}, c)
+		if c.Type == html.ElementNode && c.DataAtom == atom.Img && emoji(attr(c, "alt")) {
+			n.InsertBefore(&html.Node{Type: html.TextNode, Data: attr(c, "alt")}, c)
 			n.RemoveChild(c)
 		} else if c.Type == html.ElementNode && (c.DataAtom == atom.B || c.DataAtom == atom.Strong || (c.DataAtom == atom.I || c.DataAtom == atom.Em) && !hasText(c)) {
 			for g := c.FirstChild; g != nil; g = c.FirstChild {

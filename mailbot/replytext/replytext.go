@@ -268,13 +268,6 @@ func answersPassages(lines []string) bool {
 // the author's own rather than more history or only a signature.
 func hasOwnText(lines []string) bool {
 	cut, _ := cutIndex(lines)
-	for _, l := range lines[:cut] {
-		if sigDelimiter(l) {
-			return false // the signature, right below the quote
-		} else if strings.TrimSpace(l) != "" {
-			break
-		}
-	}
 	own, _ := stripSignature(lines[:cut], nil)
 	return !blank(own) && !allQuoted(own)
 }

@@ -482,16 +482,22 @@ func someoneElse(opts *Options, name string) bool {
 		return false
 	}
 	local, _, _ := strings.Cut(strings.ToLower(opts.SenderAddress), "@")
-	own := strings.FieldsFunc(strings.ToLower(opts.SenderName), func(r rune) bool { return unicode.IsSpace(r) || r == '-' })
+	own := nameParts(opts.SenderName)
 	if len(own) < 2 || !nameShaped(opts.SenderName) || !slices.ContainsFunc(own, func(w string) bool { return len(w) > 2 && strings.Contains(local, w) }) {
 		return false
 	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return unicode.IsSpace(r) || r == '-' }) {
+	for _, w := range nameParts(name) {
 		if w = strings.Trim(w, ".,"); len(w) > 1 && (slices.Contains(own, w) || len(w) > 2 && strings.Contains(local, w)) {
 			return false
 		}
 	}
 	return true
+}
+
+// nameParts are the lower-cased words of a name, a double-barrelled one's
+// parts apart ("Jones-Smith").
+func nameParts(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return unicode.IsSpace(r) || r == '-' })
 }
 
 // nameShaped says s looks like a person's name: one to four words, each
